@@ -1,0 +1,169 @@
+package org.osms.directory;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.persistence.EntityManager;
+import jakarta.persistence.LockModeType;
+import jakarta.persistence.PersistenceContext;
+import jakarta.transaction.Transactional;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.util.Optional;
+import org.osms.audit.AuditLog;
+import org.osms.protocol.AuditEvent;
+import org.osms.protocol.OtrPublicKey;
+import org.osms.protocol.Username;
+
+/**
+ * The directory's use cases. Each change to an identity appends its audit entry in the same transaction: either both
+ * are stored or neither is.
+ */
+@ApplicationScoped
+@Transactional
+public class Directory {
+    @PersistenceContext(unitName = "osms")
+    EntityManager em;
+
+    @Inject
+    AuditLog audit;
+
+    @Inject
+    Clock clock;
+
+    @Inject
+    SecureRandom random;
+
+    /** Creates an identity with its first name and key. */
+    public Identity register(Username username, OtrPublicKey key) {
+        long now = clock.millis();
+        if (em.find(UsernameClaim.class, username.value()) != null) {
+            throw new DirectoryException.UsernameTaken();
+        }
+        if (em.find(KeyClaim.class, key.fingerprint().hex()) != null) {
+            throw new DirectoryException.KeyInUse();
+        }
+        long id = newIdentityId();
+        // The claims come first: the identity row references them (schema: identity_*_claimed).
+        em.persist(new UsernameClaim(username.value(), id, now));
+        em.persist(new KeyClaim(key.fingerprint().hex(), id, now));
+        em.flush();
+        Identity identity = new Identity(id, username, key, now);
+        em.persist(identity);
+        em.flush();
+        audit.append(AuditEvent.REGISTERED, id, AuditLog.Values.NONE, values(identity));
+        return identity;
+    }
+
+    /** The identity that holds this name now, whatever its status. */
+    @Transactional(Transactional.TxType.SUPPORTS)
+    public Optional<Identity> findByUsername(Username username) {
+        return em.createQuery("SELECT i FROM Identity i WHERE i.username = :u", Identity.class)
+                .setParameter("u", username.value())
+                .getResultStream().findFirst();
+    }
+
+    @Transactional(Transactional.TxType.SUPPORTS)
+    public Optional<Identity> find(long identityId) {
+        return Optional.ofNullable(em.find(Identity.class, identityId));
+    }
+
+    /** Any time, to any free name or to one of the identity's own earlier names (which stay reserved to it). */
+    public Identity rename(long identityId, Username newName) {
+        Identity identity = lock(identityId);
+        if (identity.username().equals(newName)) {
+            throw new DirectoryException.NoChange("The identity already has this username.");
+        }
+        UsernameClaim claim = em.find(UsernameClaim.class, newName.value());
+        if (claim != null && claim.identityId() != identityId) {
+            throw new DirectoryException.UsernameTaken();
+        }
+        long now = clock.millis();
+        AuditLog.Values before = values(identity);
+        if (claim == null) {
+            em.persist(new UsernameClaim(newName.value(), identityId, now));
+            em.flush();
+        }
+        identity.rename(newName, now);
+        em.flush();
+        audit.append(AuditEvent.RENAMED, identityId, before, values(identity));
+        return identity;
+    }
+
+    /** The new key replaces the old one as the identity's only key and login credential. */
+    public Identity replaceKey(long identityId, OtrPublicKey newKey) {
+        Identity identity = lock(identityId);
+        if (identity.publicKey().filter(newKey::equals).isPresent()) {
+            throw new DirectoryException.NoChange("This is already the identity's key.");
+        }
+        KeyClaim claim = em.find(KeyClaim.class, newKey.fingerprint().hex());
+        if (claim != null && claim.identityId() != identityId) {
+            throw new DirectoryException.KeyInUse();
+        }
+        long now = clock.millis();
+        AuditLog.Values before = values(identity);
+        if (claim == null) {
+            em.persist(new KeyClaim(newKey.fingerprint().hex(), identityId, now));
+            em.flush();
+        }
+        identity.replaceKey(newKey, now);
+        em.flush();
+        audit.append(AuditEvent.KEY_REPLACED, identityId, before, values(identity));
+        return identity;
+    }
+
+    public Identity unpublishKey(long identityId) {
+        return changeStatus(identityId, IdentityStatus.UNPUBLISHED, AuditEvent.KEY_UNPUBLISHED,
+                "The key is already unpublished.");
+    }
+
+    public Identity publishKey(long identityId) {
+        return changeStatus(identityId, IdentityStatus.ACTIVE, AuditEvent.KEY_PUBLISHED,
+                "The key is already published.");
+    }
+
+    /** Final: the identity can no longer log in; its name stays reserved and its history public. */
+    public Identity revokeKey(long identityId) {
+        return changeStatus(identityId, IdentityStatus.REVOKED, AuditEvent.KEY_REVOKED, "");
+    }
+
+    /** Final: the key is erased; the name stays reserved and the history, which records the deletion, public. */
+    public Identity delete(long identityId) {
+        return changeStatus(identityId, IdentityStatus.DELETED, AuditEvent.DELETED, "");
+    }
+
+    private Identity changeStatus(long identityId, IdentityStatus next, AuditEvent event, String alreadyMessage) {
+        Identity identity = lock(identityId);
+        if (identity.status() == next) {
+            throw new DirectoryException.NoChange(alreadyMessage);
+        }
+        AuditLog.Values before = values(identity);
+        identity.changeStatus(next, clock.millis());
+        em.flush();
+        audit.append(event, identityId, before, values(identity));
+        return identity;
+    }
+
+    private Identity lock(long identityId) {
+        Identity identity = em.find(Identity.class, identityId, LockModeType.PESSIMISTIC_WRITE);
+        if (identity == null) {
+            throw new DirectoryException.UnknownUser();
+        }
+        return identity;
+    }
+
+    private long newIdentityId() {
+        // Random rather than sequential ids: they leak nothing, and the claims can reference them before the
+        // identity row exists. A collision (2^-63) is retried.
+        while (true) {
+            long id = random.nextLong() & Long.MAX_VALUE;
+            if (id > 0 && em.find(Identity.class, id) == null) {
+                return id;
+            }
+        }
+    }
+
+    private static AuditLog.Values values(Identity identity) {
+        IdentityState s = identity.state();
+        return new AuditLog.Values(s.username(), s.fingerprint(), s.publicKey());
+    }
+}

@@ -1,0 +1,58 @@
+package org.osms.directory;
+
+import org.osms.web.ApiException;
+
+/** Rejections of directory changes and lookups, each with its own status code and error code. */
+public final class DirectoryException {
+    private DirectoryException() {
+    }
+
+    public static final class UnknownUser extends ApiException {
+        private static final long serialVersionUID = 1L;
+
+        public UnknownUser() {
+            super(404, "unknown_user", "No identity holds this username.");
+        }
+    }
+
+    public static final class DeletedUser extends ApiException {
+        private static final long serialVersionUID = 1L;
+
+        public DeletedUser() {
+            super(410, "deleted_user", "This account was deleted; its name stays reserved and its history public.");
+        }
+    }
+
+    public static final class UsernameTaken extends ApiException {
+        private static final long serialVersionUID = 1L;
+
+        public UsernameTaken() {
+            super(409, "username_taken", "This username is, or was, used by another identity.");
+        }
+    }
+
+    public static final class KeyInUse extends ApiException {
+        private static final long serialVersionUID = 1L;
+
+        public KeyInUse() {
+            super(409, "key_in_use", "This public key is, or was, registered to another identity.");
+        }
+    }
+
+    public static final class IdentityClosed extends ApiException {
+        private static final long serialVersionUID = 1L;
+
+        public IdentityClosed(IdentityStatus status) {
+            super(409, "identity_" + status.wireName(), "This identity is " + status.wireName()
+                    + " and cannot change any more.");
+        }
+    }
+
+    public static final class NoChange extends ApiException {
+        private static final long serialVersionUID = 1L;
+
+        public NoChange(String what) {
+            super(409, "no_change", what);
+        }
+    }
+}

@@ -1,0 +1,133 @@
+package org.osms.directory;
+
+import jakarta.persistence.Cacheable;
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.EnumType;
+import jakarta.persistence.Enumerated;
+import jakarta.persistence.Id;
+import jakarta.persistence.Table;
+import jakarta.persistence.Version;
+import java.util.Objects;
+import java.util.Optional;
+import org.osms.protocol.Fingerprint;
+import org.osms.protocol.OtrPublicKey;
+import org.osms.protocol.Username;
+
+/**
+ * An identity: its current username and its one current OTR public key. The schema ties both to the identity's
+ * permanent claims ({@link UsernameClaim}, {@link KeyClaim}), so a name or key is never handed to someone else.
+ */
+@Entity
+@Cacheable(false)
+@Table(name = "identity")
+public class Identity {
+    @Id
+    private long id;
+
+    @Column(name = "username", nullable = false, length = 32)
+    private String username;
+
+    @Column(name = "public_key")
+    private byte[] publicKey;
+
+    @Column(name = "fingerprint", length = 40)
+    private String fingerprint;
+
+    @Enumerated(EnumType.STRING)
+    @Column(name = "status", nullable = false, length = 16)
+    private IdentityStatus status;
+
+    @Column(name = "created_at", nullable = false)
+    private long createdAt;
+
+    @Column(name = "updated_at", nullable = false)
+    private long updatedAt;
+
+    @Version
+    @Column(name = "version", nullable = false)
+    private long version;
+
+    protected Identity() {
+        // for JPA
+    }
+
+    Identity(long id, Username username, OtrPublicKey key, long now) {
+        if (id <= 0) {
+            throw new IllegalArgumentException("identity id must be positive");
+        }
+        this.id = id;
+        this.username = Objects.requireNonNull(username, "A username is required.").value();
+        setKey(Objects.requireNonNull(key, "A public key is required."));
+        this.status = IdentityStatus.ACTIVE;
+        this.createdAt = now;
+        this.updatedAt = now;
+    }
+
+    public long id() {
+        return id;
+    }
+
+    public Username username() {
+        return Username.of(username);
+    }
+
+    public IdentityStatus status() {
+        return status;
+    }
+
+    /** The current key; empty only once the account is deleted. */
+    public Optional<OtrPublicKey> publicKey() {
+        return publicKey == null ? Optional.empty() : Optional.of(OtrPublicKey.parse(publicKey));
+    }
+
+    public Optional<Fingerprint> fingerprint() {
+        return fingerprint == null ? Optional.empty() : Optional.of(Fingerprint.of(fingerprint));
+    }
+
+    public long createdAt() {
+        return createdAt;
+    }
+
+    public long updatedAt() {
+        return updatedAt;
+    }
+
+    /** What the audit log records as the "before" or "after" state. */
+    IdentityState state() {
+        return new IdentityState(username, fingerprint, publicKey == null ? null : publicKey.clone());
+    }
+
+    void rename(Username newName, long now) {
+        requireNotFinal();
+        this.username = newName.value();
+        this.updatedAt = now;
+    }
+
+    void replaceKey(OtrPublicKey key, long now) {
+        requireNotFinal();
+        setKey(key);
+        this.updatedAt = now;
+    }
+
+    void changeStatus(IdentityStatus next, long now) {
+        requireNotFinal();
+        if (next == IdentityStatus.DELETED) {
+            this.publicKey = null;
+            this.fingerprint = null;
+        }
+        this.status = next;
+        this.updatedAt = now;
+    }
+
+    private void setKey(OtrPublicKey key) {
+        this.publicKey = key.serialized();
+        this.fingerprint = key.fingerprint().hex();
+    }
+
+    private void requireNotFinal() {
+        if (status.isFinal()) {
+            throw new DirectoryException.IdentityClosed(status);
+        }
+    }
+}

@@ -1,0 +1,6 @@
+package org.osms.directory;
+
+/** The audited part of an identity at one moment: its name, key fingerprint and key. */
+record IdentityState(String username, String fingerprint, byte[] publicKey) {
+    static final IdentityState NONE = new IdentityState(null, null, null);
+}

@@ -1,0 +1,23 @@
+package org.osms.directory;
+
+import java.util.Locale;
+
+/** The life cycle of an identity. Revocation and deletion are final. */
+public enum IdentityStatus {
+    /** The key is published in the directory and is the login credential. */
+    ACTIVE,
+    /** The owner hid the key from {@code GET /user}; it is still the login credential. */
+    UNPUBLISHED,
+    /** The key was revoked: no more logins; the name stays reserved and the history public. */
+    REVOKED,
+    /** The account was deleted: the key is gone; the name stays reserved and the history public. */
+    DELETED;
+
+    public String wireName() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+
+    public boolean isFinal() {
+        return this == REVOKED || this == DELETED;
+    }
+}

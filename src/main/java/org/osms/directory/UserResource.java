@@ -1,0 +1,59 @@
+package org.osms.directory;
+
+import jakarta.enterprise.context.RequestScoped;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import java.util.List;
+import org.osms.audit.AuditLog;
+import org.osms.protocol.AuditRecord;
+import org.osms.protocol.HistoryView;
+import org.osms.protocol.UserView;
+import org.osms.protocol.Username;
+import org.osms.web.PageRequest;
+import org.osms.web.Representations;
+
+/** The public directory: {@code GET /user/{username}} and {@code GET /user/{username}/history}. No login needed. */
+@Path("user/{username}")
+@RequestScoped
+public class UserResource {
+    @Inject
+    Directory directory;
+
+    @Inject
+    AuditLog audit;
+
+    @GET
+    @Produces({Representations.JSON})
+    public UserView user(@PathParam("username") String rawName) {
+        Identity identity = holder(Username.of(rawName));
+        if (identity.status() == IdentityStatus.DELETED) {
+            throw new DirectoryException.DeletedUser();
+        }
+        boolean published = identity.status() == IdentityStatus.ACTIVE;
+        return new UserView(identity.username().value(), identity.status().wireName(),
+                published ? identity.publicKey().orElseThrow().serialized() : null,
+                published ? identity.fingerprint().orElseThrow().hex() : null);
+    }
+
+    /** Answers for every status, deleted included: the history of an identity stays public for good. */
+    @GET
+    @Path("history")
+    @Produces({Representations.JSON})
+    public HistoryView history(@PathParam("username") String rawName,
+                               @QueryParam("after") String after, @QueryParam("limit") String limit) {
+        Username username = Username.of(rawName);
+        PageRequest page = PageRequest.of(after, limit);
+        Identity identity = holder(username);
+        List<AuditRecord> entries = audit.ofIdentity(identity.id(), page.after(), page.limit());
+        Long next = entries.size() == page.limit() ? entries.get(entries.size() - 1).seq() : null;
+        return new HistoryView(username.value(), identity.id(), entries, next);
+    }
+
+    private Identity holder(Username username) {
+        return directory.findByUsername(username).orElseThrow(DirectoryException.UnknownUser::new);
+    }
+}

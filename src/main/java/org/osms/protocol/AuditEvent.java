@@ -1,0 +1,18 @@
+package org.osms.protocol;
+
+import java.util.Locale;
+
+/** What happened to an identity; the lowercase name is what the audit log records. */
+public enum AuditEvent {
+    REGISTERED,
+    KEY_REPLACED,
+    KEY_PUBLISHED,
+    KEY_UNPUBLISHED,
+    KEY_REVOKED,
+    RENAMED,
+    DELETED;
+
+    public String wireName() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+}

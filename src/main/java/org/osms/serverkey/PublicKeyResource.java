@@ -1,0 +1,23 @@
+package org.osms.serverkey;
+
+import jakarta.enterprise.context.RequestScoped;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import org.osms.protocol.ServerKeyView;
+import org.osms.web.Representations;
+
+/** {@code GET /pk}: the server's current OTR public key; the first step of every login. */
+@Path("pk")
+@RequestScoped
+public class PublicKeyResource {
+    @Inject
+    ServerKey serverKey;
+
+    @GET
+    @Produces({Representations.JSON})
+    public ServerKeyView publicKey() {
+        return serverKey.view();
+    }
+}

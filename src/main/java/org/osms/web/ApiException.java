@@ -1,0 +1,26 @@
+package org.osms.web;
+
+/**
+ * A rejection the client caused or must know about: its HTTP status, a stable error code and a sentence that is safe
+ * to show (it never echoes secrets or user input back).
+ */
+public class ApiException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    private final int status;
+    private final String code;
+
+    public ApiException(int status, String code, String message) {
+        super(message, null, false, false);
+        this.status = status;
+        this.code = code;
+    }
+
+    public int status() {
+        return status;
+    }
+
+    public String code() {
+        return code;
+    }
+}

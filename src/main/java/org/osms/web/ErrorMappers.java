@@ -1,0 +1,87 @@
+package org.osms.web;
+
+import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.ext.ExceptionMapper;
+import jakarta.ws.rs.ext.Provider;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import org.osms.protocol.ErrorDocument;
+import org.osms.protocol.ProtocolException;
+
+/**
+ * Every failure leaves as an {@link ErrorDocument} with its own status code; no stack trace ever reaches a client.
+ */
+public final class ErrorMappers {
+    private static final Logger LOG = Logger.getLogger(ErrorMappers.class.getName());
+
+    private ErrorMappers() {
+    }
+
+    static Response error(int status, String code, String message) {
+        return Response.status(status)
+                .type(MediaType.APPLICATION_JSON_TYPE)
+                .entity(new ErrorDocument(code, message))
+                .build();
+    }
+
+    @Provider
+    public static class ApiExceptionMapper implements ExceptionMapper<ApiException> {
+        @Override
+        public Response toResponse(ApiException e) {
+            return error(e.status(), e.code(), e.getMessage());
+        }
+    }
+
+    /** A value that breaks a protocol rule (bad username, bad key ...) is the client's mistake: 400. */
+    @Provider
+    public static class ProtocolExceptionMapper implements ExceptionMapper<ProtocolException> {
+        @Override
+        public Response toResponse(ProtocolException e) {
+            return error(400, e.code(), e.getMessage());
+        }
+    }
+
+    /** The framework's own rejections (unknown path, wrong method, unacceptable media type ...). */
+    @Provider
+    public static class WebApplicationExceptionMapper implements ExceptionMapper<WebApplicationException> {
+        @Override
+        public Response toResponse(WebApplicationException e) {
+            int status = e.getResponse().getStatus();
+            if (status >= 500) {
+                LOG.log(Level.WARNING, "Request failed inside the framework", e);
+                return error(500, "internal_error", "The server could not answer this request.");
+            }
+            Response.Status known = Response.Status.fromStatusCode(status);
+            String reason = known == null ? "Request rejected." : known.getReasonPhrase() + ".";
+            Response.ResponseBuilder b = Response.fromResponse(error(status, codeFor(status), reason));
+            String allow = e.getResponse().getHeaderString("Allow");
+            if (allow != null) {
+                b.header("Allow", allow);
+            }
+            return b.build();
+        }
+
+        private static String codeFor(int status) {
+            return switch (status) {
+                case 404 -> "not_found";
+                case 405 -> "method_not_allowed";
+                case 406 -> "not_acceptable";
+                case 413 -> "too_large";
+                case 415 -> "unsupported_media_type";
+                default -> "bad_request";
+            };
+        }
+    }
+
+    /** Anything else is a defect of ours: logged (without request data) and answered without details. */
+    @Provider
+    public static class FallbackMapper implements ExceptionMapper<Throwable> {
+        @Override
+        public Response toResponse(Throwable e) {
+            LOG.log(Level.SEVERE, "Unexpected failure while answering a request", e);
+            return error(500, "internal_error", "The server could not answer this request.");
+        }
+    }
+}
