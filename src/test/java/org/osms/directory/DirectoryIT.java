@@ -1,0 +1,165 @@
+package org.osms.directory;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import jakarta.inject.Inject;
+import jakarta.json.JsonObject;
+import java.net.URL;
+import java.util.Base64;
+import java.util.List;
+import org.jboss.arquillian.container.test.api.Deployment;
+import org.jboss.arquillian.junit5.ArquillianExtension;
+import org.jboss.arquillian.test.api.ArquillianResource;
+import org.jboss.shrinkwrap.api.spec.WebArchive;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.osms.audit.AuditLog;
+import org.osms.it.Deployments;
+import org.osms.it.Http;
+import org.osms.protocol.OtrPublicKey;
+import org.osms.protocol.Username;
+
+/**
+ * The directory's use cases inside the container, against the server's real database, each checked through the
+ * public HTTP endpoints a user relies on.
+ */
+@ExtendWith(ArquillianExtension.class)
+class DirectoryIT {
+
+    @Deployment
+    static WebArchive deployment() {
+        return Deployments.osmsWith("osms-it-directory", DirectoryIT.class);
+    }
+
+    @Inject
+    Directory directory;
+
+    @Inject
+    AuditLog audit;
+
+    @ArquillianResource
+    URL deploymentUrl;
+
+    private Http http() {
+        return Deployments.application(deploymentUrl);
+    }
+
+    @Test
+    void aRegisteredUserIsPublicWithItsOneKeyWhateverTheCaseOfTheName() {
+        Username name = Deployments.freshUsername("Reg");
+        OtrPublicKey key = Deployments.freshKey();
+        directory.register(name, key);
+
+        Http.Answer a = http().get("/user/" + name.value().toUpperCase(java.util.Locale.ROOT));
+        assertEquals(200, a.status(), a.body());
+        JsonObject user = a.json();
+        assertEquals(name.value(), user.getString("username"));
+        assertEquals("active", user.getString("status"));
+        assertEquals(key.fingerprint().hex(), user.getString("fingerprint"));
+        assertEquals(key, OtrPublicKey.parse(Base64.getDecoder().decode(user.getString("publicKey"))));
+
+        JsonObject history = http().get("/user/" + name.value() + "/history").json();
+        assertEquals(1, history.getJsonArray("entries").size());
+        JsonObject registered = history.getJsonArray("entries").getJsonObject(0);
+        assertEquals("registered", registered.getString("event"));
+        assertEquals(name.value(), registered.getString("usernameAfter"));
+        assertEquals(key.fingerprint().hex(), registered.getString("fingerprintAfter"));
+    }
+
+    @Test
+    void aRenameKeepsTheOldNameReservedForItsIdentityOnly() {
+        Username first = Deployments.freshUsername("first");
+        Username second = Deployments.freshUsername("second");
+        Identity alice = directory.register(first, Deployments.freshKey());
+        directory.rename(alice.id(), second);
+
+        assertEquals(404, http().get("/user/" + first.value()).status(), "the old name no longer resolves");
+        assertEquals(200, http().get("/user/" + second.value()).status());
+        long headBefore = audit.page(0, 1).headSeq();
+        assertThrows(DirectoryException.UsernameTaken.class,
+                () -> directory.register(first, Deployments.freshKey()), "no one else may take a used name");
+        Identity other = directory.register(Deployments.freshUsername("other"), Deployments.freshKey());
+        assertThrows(DirectoryException.UsernameTaken.class, () -> directory.rename(other.id(), first));
+        assertEquals(headBefore + 1, audit.page(0, 1).headSeq(), "only the successful registration was audited");
+
+        directory.rename(alice.id(), first);
+        assertEquals(200, http().get("/user/" + first.value()).status(), "the owner may return to its old name");
+
+        List<String> events = http().get("/user/" + first.value() + "/history").json().getJsonArray("entries")
+                .getValuesAs(JsonObject.class).stream().map(e -> e.getString("event")).toList();
+        assertEquals(List.of("registered", "renamed", "renamed"), events);
+    }
+
+    @Test
+    void aReplacedKeyIsTheOnlyKeyAndStaysClaimedByItsIdentity() {
+        Username name = Deployments.freshUsername("rot");
+        OtrPublicKey oldKey = Deployments.freshKey();
+        OtrPublicKey newKey = Deployments.freshKey();
+        Identity id = directory.register(name, oldKey);
+        directory.replaceKey(id.id(), newKey);
+
+        JsonObject user = http().get("/user/" + name.value()).json();
+        assertEquals(newKey.fingerprint().hex(), user.getString("fingerprint"));
+        JsonObject replaced = http().get("/user/" + name.value() + "/history").json().getJsonArray("entries")
+                .getJsonObject(1);
+        assertEquals("key_replaced", replaced.getString("event"));
+        assertEquals(oldKey.fingerprint().hex(), replaced.getString("fingerprintBefore"));
+        assertEquals(newKey.fingerprint().hex(), replaced.getString("fingerprintAfter"));
+        assertThrows(DirectoryException.KeyInUse.class,
+                () -> directory.register(Deployments.freshUsername("thief"), oldKey),
+                "a retired key cannot be registered by another identity");
+        assertThrows(DirectoryException.KeyInUse.class,
+                () -> directory.register(Deployments.freshUsername("thief"), newKey));
+    }
+
+    @Test
+    void anUnpublishedKeyIsHiddenUntilPublishedAgain() {
+        Username name = Deployments.freshUsername("hide");
+        Identity id = directory.register(name, Deployments.freshKey());
+        directory.unpublishKey(id.id());
+        JsonObject hidden = http().get("/user/" + name.value()).json();
+        assertEquals("unpublished", hidden.getString("status"));
+        assertFalse(hidden.containsKey("publicKey"));
+        assertFalse(hidden.containsKey("fingerprint"));
+        assertThrows(DirectoryException.NoChange.class, () -> directory.unpublishKey(id.id()));
+
+        directory.publishKey(id.id());
+        assertEquals("active", http().get("/user/" + name.value()).json().getString("status"));
+    }
+
+    @Test
+    void revocationIsFinalAndPublic() {
+        Username name = Deployments.freshUsername("rev");
+        Identity id = directory.register(name, Deployments.freshKey());
+        directory.revokeKey(id.id());
+        JsonObject user = http().get("/user/" + name.value()).json();
+        assertEquals("revoked", user.getString("status"));
+        assertFalse(user.containsKey("publicKey"), "a revoked key is not offered for new conversations");
+        assertThrows(DirectoryException.IdentityClosed.class,
+                () -> directory.rename(id.id(), Deployments.freshUsername("zombie")));
+        assertThrows(DirectoryException.IdentityClosed.class,
+                () -> directory.replaceKey(id.id(), Deployments.freshKey()));
+        assertThrows(DirectoryException.IdentityClosed.class, () -> directory.publishKey(id.id()));
+    }
+
+    @Test
+    void deletionErasesTheKeyButKeepsTheNameReservedAndTheHistoryPublic() {
+        Username name = Deployments.freshUsername("del");
+        OtrPublicKey key = Deployments.freshKey();
+        Identity id = directory.register(name, key);
+        directory.delete(id.id());
+
+        Http.Answer gone = http().get("/user/" + name.value());
+        assertEquals(410, gone.status());
+        assertEquals("deleted_user", gone.error());
+        assertTrue(directory.find(id.id()).orElseThrow().publicKey().isEmpty(), "the key is erased");
+
+        List<JsonObject> entries = http().get("/user/" + name.value() + "/history").json()
+                .getJsonArray("entries").getValuesAs(JsonObject.class);
+        assertEquals("deleted", entries.get(entries.size() - 1).getString("event"));
+        assertThrows(DirectoryException.UsernameTaken.class, () -> directory.register(name, Deployments.freshKey()));
+    }
+}
