@@ -5,10 +5,12 @@ import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.LockModeType;
 import jakarta.persistence.PersistenceContext;
+import jakarta.persistence.PersistenceException;
 import jakarta.transaction.Transactional;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.Optional;
+import java.util.function.Supplier;
 import org.osms.audit.AuditLog;
 import org.osms.protocol.AuditEvent;
 import org.osms.protocol.OtrPublicKey;
@@ -44,9 +46,8 @@ public class Directory {
         }
         long id = newIdentityId();
         // The claims come first: the identity row references them (schema: identity_*_claimed).
-        em.persist(new UsernameClaim(username.value(), id, now));
-        em.persist(new KeyClaim(key.fingerprint().hex(), id, now));
-        em.flush();
+        claim(new UsernameClaim(username.value(), id, now), DirectoryException.UsernameTaken::new);
+        claim(new KeyClaim(key.fingerprint().hex(), id, now), DirectoryException.KeyInUse::new);
         Identity identity = new Identity(id, username, key, now);
         em.persist(identity);
         em.flush();
@@ -80,8 +81,7 @@ public class Directory {
         long now = clock.millis();
         AuditLog.Values before = values(identity);
         if (claim == null) {
-            em.persist(new UsernameClaim(newName.value(), identityId, now));
-            em.flush();
+            claim(new UsernameClaim(newName.value(), identityId, now), DirectoryException.UsernameTaken::new);
         }
         identity.rename(newName, now);
         em.flush();
@@ -92,7 +92,7 @@ public class Directory {
     /** The new key replaces the old one as the identity's only key and login credential. */
     public Identity replaceKey(long identityId, OtrPublicKey newKey) {
         Identity identity = lock(identityId);
-        if (identity.publicKey().filter(newKey::equals).isPresent()) {
+        if (identity.fingerprint().filter(newKey.fingerprint()::equals).isPresent()) {
             throw new DirectoryException.NoChange("This is already the identity's key.");
         }
         KeyClaim claim = em.find(KeyClaim.class, newKey.fingerprint().hex());
@@ -102,8 +102,7 @@ public class Directory {
         long now = clock.millis();
         AuditLog.Values before = values(identity);
         if (claim == null) {
-            em.persist(new KeyClaim(newKey.fingerprint().hex(), identityId, now));
-            em.flush();
+            claim(new KeyClaim(newKey.fingerprint().hex(), identityId, now), DirectoryException.KeyInUse::new);
         }
         identity.replaceKey(newKey, now);
         em.flush();
@@ -141,6 +140,19 @@ public class Directory {
         em.flush();
         audit.append(event, identityId, before, values(identity));
         return identity;
+    }
+
+    /**
+     * Stores a permanent claim. The checks above find claims that already exist; a concurrent transaction that claims
+     * the same name or key first makes this insert violate the primary key, which is the same answer.
+     */
+    private void claim(Object claim, Supplier<DirectoryException.Conflict> taken) {
+        try {
+            em.persist(claim);
+            em.flush();
+        } catch (PersistenceException e) {
+            throw taken.get();
+        }
     }
 
     private Identity lock(long identityId) {

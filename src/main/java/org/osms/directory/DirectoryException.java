@@ -23,19 +23,28 @@ public final class DirectoryException {
         }
     }
 
-    public static final class UsernameTaken extends ApiException {
+    /** Someone else holds, or held, the name or key. */
+    public abstract static class Conflict extends ApiException {
         private static final long serialVersionUID = 1L;
 
-        public UsernameTaken() {
-            super(409, "username_taken", "This username is, or was, used by another identity.");
+        Conflict(String code, String message) {
+            super(409, code, message);
         }
     }
 
-    public static final class KeyInUse extends ApiException {
+    public static final class UsernameTaken extends Conflict {
+        private static final long serialVersionUID = 1L;
+
+        public UsernameTaken() {
+            super("username_taken", "This username is, or was, used by another identity.");
+        }
+    }
+
+    public static final class KeyInUse extends Conflict {
         private static final long serialVersionUID = 1L;
 
         public KeyInUse() {
-            super(409, "key_in_use", "This public key is, or was, registered to another identity.");
+            super("key_in_use", "This public key is, or was, registered to another identity.");
         }
     }
 

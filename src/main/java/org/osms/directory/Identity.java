@@ -76,9 +76,17 @@ public class Identity {
         return status;
     }
 
-    /** The current key; empty only once the account is deleted. */
+    /** The current key; empty only once the account is deleted. Parsing re-validates it: not for hot paths. */
     public Optional<OtrPublicKey> publicKey() {
         return publicKey == null ? Optional.empty() : Optional.of(OtrPublicKey.parse(publicKey));
+    }
+
+    /**
+     * The current key exactly as stored (validated when it was registered), without parsing it again: the public
+     * lookups serve these bytes, and re-checking primality on every request would hand out free CPU work.
+     */
+    public Optional<byte[]> publicKeyBytes() {
+        return publicKey == null ? Optional.empty() : Optional.of(publicKey.clone());
     }
 
     public Optional<Fingerprint> fingerprint() {

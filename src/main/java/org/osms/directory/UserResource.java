@@ -35,7 +35,7 @@ public class UserResource {
         }
         boolean published = identity.status() == IdentityStatus.ACTIVE;
         return new UserView(identity.username().value(), identity.status().wireName(),
-                published ? identity.publicKey().orElseThrow().serialized() : null,
+                published ? identity.publicKeyBytes().orElseThrow() : null,
                 published ? identity.fingerprint().orElseThrow().hex() : null);
     }
 

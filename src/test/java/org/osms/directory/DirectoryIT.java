@@ -5,11 +5,17 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import jakarta.annotation.Resource;
+import jakarta.enterprise.concurrent.ManagedExecutorService;
 import jakarta.inject.Inject;
 import jakarta.json.JsonObject;
 import java.net.URL;
 import java.util.Base64;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.junit5.ArquillianExtension;
 import org.jboss.arquillian.test.api.ArquillianResource;
@@ -42,6 +48,9 @@ class DirectoryIT {
 
     @ArquillianResource
     URL deploymentUrl;
+
+    @Resource(lookup = "java:comp/DefaultManagedExecutorService")
+    ManagedExecutorService executor;
 
     private Http http() {
         return Deployments.application(deploymentUrl);
@@ -161,5 +170,28 @@ class DirectoryIT {
                 .getJsonArray("entries").getValuesAs(JsonObject.class);
         assertEquals("deleted", entries.get(entries.size() - 1).getString("event"));
         assertThrows(DirectoryException.UsernameTaken.class, () -> directory.register(name, Deployments.freshKey()));
+    }
+
+    @Test
+    void racingRegistrationsOfOneNameLeaveExactlyOneOwner() throws Exception {
+        Username contested = Deployments.freshUsername("race");
+        List<Future<Identity>> attempts = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            OtrPublicKey key = Deployments.freshKey();
+            attempts.add(executor.submit(() -> directory.register(contested, key)));
+        }
+        int won = 0;
+        for (Future<Identity> attempt : attempts) {
+            try {
+                attempt.get(120, TimeUnit.SECONDS);
+                won++;
+            } catch (ExecutionException e) {
+                assertTrue(e.getCause() instanceof DirectoryException.UsernameTaken,
+                        "a loser learns the name is taken, not an internal error: " + e.getCause());
+            }
+        }
+        assertEquals(1, won);
+        assertEquals(1, http().get("/user/" + contested.value() + "/history").json().getJsonArray("entries").size(),
+                "only the winner's registration is in the log");
     }
 }
