@@ -1,0 +1,255 @@
+package org.osms.otr;
+
+import java.security.KeyPair;
+import java.security.PublicKey;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Optional;
+import net.java.otr4j.OtrEngineHost;
+import net.java.otr4j.OtrException;
+import net.java.otr4j.OtrPolicy;
+import net.java.otr4j.OtrPolicyImpl;
+import net.java.otr4j.session.FragmenterInstructions;
+import net.java.otr4j.session.InstanceTag;
+import net.java.otr4j.session.SessionID;
+import net.java.otr4j.session.SessionImpl;
+import net.java.otr4j.session.SessionStatus;
+import org.osms.protocol.OtrPublicKey;
+
+/**
+ * One OTR conversation, with OSMS's policy: protocol version 3 only, encryption required, no whitespace tags, no
+ * fragmentation (HTTP carries whole messages). Not thread-safe, like the otr4j session inside it: one conversation,
+ * one thread at a time.
+ *
+ * <p>Every call into otr4j is guarded: otr4j's parser has crashed on malformed input such as {@code ?OTR} or
+ * {@code ?OTRv}, so any exception it throws becomes an {@link OtrFailure}, which callers answer with a 4xx.
+ */
+public final class OtrConversation {
+    /** The longest OTR message OSMS accepts. A data message carrying a command is a few KiB. */
+    public static final int MAX_MESSAGE_LENGTH = 64 * 1024;
+    public static final String QUERY_MESSAGE = "?OTRv3?";
+
+    private final SessionImpl session;
+    private final Host host;
+
+    public OtrConversation(String localAccount, String remoteAccount, KeyPair localKey) {
+        this.host = new Host(localKey);
+        this.session = new SessionImpl(new SessionID(localAccount, remoteAccount, "osms"), host);
+    }
+
+    /** What one received message produced: plaintext (for a data message) and the messages to send back. */
+    public record Received(Optional<String> plaintext, List<String> replies) {
+    }
+
+    /** Starts the handshake as the initiator: returns the query message to send. */
+    public List<String> start() throws OtrFailure {
+        guard(() -> {
+            session.startSession();
+            return null;
+        });
+        return host.drain();
+    }
+
+    /** Feeds one received OTR message. */
+    public Received receive(String message) throws OtrFailure {
+        if (message == null || message.isEmpty()) {
+            throw new OtrFailure("An OTR message is required.");
+        }
+        if (message.length() > MAX_MESSAGE_LENGTH) {
+            throw new OtrFailure("The OTR message is too long.");
+        }
+        if (!message.startsWith("?OTR")) {
+            // Plaintext is never acceptable: encryption is required, and otr4j would only report it to the host.
+            throw new OtrFailure("Only OTR messages are accepted.");
+        }
+        host.reset();
+        SessionStatus before = session.getSessionStatus();
+        String plain = guard(() -> session.transformReceiving(message));
+        if (host.rejected != null) {
+            host.drain();
+            throw new OtrFailure(host.rejected);
+        }
+        if (before == SessionStatus.ENCRYPTED && plain == null && session.getSessionStatus() == SessionStatus.ENCRYPTED
+                && host.outbound.isEmpty()) {
+            // In an established conversation every message must carry something we can read.
+            throw new OtrFailure("The OTR message could not be read in this conversation.");
+        }
+        return new Received(Optional.ofNullable(plain), host.drain());
+    }
+
+    /** Encrypts one plaintext message; requires an encrypted conversation. */
+    public List<String> send(String plaintext) throws OtrFailure {
+        if (!isEncrypted()) {
+            throw new OtrFailure("The conversation is not encrypted.");
+        }
+        String[] parts = guard(() -> session.transformSending(plaintext));
+        List<String> out = new ArrayList<>(host.drain());
+        Collections.addAll(out, parts);
+        return out;
+    }
+
+    /** Ends the conversation: returns the message carrying the disconnect TLV for the other side. */
+    public List<String> end() throws OtrFailure {
+        guard(() -> {
+            session.endSession();
+            return null;
+        });
+        return host.drain();
+    }
+
+    public boolean isEncrypted() {
+        return session.getSessionStatus() == SessionStatus.ENCRYPTED;
+    }
+
+    /** The other side ended the conversation (disconnect TLV received). */
+    public boolean isFinished() {
+        return session.getSessionStatus() == SessionStatus.FINISHED;
+    }
+
+    /** The long-term key the other side proved in the handshake; empty until the conversation is encrypted. */
+    public Optional<OtrPublicKey> remoteKey() {
+        if (!isEncrypted() && !isFinished()) {
+            return Optional.empty();
+        }
+        PublicKey key = session.getRemotePublicKey();
+        return key == null ? Optional.empty() : Optional.of(OtrPublicKey.of(key));
+    }
+
+    private interface OtrCall<T> {
+        T call() throws OtrException;
+    }
+
+    private static <T> T guard(OtrCall<T> call) throws OtrFailure {
+        try {
+            return call.call();
+        } catch (OtrException e) {
+            throw new OtrFailure("The OTR message was rejected.");
+        } catch (RuntimeException | StackOverflowError e) {
+            throw new OtrFailure("The OTR message is malformed.");
+        }
+    }
+
+    /** otr4j's callbacks: collect what it wants to send, remember what it refused, supply the key and policy. */
+    private static final class Host implements OtrEngineHost {
+        private static final OtrPolicy POLICY = new OtrPolicyImpl(OtrPolicy.ALLOW_V3 | OtrPolicy.REQUIRE_ENCRYPTION);
+        private static final FragmenterInstructions WHOLE_MESSAGES =
+                new FragmenterInstructions(FragmenterInstructions.UNLIMITED, FragmenterInstructions.UNLIMITED);
+
+        private final KeyPair localKey;
+        private final byte[] localFingerprint;
+        private final List<String> outbound = new ArrayList<>();
+        private String rejected;
+
+        Host(KeyPair localKey) {
+            this.localKey = localKey;
+            this.localFingerprint = java.util.HexFormat.of()
+                    .parseHex(OtrPublicKey.of(localKey.getPublic()).fingerprint().hex());
+        }
+
+        void reset() {
+            rejected = null;
+        }
+
+        List<String> drain() {
+            List<String> out = List.copyOf(outbound);
+            outbound.clear();
+            return out;
+        }
+
+        @Override
+        public void injectMessage(SessionID sessionID, String msg) {
+            outbound.add(msg);
+        }
+
+        @Override
+        public void unreadableMessageReceived(SessionID sessionID) {
+            rejected = "The OTR message could not be decrypted in this conversation.";
+        }
+
+        @Override
+        public void unencryptedMessageReceived(SessionID sessionID, String msg) {
+            rejected = "Unencrypted messages are not accepted.";
+        }
+
+        @Override
+        public void showError(SessionID sessionID, String error) {
+            rejected = "The other side reported an OTR error.";
+        }
+
+        @Override
+        public void smpError(SessionID sessionID, int tlvType, boolean cheated) {
+            rejected = "Socialist millionaires' protocol is not used by OSMS.";
+        }
+
+        @Override
+        public void smpAborted(SessionID sessionID) {
+            rejected = "Socialist millionaires' protocol is not used by OSMS.";
+        }
+
+        @Override
+        public void finishedSessionMessage(SessionID sessionID, String msgText) {
+            rejected = "The conversation has ended.";
+        }
+
+        @Override
+        public void requireEncryptedMessage(SessionID sessionID, String msgText) {
+            rejected = "The conversation is not encrypted.";
+        }
+
+        @Override
+        public OtrPolicy getSessionPolicy(SessionID sessionID) {
+            return POLICY;
+        }
+
+        @Override
+        public FragmenterInstructions getFragmenterInstructions(SessionID sessionID) {
+            return WHOLE_MESSAGES;
+        }
+
+        @Override
+        public KeyPair getLocalKeyPair(SessionID sessionID) {
+            return localKey;
+        }
+
+        @Override
+        public byte[] getLocalFingerprintRaw(SessionID sessionID) {
+            return localFingerprint.clone();
+        }
+
+        @Override
+        public void askForSecret(SessionID sessionID, InstanceTag receiverTag, String question) {
+            rejected = "Socialist millionaires' protocol is not used by OSMS.";
+        }
+
+        @Override
+        public void verify(SessionID sessionID, String fingerprint, boolean approved) {
+            // OSMS checks keys against the directory instead of SMP.
+        }
+
+        @Override
+        public void unverify(SessionID sessionID, String fingerprint) {
+            // OSMS checks keys against the directory instead of SMP.
+        }
+
+        @Override
+        public String getReplyForUnreadableMessage(SessionID sessionID) {
+            return "unreadable";
+        }
+
+        @Override
+        public String getFallbackMessage(SessionID sessionID) {
+            return "";
+        }
+
+        @Override
+        public void messageFromAnotherInstanceReceived(SessionID sessionID) {
+            rejected = "The OTR message belongs to another conversation.";
+        }
+
+        @Override
+        public void multipleInstancesDetected(SessionID sessionID) {
+            // One client instance per conversation; a second one is rejected when it sends anything.
+        }
+    }
+}
