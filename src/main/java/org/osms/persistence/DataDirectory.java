@@ -15,10 +15,10 @@ import java.nio.file.attribute.PosixFilePermissions;
 @ApplicationScoped
 public class DataDirectory {
     @Resource(lookup = "osms/dataDir")
-    String location;
+    Object location;
 
     public Path secure() {
-        Path dir = Path.of(location);
+        Path dir = Path.of(String.valueOf(location));
         try {
             boolean posix = FileSystems.getDefault().supportedFileAttributeViews().contains("posix");
             if (!Files.isDirectory(dir)) {

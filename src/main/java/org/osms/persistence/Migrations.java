@@ -38,11 +38,12 @@ public class Migrations {
     @Resource(lookup = "jdbc/osmsOwner")
     DataSource ownerDataSource;
 
+    // jndiEntry values that look like numbers arrive as numbers: take any value as its text.
     @Resource(lookup = "osms/db/appUser")
-    String appUser;
+    Object appUser;
 
     @Resource(lookup = "osms/db/appPassword")
-    String appPassword;
+    Object appPassword;
 
     /** Brings the schema up to date; returns the number of migrations applied now. */
     public int migrate(ServletContext servletContext) {
@@ -54,7 +55,7 @@ public class Migrations {
                 // Flyway still scans a location for callbacks; on Liberty its scanner needs the marker file
                 // db/migration/flyway.location to find one. OSMS has no callbacks: this only keeps the log clean.
                 .callbackLocations("classpath:db/migration")
-                .placeholders(Map.of("appUser", appUser))
+                .placeholders(Map.of("appUser", String.valueOf(appUser)))
                 .cleanDisabled(true)
                 .validateMigrationNaming(true)
                 .load();
@@ -69,15 +70,16 @@ public class Migrations {
      * both roles, see README). Returns the database product name.
      */
     private String prepareApplicationAccount() {
-        if (appUser == null || !appUser.matches("[A-Za-z][A-Za-z0-9_]{0,62}")) {
+        String user = String.valueOf(appUser);
+        if (!user.matches("[A-Za-z][A-Za-z0-9_]{0,62}")) {
             throw new IllegalStateException("osms.db.user must be a plain SQL identifier");
         }
         try (Connection c = ownerDataSource.getConnection(); Statement s = c.createStatement()) {
             String product = c.getMetaData().getDatabaseProductName();
             if (product.toLowerCase(Locale.ROOT).contains("h2")) {
-                String password = appPassword == null ? "" : appPassword.replace("'", "''");
-                s.execute("CREATE USER IF NOT EXISTS " + appUser + " PASSWORD '" + password + "'");
-                s.execute("ALTER USER " + appUser + " SET PASSWORD '" + password + "'");
+                String password = appPassword == null ? "" : String.valueOf(appPassword).replace("'", "''");
+                s.execute("CREATE USER IF NOT EXISTS " + user + " PASSWORD '" + password + "'");
+                s.execute("ALTER USER " + user + " SET PASSWORD '" + password + "'");
             }
             return product;
         } catch (SQLException e) {

@@ -23,4 +23,9 @@ public class ApiException extends RuntimeException {
     public String code() {
         return code;
     }
+
+    /** Seconds after which a retry may succeed (a Retry-After header), or -1. */
+    public int retryAfterSeconds() {
+        return -1;
+    }
 }

@@ -4,9 +4,12 @@ import jakarta.inject.Inject;
 import jakarta.servlet.ServletContextEvent;
 import jakarta.servlet.ServletContextListener;
 import jakarta.servlet.annotation.WebListener;
+import org.osms.audit.AuditLog;
+import org.osms.directory.Directory;
 import org.osms.persistence.DataDirectory;
 import org.osms.persistence.Migrations;
 import org.osms.serverkey.ServerKey;
+import org.osms.session.SessionSettings;
 
 /**
  * Start-up, in order, before the first request is served: the data directory is made private, the schema is
@@ -24,10 +27,25 @@ public class ApplicationStartup implements ServletContextListener {
     @Inject
     ServerKey serverKey;
 
+    @Inject
+    Directory directory;
+
+    @Inject
+    AuditLog audit;
+
+    @Inject
+    SessionSettings sessionSettings;
+
     @Override
     public void contextInitialized(ServletContextEvent event) {
         dataDirectory.secure();
         migrations.migrate(event.getServletContext());
         serverKey.initialize();
+        // Create the application-scoped beans that hold container references (@PersistenceContext, @Resource)
+        // here, in the web module's naming context. Created lazily inside a stateful session bean instead, Liberty
+        // resolves their references in the bean's own context, where they are not declared, and injection fails.
+        directory.find(0);
+        audit.page(0, 1);
+        sessionSettings.maxLive();
     }
 }

@@ -30,7 +30,11 @@ public final class ErrorMappers {
     public static class ApiExceptionMapper implements ExceptionMapper<ApiException> {
         @Override
         public Response toResponse(ApiException e) {
-            return error(e.status(), e.code(), e.getMessage());
+            Response r = error(e.status(), e.code(), e.getMessage());
+            if (e.retryAfterSeconds() >= 0) {
+                r = Response.fromResponse(r).header("Retry-After", e.retryAfterSeconds()).build();
+            }
+            return r;
         }
     }
 

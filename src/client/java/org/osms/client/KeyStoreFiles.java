@@ -1,0 +1,152 @@
+package org.osms.client;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.io.StringReader;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.spec.PKCS8EncodedKeySpec;
+import java.security.spec.X509EncodedKeySpec;
+import java.util.Base64;
+import java.util.Optional;
+import java.util.Properties;
+
+/**
+ * The client's files in its home directory ({@code ~/.osms} unless told otherwise), all private to the user
+ * (directory 0700, files 0600): the identity key pair and the username it is registered under, and the pinned
+ * server keys.
+ */
+public final class KeyStoreFiles {
+    private final Path home;
+
+    public KeyStoreFiles(Path home) {
+        this.home = home;
+    }
+
+    public Path identityFile() {
+        return home.resolve("identity.key");
+    }
+
+    /** A new OTR long-term key: DSA, 1024-bit p and 160-bit q, the size OTR version 3 implementations use. */
+    public static KeyPair generate() {
+        try {
+            KeyPairGenerator g = KeyPairGenerator.getInstance("DSA");
+            g.initialize(1024);
+            return g.generateKeyPair();
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public record Identity(KeyPair key, Optional<String> username) {
+    }
+
+    public boolean hasIdentity() {
+        return Files.exists(identityFile());
+    }
+
+    public Identity load() {
+        return load(identityFile());
+    }
+
+    Identity load(Path file) {
+        Properties p = new Properties();
+        try (Reader r = new StringReader(Files.readString(file, StandardCharsets.UTF_8))) {
+            p.load(r);
+            KeyFactory dsa = KeyFactory.getInstance("DSA");
+            KeyPair pair = new KeyPair(
+                    dsa.generatePublic(new X509EncodedKeySpec(Base64.getDecoder().decode(p.getProperty("public")))),
+                    dsa.generatePrivate(new PKCS8EncodedKeySpec(Base64.getDecoder().decode(p.getProperty("private")))));
+            return new Identity(pair, Optional.ofNullable(p.getProperty("username")));
+        } catch (IOException | GeneralSecurityException | RuntimeException e) {
+            throw new OsmsException(0, "no_key", "Cannot read the key file " + file + " (run `osms keygen` first).");
+        }
+    }
+
+    public void save(Identity identity) {
+        write(identityFile(), identity);
+    }
+
+    /** Writes the key next to the current one, for a key rotation that has not been confirmed yet. */
+    public Path savePending(Identity identity) {
+        Path pending = home.resolve("identity.key.new");
+        write(pending, identity);
+        return pending;
+    }
+
+    /** The rotation was accepted: the new key becomes the identity key, the old one is kept as identity.key.old. */
+    public void promotePending() {
+        try {
+            Files.move(identityFile(), home.resolve("identity.key.old"), StandardCopyOption.REPLACE_EXISTING);
+            Files.move(home.resolve("identity.key.new"), identityFile(), StandardCopyOption.REPLACE_EXISTING,
+                    StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new OsmsException(0, "io", "Cannot install the new key: " + e.getMessage());
+        }
+    }
+
+    private void write(Path file, Identity identity) {
+        Properties p = new Properties();
+        p.setProperty("public", Base64.getEncoder().encodeToString(identity.key().getPublic().getEncoded()));
+        p.setProperty("private", Base64.getEncoder().encodeToString(identity.key().getPrivate().getEncoded()));
+        identity.username().ifPresent(u -> p.setProperty("username", u));
+        StringWriter text = new StringWriter();
+        try {
+            p.store(text, "OSMS identity: your OTR long-term key. Private: never share this file.");
+            writePrivate(file, text.toString());
+        } catch (IOException e) {
+            throw new OsmsException(0, "io", "Cannot write " + file + ": " + e.getMessage());
+        }
+    }
+
+    /** Known servers: one line per server URL with the fingerprint of the key pinned on first use. */
+    public Optional<String> pinnedServer(String url) {
+        Path known = home.resolve("known_servers");
+        try {
+            if (!Files.exists(known)) {
+                return Optional.empty();
+            }
+            return Files.readAllLines(known).stream().map(l -> l.split(" "))
+                    .filter(f -> f.length == 2 && f[0].equals(url)).map(f -> f[1]).findFirst();
+        } catch (IOException e) {
+            throw new OsmsException(0, "io", "Cannot read " + known + ": " + e.getMessage());
+        }
+    }
+
+    public void pinServer(String url, String fingerprint) {
+        Path known = home.resolve("known_servers");
+        try {
+            String existing = Files.exists(known) ? Files.readString(known) : "";
+            writePrivate(known, existing + url + " " + fingerprint + "\n");
+        } catch (IOException e) {
+            throw new OsmsException(0, "io", "Cannot write " + known + ": " + e.getMessage());
+        }
+    }
+
+    private void writePrivate(Path file, String content) throws IOException {
+        boolean posix = FileSystems.getDefault().supportedFileAttributeViews().contains("posix");
+        if (!Files.isDirectory(home)) {
+            if (posix) {
+                Files.createDirectories(home, PosixFilePermissions.asFileAttribute(
+                        PosixFilePermissions.fromString("rwx------")));
+            } else {
+                Files.createDirectories(home);
+            }
+        }
+        Path tmp = Files.createTempFile(home, ".write", ".tmp");
+        if (posix) {
+            Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-------"));
+        }
+        Files.writeString(tmp, content, StandardCharsets.UTF_8);
+        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+}

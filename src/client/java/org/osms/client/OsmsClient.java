@@ -1,0 +1,254 @@
+package org.osms.client;
+
+import jakarta.json.Json;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonReader;
+import jakarta.json.JsonValue;
+import java.io.IOException;
+import java.io.StringReader;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.security.KeyPair;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Base64;
+import java.util.Deque;
+import java.util.List;
+import org.osms.otr.OtrConversation;
+import org.osms.otr.OtrFailure;
+import org.osms.protocol.OtrPublicKey;
+import org.osms.protocol.SessionProofs;
+import org.osms.protocol.Username;
+
+/** Talks to one OSMS server (docs/protocol.md): public lookups, and logins as OTR conversations. */
+public final class OsmsClient {
+    private static final int MAX_HANDSHAKE_CALLS = 10;
+
+    private final URI base;
+    private final HttpClient http;
+
+    public OsmsClient(URI base) {
+        this.base = URI.create(base.toString().replaceAll("/+$", "") + "/");
+        this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(30)).build();
+    }
+
+    /** {@code GET /pk}: the key the server claims; pin it and compare on every login. */
+    public OtrPublicKey serverKey() {
+        JsonObject pk = get("pk");
+        OtrPublicKey key = OtrPublicKey.parse(Base64.getDecoder().decode(pk.getString("publicKey")));
+        if (!key.fingerprint().hex().equals(pk.getString("fingerprint"))) {
+            throw new OsmsException(0, "bad_server_key", "The server's /pk fingerprint does not match its key.");
+        }
+        return key;
+    }
+
+    public JsonObject user(String username) {
+        return get("user/" + encode(username));
+    }
+
+    public JsonObject history(String username, long after) {
+        return get("user/" + encode(username) + "/history?after=" + after + "&limit=1000");
+    }
+
+    public JsonObject audit(long after, int limit) {
+        return get("audit?after=" + after + "&limit=" + limit);
+    }
+
+    /** Logs in as {@code username}: the handshake must prove {@code key}, the server must prove {@code serverKey}. */
+    public Session login(Username username, KeyPair key, OtrPublicKey serverKey) {
+        return handshake(username, key, serverKey);
+    }
+
+    /** Registers {@code username} for {@code key}: a registration conversation, proof of work, then {@code register}. */
+    public Session register(Username username, KeyPair key, OtrPublicKey serverKey) {
+        Session session = handshake(null, key, serverKey);
+        long counter = SessionProofs.doWork(session.challenge(), username.value(),
+                OtrPublicKey.of(key.getPublic()).fingerprint().hex(), session.powBits);
+        session.command(Json.createObjectBuilder().add("command", "register").add("username", username.value())
+                .add("counter", counter).build());
+        return session;
+    }
+
+    private Session handshake(Username username, KeyPair key, OtrPublicKey serverKey) {
+        OtrConversation otr = new OtrConversation("client", "osms", key);
+        Deque<String> outgoing;
+        try {
+            outgoing = new ArrayDeque<>(otr.start());
+        } catch (OtrFailure e) {
+            throw new OsmsException(0, "otr", e.getMessage());
+        }
+        String sessionId = null;
+        for (int calls = 0; calls < MAX_HANDSHAKE_CALLS && !outgoing.isEmpty(); calls++) {
+            HttpRequest.Builder r = post("create_session", outgoing.removeFirst());
+            if (sessionId != null) {
+                r.header("OSMS-Session", sessionId);
+            } else if (username != null) {
+                r.header("OSMS-Username", username.value());
+            }
+            HttpResponse<String> response = send(r);
+            JsonObject answer = parse(response);
+            sessionId = response.headers().firstValue("OSMS-Session").orElse(sessionId);
+            try {
+                for (String m : strings(answer)) {
+                    outgoing.addAll(otr.receive(m).replies());
+                }
+            } catch (OtrFailure e) {
+                throw new OsmsException(0, "otr", "The server sent an unreadable OTR message: " + e.getMessage());
+            }
+            if (answer.getBoolean("encrypted", false)) {
+                if (!otr.isEncrypted()) {
+                    throw new OsmsException(0, "otr", "The server says encrypted, this side does not agree.");
+                }
+                OtrPublicKey proven = otr.remoteKey().orElseThrow();
+                if (!proven.equals(serverKey)) {
+                    throw new OsmsException(0, "server_key_mismatch",
+                            "The server proved key " + proven.fingerprint().human() + ", not the pinned "
+                                    + serverKey.fingerprint().human() + ": refusing to continue.");
+                }
+                byte[] challenge = Base64.getDecoder().decode(answer.getString("challenge"));
+                return new Session(sessionId, otr, challenge, answer.getInt("powBits", 0));
+            }
+        }
+        throw new OsmsException(0, "otr", "The OTR handshake did not complete.");
+    }
+
+    /** A logged-in conversation. Not thread-safe. */
+    public final class Session {
+        private final String id;
+        private final OtrConversation otr;
+        private final byte[] challenge;
+        private final int powBits;
+        private long seq;
+        private boolean ended;
+
+        Session(String id, OtrConversation otr, byte[] challenge, int powBits) {
+            this.id = id;
+            this.otr = otr;
+            this.challenge = challenge;
+            this.powBits = powBits;
+        }
+
+        public String id() {
+            return id;
+        }
+
+        /** The conversation's challenge, which the proofs of work and of key possession are bound to. */
+        public byte[] challenge() {
+            return challenge.clone();
+        }
+
+        /** Sends one command; returns the reply, or throws with the server's error code. */
+        public JsonObject command(JsonObject command) {
+            JsonObject reply = sendCommand(command);
+            if (!reply.getBoolean("ok", false)) {
+                throw new OsmsException(200, reply.getString("error", "error"), reply.getString("message", ""));
+            }
+            return reply;
+        }
+
+        /** Sends one command and returns the reply as is, ok or not. */
+        public JsonObject sendCommand(JsonObject command) {
+            seq++;
+            String plaintext = Json.createObjectBuilder(command).add("seq", seq).build().toString();
+            List<String> wire = encrypt(plaintext);
+            JsonObject answer = postRaw("session", wire.get(wire.size() - 1));
+            ended = answer.getBoolean("ended", false);
+            for (String m : strings(answer)) {
+                try {
+                    String reply = otr.receive(m).plaintext().orElse(null);
+                    if (reply != null) {
+                        try (JsonReader r = Json.createReader(new StringReader(reply))) {
+                            return r.readObject();
+                        }
+                    }
+                } catch (OtrFailure e) {
+                    throw new OsmsException(0, "otr", "The server's reply could not be read: " + e.getMessage());
+                }
+            }
+            throw new OsmsException(0, "otr", "The server sent no reply.");
+        }
+
+        /** Encrypts without sending: what a network observer or a test sees on the wire. */
+        public List<String> encrypt(String plaintext) {
+            try {
+                return otr.send(plaintext);
+            } catch (OtrFailure e) {
+                throw new OsmsException(0, "otr", e.getMessage());
+            }
+        }
+
+        /** Posts one raw OTR message to an endpoint of this conversation. */
+        public JsonObject postRaw(String endpoint, String message) {
+            return parse(send(post(endpoint, message).header("OSMS-Session", id)));
+        }
+
+        public boolean ended() {
+            return ended;
+        }
+
+        /** Logs out: sends the OTR disconnect message to {@code /terminate_session}. */
+        public void logout() {
+            if (ended) {
+                return;
+            }
+            try {
+                List<String> bye = otr.end();
+                postRaw("terminate_session", bye.get(bye.size() - 1));
+                ended = true;
+            } catch (OtrFailure e) {
+                throw new OsmsException(0, "otr", e.getMessage());
+            }
+        }
+    }
+
+    private JsonObject get(String path) {
+        return parse(send(HttpRequest.newBuilder(base.resolve(path)).header("Accept", "application/json").GET()));
+    }
+
+    private HttpRequest.Builder post(String path, String otrMessage) {
+        return HttpRequest.newBuilder(base.resolve(path))
+                .header("Content-Type", "text/plain; charset=utf-8")
+                .header("Accept", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(otrMessage, StandardCharsets.UTF_8));
+    }
+
+    private HttpResponse<String> send(HttpRequest.Builder request) {
+        try {
+            return http.send(request.timeout(Duration.ofSeconds(120)).build(), HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new OsmsException(0, "unreachable", "Cannot reach " + base + ": " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new OsmsException(0, "interrupted", "Interrupted.");
+        }
+    }
+
+    private static JsonObject parse(HttpResponse<String> response) {
+        JsonObject body;
+        try (JsonReader r = Json.createReader(new StringReader(response.body()))) {
+            body = r.readObject();
+        } catch (RuntimeException e) {
+            throw new OsmsException(response.statusCode(), "bad_response",
+                    "The server answered " + response.statusCode() + " without a JSON document.");
+        }
+        if (response.statusCode() / 100 != 2) {
+            throw new OsmsException(response.statusCode(), body.getString("error", "error"),
+                    body.getString("message", "The server refused the request."));
+        }
+        return body;
+    }
+
+    private static List<String> strings(JsonObject answer) {
+        return answer.getJsonArray("messages").stream()
+                .filter(v -> v.getValueType() == JsonValue.ValueType.STRING)
+                .map(v -> ((jakarta.json.JsonString) v).getString()).toList();
+    }
+
+    private static String encode(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
+    }
+}

@@ -1,0 +1,181 @@
+package org.osms.session;
+
+import jakarta.annotation.PostConstruct;
+import jakarta.annotation.PreDestroy;
+import jakarta.ejb.AccessTimeout;
+import jakarta.ejb.Remove;
+import jakarta.ejb.Stateful;
+import jakarta.ejb.StatefulTimeout;
+import jakarta.ejb.TransactionAttribute;
+import jakarta.ejb.TransactionAttributeType;
+import jakarta.inject.Inject;
+import java.security.SecureRandom;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.osms.directory.Directory;
+import org.osms.directory.Identity;
+import org.osms.directory.IdentityStatus;
+import org.osms.otr.OtrConversation;
+import org.osms.otr.OtrFailure;
+import org.osms.protocol.OtrPublicKey;
+import org.osms.protocol.Username;
+import org.osms.serverkey.ServerKey;
+import org.osms.web.ApiException;
+
+/**
+ * One OTR conversation with one client: the server is the OTR responder. The container serialises calls to a
+ * stateful bean, which is exactly what otr4j's session needs (it is not thread-safe). Business methods never throw:
+ * a runtime exception would make the container discard the bean; they return a {@link Step} instead.
+ *
+ * <p>No container transaction: each directory change runs in its own transaction (the directory's), so a refused
+ * command rolls back alone and the conversation survives it.
+ */
+@Stateful
+@StatefulTimeout(value = 10, unit = TimeUnit.MINUTES)
+@AccessTimeout(value = 30, unit = TimeUnit.SECONDS)
+@TransactionAttribute(TransactionAttributeType.NOT_SUPPORTED)
+public class Conversation {
+    private static final AtomicInteger LIVE = new AtomicInteger();
+
+    @Inject
+    ServerKey serverKey;
+
+    @Inject
+    Directory directory;
+
+    @Inject
+    Commands commands;
+
+    @Inject
+    SecureRandom random;
+
+    private OtrConversation otr;
+    private ConversationState state;
+
+    /** What one call produced: messages for the client, and a refusal when the call was not accepted. */
+    public record Step(List<String> messages, boolean encrypted, ApiException refusal, boolean ended) {
+        static Step refused(ApiException e) {
+            return new Step(List.of(), false, e, false);
+        }
+    }
+
+    /** Conversation beans alive in this server right now (created and not yet destroyed by the container). */
+    public static int liveBeans() {
+        return LIVE.get();
+    }
+
+    @PostConstruct
+    void created() {
+        LIVE.incrementAndGet();
+    }
+
+    @PreDestroy
+    void destroyed() {
+        LIVE.decrementAndGet();
+    }
+
+    public void open(Username claimedUser) {
+        byte[] challenge = new byte[32];
+        random.nextBytes(challenge);
+        this.state = new ConversationState(claimedUser, challenge);
+        this.otr = new OtrConversation("osms", "client", serverKey.keyPair());
+    }
+
+    /** One step of the OTR handshake ({@code POST /create_session}). */
+    public Step handshake(String message) {
+        if (otr.isEncrypted()) {
+            return Step.refused(SessionException.alreadyEncrypted());
+        }
+        OtrConversation.Received received;
+        try {
+            received = otr.receive(message);
+        } catch (OtrFailure e) {
+            return Step.refused(SessionException.badOtr(e.getMessage()));
+        }
+        if (!otr.isEncrypted()) {
+            return new Step(received.replies(), false, null, false);
+        }
+        OtrPublicKey proven = otr.remoteKey().orElse(null);
+        if (proven == null) {
+            return Step.refused(SessionException.badOtr("The handshake proved no key."));
+        }
+        state.provenKey(proven);
+        ApiException refusal = login(proven);
+        if (refusal != null) {
+            return Step.refused(refusal);
+        }
+        return new Step(received.replies(), true, null, false);
+    }
+
+    /** The seed's rule: the key proven in the handshake must be the key on file for the account. */
+    private ApiException login(OtrPublicKey proven) {
+        if (state.claimedUser().isEmpty()) {
+            return null; // a registration conversation: only `register` is allowed
+        }
+        Identity identity = directory.findByUsername(state.claimedUser().get()).orElse(null);
+        if (identity == null) {
+            return SessionException.loginRefused("unknown_user", "No identity holds this username.");
+        }
+        if (identity.status() == IdentityStatus.REVOKED || identity.status() == IdentityStatus.DELETED) {
+            return SessionException.loginRefused("identity_" + identity.status().wireName(),
+                    "This identity is " + identity.status().wireName() + " and cannot log in.");
+        }
+        if (identity.fingerprint().filter(proven.fingerprint()::equals).isEmpty()) {
+            return SessionException.loginRefused("key_mismatch",
+                    "The key proven in the handshake is not this account's key.");
+        }
+        state.loggedInAs(identity.id());
+        return null;
+    }
+
+    /** One authenticated command ({@code POST /session}): an OTR data message in, an OTR data message out. */
+    public Step command(String message) {
+        if (!otr.isEncrypted()) {
+            return Step.refused(SessionException.notEncrypted());
+        }
+        String plaintext;
+        try {
+            plaintext = otr.receive(message).plaintext().orElse(null);
+        } catch (OtrFailure e) {
+            return Step.refused(SessionException.badOtr(e.getMessage()));
+        }
+        if (plaintext == null) {
+            return Step.refused(SessionException.badOtr("The OTR message carried no command."));
+        }
+        Commands.Outcome outcome = commands.execute(state, plaintext);
+        if (outcome.refusal() != null) {
+            return Step.refused(outcome.refusal());
+        }
+        try {
+            return new Step(otr.send(outcome.reply()), true, null, state.ended());
+        } catch (OtrFailure e) {
+            return Step.refused(SessionException.badOtr(e.getMessage()));
+        }
+    }
+
+    /** Reads the client's disconnect message ({@code POST /terminate_session}); true when it ended the conversation. */
+    public boolean acceptsTermination(String message) {
+        try {
+            otr.receive(message);
+        } catch (OtrFailure e) {
+            return otr.isFinished();
+        }
+        return otr.isFinished();
+    }
+
+    public byte[] challenge() {
+        return state.challenge();
+    }
+
+    public boolean isRegistration() {
+        return state.claimedUser().isEmpty();
+    }
+
+    /** Ends the conversation: the container destroys this bean. */
+    @Remove
+    public void end() {
+        otr = null;
+        state = null;
+    }
+}

@@ -1,0 +1,116 @@
+package org.osms.session;
+
+import jakarta.ejb.NoSuchEJBException;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Instance;
+import jakarta.inject.Inject;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import org.osms.protocol.Username;
+
+/**
+ * Maps session ids to their conversation beans and enforces the caps. Every Tor client arrives from 127.0.0.1, so
+ * limits per address would limit nobody: the caps are global, on live conversations and, tighter, on unfinished
+ * handshakes (the cheap way to tie up server memory), and unfinished handshakes expire quickly.
+ */
+@ApplicationScoped
+public class ConversationRegistry {
+    @Inject
+    Instance<Conversation> beans;
+
+    @Inject
+    SessionSettings settings;
+
+    @Inject
+    SecureRandom random;
+
+    @Inject
+    Clock clock;
+
+    private final Map<SessionId, Entry> live = new ConcurrentHashMap<>();
+
+    /** A registered conversation and when it was last used. */
+    public static final class Entry {
+        private final Conversation bean;
+        private volatile Instant lastUsed;
+        private volatile boolean encrypted;
+
+        Entry(Conversation bean, Instant now) {
+            this.bean = bean;
+            this.lastUsed = now;
+        }
+
+        public Conversation bean() {
+            return bean;
+        }
+
+        boolean encrypted() {
+            return encrypted;
+        }
+    }
+
+    /** Opens a conversation for the account named (or for a registration when empty); 503 at the caps. */
+    public synchronized SessionId open(Username claimedUser) {
+        if (live.size() >= settings.maxLive()) {
+            throw new SessionException.Busy("conversations");
+        }
+        if (handshakes() >= settings.maxHandshakes()) {
+            throw new SessionException.Busy("unfinished handshakes");
+        }
+        Conversation bean = beans.get();
+        bean.open(claimedUser);
+        SessionId id = SessionId.random(random);
+        live.put(id, new Entry(bean, clock.instant()));
+        return id;
+    }
+
+    public Optional<Entry> find(SessionId id) {
+        Entry e = live.get(id);
+        if (e != null) {
+            e.lastUsed = clock.instant();
+        }
+        return Optional.ofNullable(e);
+    }
+
+    void markEncrypted(Entry entry) {
+        entry.encrypted = true;
+    }
+
+    /** Ends the conversation and destroys its bean (its @Remove method). */
+    public void end(SessionId id) {
+        Entry e = live.remove(id);
+        if (e != null) {
+            try {
+                e.bean.end();
+            } catch (NoSuchEJBException alreadyGone) {
+                // the container timed it out first (@StatefulTimeout)
+            }
+        }
+    }
+
+    /** Ends every conversation idle for longer than its limit; returns how many. */
+    public int expireIdle(Instant now) {
+        int ended = 0;
+        for (Map.Entry<SessionId, Entry> e : live.entrySet()) {
+            Entry entry = e.getValue();
+            Instant limit = entry.lastUsed.plus(entry.encrypted ? settings.idleTimeout() : settings.handshakeTimeout());
+            if (now.isAfter(limit)) {
+                end(e.getKey());
+                ended++;
+            }
+        }
+        return ended;
+    }
+
+    public int live() {
+        return live.size();
+    }
+
+    public int handshakes() {
+        return (int) live.values().stream().filter(e -> !e.encrypted).count();
+    }
+}

@@ -1,0 +1,69 @@
+package org.osms.session;
+
+import java.util.Optional;
+import org.osms.protocol.OtrPublicKey;
+import org.osms.protocol.Username;
+
+/**
+ * What a conversation knows about its user. A login conversation knows its identity from the handshake; a
+ * registration conversation gets one when {@code register} succeeds.
+ */
+final class ConversationState {
+    private final Username claimedUser;
+    private final byte[] challenge;
+    private OtrPublicKey provenKey;
+    private Long identityId;
+    private long lastSeq;
+    private boolean ended;
+
+    ConversationState(Username claimedUser, byte[] challenge) {
+        this.claimedUser = claimedUser;
+        this.challenge = challenge.clone();
+    }
+
+    /** The account named in OSMS-Username; empty for a registration conversation. */
+    Optional<Username> claimedUser() {
+        return Optional.ofNullable(claimedUser);
+    }
+
+    byte[] challenge() {
+        return challenge.clone();
+    }
+
+    OtrPublicKey provenKey() {
+        return provenKey;
+    }
+
+    void provenKey(OtrPublicKey key) {
+        this.provenKey = key;
+    }
+
+    Optional<Long> identityId() {
+        return Optional.ofNullable(identityId);
+    }
+
+    void loggedInAs(long id) {
+        this.identityId = id;
+    }
+
+    /** Commands carry strictly increasing sequence numbers: a replayed message is refused before it acts. */
+    boolean acceptSeq(long seq) {
+        if (seq != lastSeq + 1) {
+            return false;
+        }
+        lastSeq = seq;
+        return true;
+    }
+
+    long lastSeq() {
+        return lastSeq;
+    }
+
+    void end() {
+        ended = true;
+    }
+
+    boolean ended() {
+        return ended;
+    }
+}

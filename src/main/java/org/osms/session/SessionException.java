@@ -1,0 +1,50 @@
+package org.osms.session;
+
+import org.osms.web.ApiException;
+
+/** Rejections of session requests, each with its status and code. */
+public final class SessionException {
+    private SessionException() {
+    }
+
+    public static ApiException unknownSession() {
+        return new ApiException(404, "unknown_session",
+                "No live conversation has this session id; it ended, expired or never existed.");
+    }
+
+    public static ApiException badOtr(String why) {
+        return new ApiException(400, "bad_otr_message", why);
+    }
+
+    public static ApiException notEncrypted() {
+        return new ApiException(409, "handshake_incomplete", "The OTR handshake of this conversation is not complete.");
+    }
+
+    public static ApiException alreadyEncrypted() {
+        return new ApiException(409, "handshake_complete",
+                "The handshake is complete; send commands to /session.");
+    }
+
+    public static ApiException loginRefused(String code, String message) {
+        return new ApiException(403, code, message);
+    }
+
+    public static ApiException tooLarge() {
+        return new ApiException(413, "too_large", "The request body is larger than an OTR message may be.");
+    }
+
+    /** The caps are global because every Tor client arrives from 127.0.0.1. */
+    public static final class Busy extends ApiException {
+        private static final long serialVersionUID = 1L;
+        public static final int RETRY_AFTER_SECONDS = 10;
+
+        public Busy(String what) {
+            super(503, "busy", "Too many " + what + " right now; retry later.");
+        }
+
+        @Override
+        public int retryAfterSeconds() {
+            return RETRY_AFTER_SECONDS;
+        }
+    }
+}
