@@ -94,6 +94,12 @@ public class Conversation {
             return Step.refused(SessionException.badOtr(e.getMessage()));
         }
         if (!otr.isEncrypted()) {
+            if (received.replies().isEmpty()) {
+                // Every handshake message but the last gets an answer; silence means it led nowhere (for instance
+                // a query offering only OTR versions 1 or 2, which OSMS does not speak).
+                return Step.refused(SessionException.badOtr(
+                        "The message does not advance an OTR version 3 handshake."));
+            }
             return new Step(received.replies(), false, null, false);
         }
         OtrPublicKey proven = otr.remoteKey().orElse(null);

@@ -10,6 +10,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.List;
 
 /** A small HTTP client for the tests: real requests to a running OSMS, JSON answers parsed with JSON-P. */
 public final class Http {
@@ -34,7 +35,16 @@ public final class Http {
         return base;
     }
 
-    public record Answer(int status, String contentType, String body) {
+    public record Answer(int status, String contentType, String body, java.util.Map<String, List<String>> headers) {
+        public Answer(int status, String contentType, String body) {
+            this(status, contentType, body, java.util.Map.of());
+        }
+
+        public String header(String name) {
+            return headers.entrySet().stream().filter(e -> e.getKey().equalsIgnoreCase(name))
+                    .flatMap(e -> e.getValue().stream()).findFirst().orElse(null);
+        }
+
         public JsonObject json() {
             try (JsonReader r = Json.createReader(new StringReader(body))) {
                 return r.readObject();
@@ -54,7 +64,8 @@ public final class Http {
         try {
             HttpResponse<String> r = CLIENT.send(request.timeout(Duration.ofSeconds(60)).build(),
                     HttpResponse.BodyHandlers.ofString());
-            return new Answer(r.statusCode(), r.headers().firstValue("Content-Type").orElse(""), r.body());
+            return new Answer(r.statusCode(), r.headers().firstValue("Content-Type").orElse(""), r.body(),
+                    r.headers().map());
         } catch (IOException e) {
             throw new IllegalStateException("request failed: " + e, e);
         } catch (InterruptedException e) {

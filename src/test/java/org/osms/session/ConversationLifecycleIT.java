@@ -1,0 +1,86 @@
+package org.osms.session;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import jakarta.inject.Inject;
+import java.net.URL;
+import java.net.http.HttpRequest;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import org.jboss.arquillian.container.test.api.Deployment;
+import org.jboss.arquillian.junit5.ArquillianExtension;
+import org.jboss.arquillian.test.api.ArquillianResource;
+import org.jboss.shrinkwrap.api.spec.WebArchive;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.osms.it.Deployments;
+import org.osms.it.Http;
+
+/**
+ * The conversation beans inside the container: @Remove and idle expiry really destroy them, and the caps hold. The
+ * beans counted are this deployment's (a test deployment has its own registry and bean class).
+ */
+@ExtendWith(ArquillianExtension.class)
+class ConversationLifecycleIT {
+
+    @Deployment
+    static WebArchive deployment() {
+        return Deployments.osmsWith("osms-it-conversation", ConversationLifecycleIT.class);
+    }
+
+    @Inject
+    ConversationRegistry registry;
+
+    @Inject
+    SessionSettings settings;
+
+    @Inject
+    Clock clock;
+
+    @ArquillianResource
+    URL deploymentUrl;
+
+    @Test
+    void endingAConversationDestroysItsBean() {
+        int before = Conversation.liveBeans();
+        SessionId id = registry.open(null);
+        assertEquals(before + 1, Conversation.liveBeans());
+        registry.end(id);
+        assertEquals(before, Conversation.liveBeans(), "@Remove destroyed the bean");
+        assertEquals(true, registry.find(id).isEmpty());
+    }
+
+    @Test
+    void idleConversationsExpireAndTheirBeansAreDestroyed() {
+        int before = Conversation.liveBeans();
+        SessionId id = registry.open(null);
+        assertEquals(0, registry.expireIdle(clock.instant()), "not idle yet");
+        int expired = registry.expireIdle(clock.instant().plus(settings.handshakeTimeout()).plusSeconds(1));
+        assertEquals(true, expired >= 1);
+        assertEquals(true, registry.find(id).isEmpty());
+        assertEquals(before, Conversation.liveBeans());
+    }
+
+    @Test
+    void theHandshakeCapAnswers503WithRetryAfter() {
+        List<SessionId> opened = new ArrayList<>();
+        try {
+            while (registry.handshakes() < settings.maxHandshakes()) {
+                opened.add(registry.open(null));
+            }
+            assertThrows(SessionException.Busy.class, () -> registry.open(null));
+            // Over HTTP, through this deployment's own registry:
+            Http http = new Http(deploymentUrl.toString());
+            Http.Answer busy = http.send(HttpRequest.newBuilder(http.uri("/create_session"))
+                    .POST(HttpRequest.BodyPublishers.ofString("?OTRv3?")));
+            assertEquals(503, busy.status());
+            assertEquals("busy", busy.error());
+            assertEquals(String.valueOf(SessionException.Busy.RETRY_AFTER_SECONDS), busy.header("Retry-After"));
+        } finally {
+            opened.forEach(registry::end);
+        }
+        assertEquals(0, registry.handshakes());
+    }
+}

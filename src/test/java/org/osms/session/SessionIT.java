@@ -1,0 +1,294 @@
+package org.osms.session;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import jakarta.json.Json;
+import jakarta.json.JsonObject;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.security.KeyPair;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.osms.client.KeyStoreFiles;
+import org.osms.client.OsmsClient;
+import org.osms.client.OsmsException;
+import org.osms.it.Http;
+import org.osms.otr.OtrConversation;
+import org.osms.protocol.OtrPublicKey;
+import org.osms.protocol.SessionProofs;
+import org.osms.protocol.Username;
+
+/** Logins end to end over HTTP, with the reference client against the deployed WAR. */
+class SessionIT {
+    private final Http http = Http.fromSystemProperty();
+    private final OsmsClient client = new OsmsClient(URI.create(http.base()));
+    private final OtrPublicKey serverKey = client.serverKey();
+
+    private static Username fresh(String prefix) {
+        return Username.of(prefix + UUID.randomUUID().toString().replace("-", "").substring(0, 12));
+    }
+
+    private static JsonObject cmd(String name) {
+        return Json.createObjectBuilder().add("command", name).build();
+    }
+
+    private OsmsClient.Session registered(Username name, KeyPair key) {
+        return client.register(name, key, serverKey);
+    }
+
+    @Test
+    void registerLoginRenameRotateAndLogout() {
+        Username name = fresh("life");
+        KeyPair oldKey = KeyStoreFiles.generate();
+        OsmsClient.Session registration = registered(name, oldKey);
+        registration.logout();
+
+        OsmsClient.Session s = client.login(name, oldKey, serverKey);
+        assertEquals(name.value(), s.command(cmd("whoami")).getString("username"));
+        Username renamed = fresh("renamed");
+        assertEquals(renamed.value(), s.command(Json.createObjectBuilder().add("command", "rename")
+                .add("username", renamed.value()).build()).getString("username"));
+
+        KeyPair newKey = KeyStoreFiles.generate();
+        OtrPublicKey newPublic = OtrPublicKey.of(newKey.getPublic());
+        JsonObject rotated = s.command(Json.createObjectBuilder().add("command", "replace-key")
+                .add("publicKey", Base64.getEncoder().encodeToString(newPublic.serialized()))
+                .add("signature", Base64.getEncoder().encodeToString(
+                        SessionProofs.signKeyReplacement(s.challenge(), newPublic, newKey.getPrivate())))
+                .build());
+        assertEquals(newPublic.fingerprint().hex(), rotated.getString("fingerprint"));
+        String deadId = s.id();
+        s.logout();
+
+        OsmsException old = assertThrows(OsmsException.class, () -> client.login(renamed, oldKey, serverKey));
+        assertEquals(403, old.status());
+        assertEquals("key_mismatch", old.code());
+        OsmsClient.Session again = client.login(renamed, newKey, serverKey);
+        assertEquals(renamed.value(), again.command(cmd("whoami")).getString("username"));
+        again.logout();
+
+        Http.Answer dead = http.send(HttpRequest.newBuilder(http.uri("/session")).header("OSMS-Session", deadId)
+                .POST(HttpRequest.BodyPublishers.ofString("?OTR:AAMD.")));
+        assertEquals(404, dead.status());
+        assertEquals("unknown_session", dead.error());
+    }
+
+    @Test
+    void aKeyReplacementWithoutProofOfPossessionChangesNothing() {
+        Username name = fresh("proof");
+        KeyPair key = KeyStoreFiles.generate();
+        OsmsClient.Session s = registered(name, key);
+        KeyPair someoneElses = KeyStoreFiles.generate();
+        OtrPublicKey theirs = OtrPublicKey.of(someoneElses.getPublic());
+        OsmsException e = assertThrows(OsmsException.class, () -> s.command(Json.createObjectBuilder()
+                .add("command", "replace-key")
+                .add("publicKey", Base64.getEncoder().encodeToString(theirs.serialized()))
+                .add("signature", Base64.getEncoder().encodeToString(
+                        SessionProofs.signKeyReplacement(new byte[32], theirs, someoneElses.getPrivate())))
+                .build()));
+        assertEquals("bad_key_proof", e.code());
+        assertEquals(OtrPublicKey.of(key.getPublic()).fingerprint().hex(),
+                s.command(cmd("whoami")).getString("fingerprint"));
+        s.logout();
+    }
+
+    /** The raw handshake, so the test holds the session id the client library would hide. */
+    private record Raw(String sessionId, Http.Answer last) {
+    }
+
+    private Raw rawHandshake(Username claimed, KeyPair key) {
+        OtrConversation otr = new OtrConversation("client", "osms", key);
+        List<String> outgoing;
+        try {
+            outgoing = new ArrayList<>(otr.start());
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+        String id = null;
+        Http.Answer answer = null;
+        for (int i = 0; i < 10 && !outgoing.isEmpty(); i++) {
+            HttpRequest.Builder r = HttpRequest.newBuilder(http.uri("/create_session"))
+                    .POST(HttpRequest.BodyPublishers.ofString(outgoing.remove(0)));
+            if (id != null) {
+                r.header("OSMS-Session", id);
+            } else {
+                r.header("OSMS-Username", claimed.value());
+            }
+            var response = sendRaw(r);
+            id = response.headers().firstValue("OSMS-Session").orElse(id);
+            answer = new Http.Answer(response.statusCode(), "", response.body());
+            if (answer.status() != 200) {
+                return new Raw(id, answer);
+            }
+            try {
+                for (var m : answer.json().getJsonArray("messages")) {
+                    outgoing.addAll(otr.receive(((jakarta.json.JsonString) m).getString()).replies());
+                }
+            } catch (Exception e) {
+                throw new AssertionError(e);
+            }
+        }
+        return new Raw(id, answer);
+    }
+
+    private java.net.http.HttpResponse<String> sendRaw(HttpRequest.Builder r) {
+        try {
+            return java.net.http.HttpClient.newHttpClient().send(r.build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    @Test
+    void aKeyThatIsNotTheAccountsIsRefusedAndTheConversationDestroyed() {
+        Username alice = fresh("alice");
+        registered(alice, KeyStoreFiles.generate()).logout();
+        Raw attempt = rawHandshake(alice, KeyStoreFiles.generate());
+        assertEquals(403, attempt.last().status());
+        assertEquals("key_mismatch", attempt.last().error());
+        Http.Answer after = http.send(HttpRequest.newBuilder(http.uri("/create_session"))
+                .header("OSMS-Session", attempt.sessionId()).POST(HttpRequest.BodyPublishers.ofString("?OTRv3?")));
+        assertEquals(404, after.status(), "the refused conversation no longer exists");
+    }
+
+    @Test
+    void aRevokedIdentityCannotLogIn() {
+        Username name = fresh("revoked");
+        KeyPair key = KeyStoreFiles.generate();
+        OsmsClient.Session s = registered(name, key);
+        s.command(cmd("revoke-key"));
+        assertTrue(s.ended(), "revocation ends the conversation");
+        OsmsException e = assertThrows(OsmsException.class, () -> client.login(name, key, serverKey));
+        assertEquals(403, e.status());
+        assertEquals("identity_revoked", e.code());
+    }
+
+    @Test
+    void aReplayedCommandIsRejectedAndChangesNothing() {
+        Username name = fresh("replay");
+        OsmsClient.Session s = registered(name, KeyStoreFiles.generate());
+        Username target = fresh("target");
+        JsonObject whoami = s.command(Json.createObjectBuilder().add("command", "whoami").build());
+        assertEquals(name.value(), whoami.getString("username"));
+        // Capture a rename on the wire, deliver it once, then replay it.
+        long next = whoami.getJsonNumber("seq").longValue() + 1;
+        List<String> wire = s.encrypt(Json.createObjectBuilder().add("command", "rename")
+                .add("username", target.value()).add("seq", next).build().toString());
+        String captured = wire.get(wire.size() - 1);
+        s.postRaw("session", captured);
+        OsmsException replayed = assertThrows(OsmsException.class, () -> s.postRaw("session", captured));
+        assertTrue(replayed.status() == 400 || replayed.status() == 409, "replay refused: " + replayed.status());
+        assertEquals(1, http.get("/user/" + target.value() + "/history").json().getJsonArray("entries").stream()
+                .filter(v -> v.asJsonObject().getString("event").equals("renamed")).count(),
+                "the rename happened exactly once");
+    }
+
+    @Test
+    void aMessageSentUnderAnotherSessionIdIsRejected() {
+        OsmsClient.Session a = registered(fresh("a"), KeyStoreFiles.generate());
+        OsmsClient.Session b = registered(fresh("b"), KeyStoreFiles.generate());
+        List<String> forA = a.encrypt(Json.createObjectBuilder().add("command", "delete-account").add("seq", 2)
+                .build().toString());
+        OsmsException e = assertThrows(OsmsException.class, () -> b.postRaw("session", forA.get(forA.size() - 1)));
+        assertEquals(400, e.status());
+        assertEquals("active", b.command(cmd("whoami")).getString("status"), "b is untouched");
+    }
+
+    @Test
+    void aStolenSessionIdWithoutTheOtrKeysCannotCommand() {
+        Username victim = fresh("victim");
+        OsmsClient.Session s = registered(victim, KeyStoreFiles.generate());
+        // The thief runs its own OTR conversation and sends what it can produce under the victim's session id.
+        OsmsClient.Session thiefsOwn = registered(fresh("thief"), KeyStoreFiles.generate());
+        List<String> forged = thiefsOwn.encrypt(Json.createObjectBuilder().add("command", "delete-account")
+                .add("seq", 2).build().toString());
+        for (String body : List.of(forged.get(forged.size() - 1), "?OTR:AAMDAAAAAQAAAAEAAAA=.", "?OTRv3?")) {
+            Http.Answer a = http.send(HttpRequest.newBuilder(http.uri("/session")).header("OSMS-Session", s.id())
+                    .POST(HttpRequest.BodyPublishers.ofString(body)));
+            assertEquals(400, a.status(), body);
+        }
+        Http.Answer rehandshake = http.send(HttpRequest.newBuilder(http.uri("/create_session"))
+                .header("OSMS-Session", s.id()).POST(HttpRequest.BodyPublishers.ofString("?OTRv3?")));
+        assertEquals(409, rehandshake.status());
+        assertEquals(200, http.get("/user/" + victim.value()).status());
+        assertEquals("active", s.command(cmd("whoami")).getString("status"), "the victim's conversation goes on");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"?OTR", "?OTRv", "?OTR:", "?OTR:%%%.", "hello", "?OTRv2?", "?OTR?", "?OTRv9?", " ",
+        "\u0000\u0001", "?OTR:AAMD.", "?OTR Error: hi"})
+    void malformedHandshakeMessagesAre4xxAndLeaveNoConversation(String body) {
+        Http.Answer a = http.send(HttpRequest.newBuilder(http.uri("/create_session"))
+                .POST(HttpRequest.BodyPublishers.ofString(body)));
+        assertTrue(a.status() >= 400 && a.status() < 500, body + " -> " + a.status() + " " + a.body());
+        assertFalse(a.body().contains("Exception"));
+    }
+
+    @Test
+    void oversizeBodiesUnknownIdsAndMissingHeadersAre4xx() {
+        Http.Answer big = http.send(HttpRequest.newBuilder(http.uri("/create_session"))
+                .POST(HttpRequest.BodyPublishers.ofString("?OTR:" + "A".repeat(200_000) + ".")));
+        assertEquals(413, big.status());
+        Http.Answer binary = http.send(HttpRequest.newBuilder(http.uri("/create_session"))
+                .POST(HttpRequest.BodyPublishers.ofByteArray(new byte[] {(byte) 0xff, (byte) 0xfe, 0, 1})));
+        assertEquals(400, binary.status());
+        Http.Answer unknown = http.send(HttpRequest.newBuilder(http.uri("/session"))
+                .header("OSMS-Session", "A".repeat(43)).POST(HttpRequest.BodyPublishers.ofString("?OTR:AAMD.")));
+        assertEquals(404, unknown.status());
+        Http.Answer malformed = http.send(HttpRequest.newBuilder(http.uri("/session"))
+                .header("OSMS-Session", "../../etc").POST(HttpRequest.BodyPublishers.ofString("?OTR:AAMD.")));
+        assertEquals(400, malformed.status());
+        Http.Answer missing = http.send(HttpRequest.newBuilder(http.uri("/terminate_session"))
+                .POST(HttpRequest.BodyPublishers.ofString("?OTR:AAMD.")));
+        assertEquals(400, missing.status());
+        Http.Answer badName = http.send(HttpRequest.newBuilder(http.uri("/create_session"))
+                .header("OSMS-Username", "not a name!").POST(HttpRequest.BodyPublishers.ofString("?OTRv3?")));
+        assertEquals(400, badName.status());
+        assertEquals("bad_username", badName.error());
+    }
+
+    @Test
+    void fiftyConcurrentLoginsEachSeeOnlyTheirOwnIdentity() throws Exception {
+        int n = 50;
+        List<Username> names = new ArrayList<>();
+        List<KeyPair> keys = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            Username u = fresh("many");
+            KeyPair k = KeyStoreFiles.generate();
+            registered(u, k).logout();
+            names.add(u);
+            keys.add(k);
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(n);
+        try {
+            List<Future<String>> seen = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                int me = i;
+                seen.add(pool.submit(() -> {
+                    OsmsClient.Session s = client.login(names.get(me), keys.get(me), serverKey);
+                    String who = s.command(cmd("whoami")).getString("username");
+                    s.logout();
+                    return who;
+                }));
+            }
+            for (int i = 0; i < n; i++) {
+                assertEquals(names.get(i).value(), seen.get(i).get(180, TimeUnit.SECONDS));
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+}
