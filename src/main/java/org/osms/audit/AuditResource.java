@@ -18,7 +18,7 @@ public class AuditResource {
     AuditLog log;
 
     @GET
-    @Produces({Representations.JSON})
+    @Produces({Representations.GOB_PREFERRED, Representations.JSON_ON_REQUEST})
     public AuditPage page(@QueryParam("after") String after, @QueryParam("limit") String limit) {
         PageRequest page = PageRequest.of(after, limit);
         return log.page(page.after(), page.limit());

@@ -27,7 +27,7 @@ public class UserResource {
     AuditLog audit;
 
     @GET
-    @Produces({Representations.JSON})
+    @Produces({Representations.GOB_PREFERRED, Representations.JSON_ON_REQUEST})
     public UserView user(@PathParam("username") String rawName) {
         Identity identity = holder(Username.of(rawName));
         if (identity.status() == IdentityStatus.DELETED) {
@@ -42,7 +42,7 @@ public class UserResource {
     /** Answers for every status, deleted included: the history of an identity stays public for good. */
     @GET
     @Path("history")
-    @Produces({Representations.JSON})
+    @Produces({Representations.GOB_PREFERRED, Representations.JSON_ON_REQUEST})
     public HistoryView history(@PathParam("username") String rawName,
                                @QueryParam("after") String after, @QueryParam("limit") String limit) {
         Username username = Username.of(rawName);

@@ -16,7 +16,7 @@ public class PublicKeyResource {
     ServerKey serverKey;
 
     @GET
-    @Produces({Representations.JSON})
+    @Produces({Representations.GOB_PREFERRED, Representations.JSON_ON_REQUEST})
     public ServerKeyView publicKey() {
         return serverKey.view();
     }
