@@ -1,0 +1,3 @@
+module osms.example/gobcheck
+
+go 1.19
