@@ -28,11 +28,14 @@ import org.osms.web.ApiException;
  * stateful bean, which is exactly what otr4j's session needs (it is not thread-safe). Business methods never throw:
  * a runtime exception would make the container discard the bean; they return a {@link Step} instead.
  *
+ * <p>The registry ends idle conversations itself (OSMS_SESSION_IDLE_TIMEOUT, at most 10 minutes); the container's
+ * @StatefulTimeout of 15 minutes is the outer bound should the registry ever miss one.
+ *
  * <p>No container transaction: each directory change runs in its own transaction (the directory's), so a refused
  * command rolls back alone and the conversation survives it.
  */
 @Stateful
-@StatefulTimeout(value = 10, unit = TimeUnit.MINUTES)
+@StatefulTimeout(value = 15, unit = TimeUnit.MINUTES)
 @AccessTimeout(value = 30, unit = TimeUnit.SECONDS)
 @TransactionAttribute(TransactionAttributeType.NOT_SUPPORTED)
 public class Conversation {

@@ -1,5 +1,6 @@
 package org.osms.session;
 
+import jakarta.ejb.NoSuchEJBException;
 import jakarta.enterprise.context.RequestScoped;
 import jakarta.inject.Inject;
 import jakarta.json.Json;
@@ -54,7 +55,7 @@ public class SessionResource {
             id = new SessionId(sessionHeader);
         }
         ConversationRegistry.Entry entry = registry.find(id).orElseThrow(SessionException::unknownSession);
-        Conversation.Step step = entry.bean().handshake(message);
+        Conversation.Step step = call(id, () -> entry.bean().handshake(message));
         if (step.refusal() != null) {
             // A refused login destroys the conversation; so does garbage as the very first message (nothing to keep).
             if (step.refusal().status() == 403 || created) {
@@ -82,7 +83,7 @@ public class SessionResource {
         String message = read(body);
         SessionId id = requireSession(sessionHeader);
         ConversationRegistry.Entry entry = registry.find(id).orElseThrow(SessionException::unknownSession);
-        Conversation.Step step = entry.bean().command(message);
+        Conversation.Step step = call(id, () -> entry.bean().command(message));
         if (step.refusal() != null) {
             throw step.refusal();
         }
@@ -99,12 +100,22 @@ public class SessionResource {
         String message = read(body);
         SessionId id = requireSession(sessionHeader);
         ConversationRegistry.Entry entry = registry.find(id).orElseThrow(SessionException::unknownSession);
-        if (!entry.bean().acceptsTermination(message)) {
+        if (!call(id, () -> entry.bean().acceptsTermination(message))) {
             throw new ApiException(400, "not_a_disconnect",
                     "The body is not this conversation's OTR disconnect message; the conversation goes on.");
         }
         registry.end(id);
         return Json.createObjectBuilder().add("ended", true).build();
+    }
+
+    /** A bean the container already timed out (@StatefulTimeout) is an ended conversation, not a server error. */
+    private <T> T call(SessionId id, java.util.function.Supplier<T> action) {
+        try {
+            return action.get();
+        } catch (NoSuchEJBException gone) {
+            registry.end(id);
+            throw SessionException.unknownSession();
+        }
     }
 
     private static SessionId requireSession(String header) {

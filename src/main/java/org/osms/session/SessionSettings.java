@@ -54,7 +54,7 @@ public class SessionSettings {
         throw new IllegalStateException(name + " must be a whole number from " + min + " to " + max);
     }
 
-    /** A conversation unused for this long is ended (at most 10 minutes, the beans' own @StatefulTimeout). */
+    /** A conversation unused for this long is ended (at most 10 minutes; the beans' @StatefulTimeout is 15). */
     public Duration idleTimeout() {
         return idleTimeout;
     }
