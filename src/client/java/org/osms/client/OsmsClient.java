@@ -65,12 +65,17 @@ public final class OsmsClient {
 
     /** Registers {@code username} for {@code key}: a registration conversation, proof of work, then {@code register}. */
     public Session register(Username username, KeyPair key, OtrPublicKey serverKey) {
-        Session session = handshake(null, key, serverKey);
+        Session session = registration(key, serverKey);
         long counter = SessionProofs.doWork(session.challenge(), username.value(),
                 OtrPublicKey.of(key.getPublic()).fingerprint().hex(), session.powBits);
         session.command(Json.createObjectBuilder().add("command", "register").add("username", username.value())
                 .add("counter", counter).build());
         return session;
+    }
+
+    /** Opens a registration conversation (no account named); its only command is {@code register}. */
+    public Session registration(KeyPair key, OtrPublicKey serverKey) {
+        return handshake(null, key, serverKey);
     }
 
     private Session handshake(Username username, KeyPair key, OtrPublicKey serverKey) {
@@ -134,6 +139,11 @@ public final class OsmsClient {
 
         public String id() {
             return id;
+        }
+
+        /** The proof-of-work difficulty the server set for this registration conversation (0 for a login). */
+        public int powBits() {
+            return powBits;
         }
 
         /** The conversation's challenge, which the proofs of work and of key possession are bound to. */

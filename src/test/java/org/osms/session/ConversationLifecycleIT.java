@@ -83,4 +83,34 @@ class ConversationLifecycleIT {
         }
         assertEquals(0, registry.handshakes());
     }
+
+    @Test
+    void anEncryptedConversationLivesUntilItsIdleTimeout() {
+        SessionId id = registry.open(null);
+        try {
+            registry.markEncrypted(registry.find(id).orElseThrow());
+            registry.expireIdle(clock.instant().plus(settings.handshakeTimeout()).plusSeconds(1));
+            assertEquals(true, registry.find(id).isPresent(), "the handshake limit does not apply any more");
+            registry.expireIdle(clock.instant().plus(settings.idleTimeout()).plusSeconds(1));
+            assertEquals(true, registry.find(id).isEmpty(), "the idle limit does");
+        } finally {
+            registry.end(id);
+        }
+    }
+
+    @Test
+    void theLiveConversationCapAnswers503() {
+        List<SessionId> opened = new ArrayList<>();
+        try {
+            while (registry.live() < settings.maxLive()) {
+                SessionId id = registry.open(null);
+                opened.add(id);
+                registry.markEncrypted(registry.find(id).orElseThrow());
+            }
+            SessionException.Busy busy = assertThrows(SessionException.Busy.class, () -> registry.open(null));
+            assertEquals(503, busy.status());
+        } finally {
+            opened.forEach(registry::end);
+        }
+    }
 }

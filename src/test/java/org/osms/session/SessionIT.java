@@ -291,4 +291,69 @@ class SessionIT {
             pool.shutdownNow();
         }
     }
+
+    @Test
+    void aDeletedIdentityCannotLogInAndKeepsItsNameReserved() {
+        Username name = fresh("deleted");
+        KeyPair key = KeyStoreFiles.generate();
+        OsmsClient.Session s = registered(name, key);
+        assertEquals("deleted", s.command(cmd("delete-account")).getString("status"));
+        assertTrue(s.ended());
+        OsmsException e = assertThrows(OsmsException.class, () -> client.login(name, key, serverKey));
+        assertEquals("identity_deleted", e.code());
+        OsmsException taken = assertThrows(OsmsException.class,
+                () -> registered(name, KeyStoreFiles.generate()));
+        assertEquals("username_taken", taken.code());
+    }
+
+    @Test
+    void anUnpublishedKeyStillLogsInAndCanBePublishedAgain() {
+        Username name = fresh("hidden");
+        KeyPair key = KeyStoreFiles.generate();
+        registered(name, key).logout();
+        OsmsClient.Session s = client.login(name, key, serverKey);
+        assertEquals("unpublished", s.command(cmd("unpublish-key")).getString("status"));
+        s.logout();
+        JsonObject hidden = http.get("/user/" + name.value()).json();
+        assertEquals("unpublished", hidden.getString("status"));
+        assertFalse(hidden.containsKey("publicKey"));
+
+        OsmsClient.Session again = client.login(name, key, serverKey);
+        assertEquals("active", again.command(cmd("publish-key")).getString("status"));
+        again.logout();
+        assertEquals("active", http.get("/user/" + name.value()).json().getString("status"));
+    }
+
+    @Test
+    void registrationRefusesTakenNamesBadWorkAndOtherCommandsAndCreatesNothing() {
+        Username taken = fresh("taken");
+        registered(taken, KeyStoreFiles.generate()).logout();
+        long head = http.get("/audit?limit=1").json().getJsonNumber("headSeq").longValue();
+
+        KeyPair key = KeyStoreFiles.generate();
+        OsmsClient.Session s = client.registration(key, serverKey);
+        assertTrue(s.powBits() > 0);
+        assertEquals("not_registered", assertThrows(OsmsException.class, () -> s.command(cmd("whoami"))).code());
+
+        Username wanted = fresh("wanted");
+        String fingerprint = OtrPublicKey.of(key.getPublic()).fingerprint().hex();
+        long wrong = 0;
+        while (SessionProofs.workIsDone(s.challenge(), wanted.value(), fingerprint, wrong, s.powBits())) {
+            wrong++;
+        }
+        long wrongCounter = wrong;
+        assertEquals("bad_proof_of_work", assertThrows(OsmsException.class, () -> s.command(Json.createObjectBuilder()
+                .add("command", "register").add("username", wanted.value()).add("counter", wrongCounter).build()))
+                .code());
+        long right = SessionProofs.doWork(s.challenge(), taken.value(), fingerprint, s.powBits());
+        assertEquals("username_taken", assertThrows(OsmsException.class, () -> s.command(Json.createObjectBuilder()
+                .add("command", "register").add("username", taken.value()).add("counter", right).build())).code());
+        assertEquals("bad_username", assertThrows(OsmsException.class, () -> s.command(Json.createObjectBuilder()
+                .add("command", "register").add("username", "no way!").add("counter", 0).build())).code());
+
+        assertEquals(head, http.get("/audit?limit=1").json().getJsonNumber("headSeq").longValue(),
+                "nothing was created");
+        assertEquals(404, http.get("/user/" + wanted.value()).status());
+        s.logout();
+    }
 }
