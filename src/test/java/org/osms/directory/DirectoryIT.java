@@ -194,4 +194,20 @@ class DirectoryIT {
         assertEquals(1, http().get("/user/" + contested.value() + "/history").json().getJsonArray("entries").size(),
                 "only the winner's registration is in the log");
     }
+
+    @Test
+    void historyPagesFollowNextAfterToTheEnd() {
+        Username name = Deployments.freshUsername("pages");
+        Identity id = directory.register(name, Deployments.freshKey());
+        directory.unpublishKey(id.id());
+        directory.publishKey(id.id());
+
+        JsonObject first = http().get("/user/" + name.value() + "/history?limit=2").json();
+        assertEquals(2, first.getJsonArray("entries").size());
+        long next = first.getJsonNumber("nextAfter").longValue();
+        JsonObject second = http().get("/user/" + name.value() + "/history?limit=2&after=" + next).json();
+        assertEquals(1, second.getJsonArray("entries").size());
+        assertEquals("key_published", second.getJsonArray("entries").getJsonObject(0).getString("event"));
+        assertFalse(second.containsKey("nextAfter"), "the last page says so");
+    }
 }

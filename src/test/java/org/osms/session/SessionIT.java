@@ -83,6 +83,21 @@ class SessionIT {
                 .POST(HttpRequest.BodyPublishers.ofString("?OTR:AAMD.")));
         assertEquals(404, dead.status());
         assertEquals("unknown_session", dead.error());
+
+        // The server's logs never carry usernames, session ids or user fingerprints.
+        java.nio.file.Path logs = java.nio.file.Path.of("target/liberty/wlp/usr/servers",
+                System.getProperty("osms.it.serverName"), "logs");
+        try (var files = java.nio.file.Files.walk(logs)) {
+            for (java.nio.file.Path f : files.filter(java.nio.file.Files::isRegularFile).toList()) {
+                String text = java.nio.file.Files.readString(f, java.nio.charset.StandardCharsets.ISO_8859_1);
+                for (String secret : List.of(name.value(), renamed.value(), deadId, newPublic.fingerprint().hex(),
+                        OtrPublicKey.of(oldKey.getPublic()).fingerprint().hex())) {
+                    assertFalse(text.contains(secret), f + " contains a username, session id or fingerprint");
+                }
+            }
+        } catch (java.io.IOException e) {
+            throw new AssertionError("cannot read the server logs in " + logs, e);
+        }
     }
 
     @Test
