@@ -22,7 +22,7 @@ import picocli.CommandLine.Parameters;
         description = "Client of an OSMS server: your key, your identity, the public directory.",
         subcommands = {Cli.Keygen.class, Cli.Register.class, Cli.Whoami.class, Cli.Rename.class, Cli.RotateKey.class,
             Cli.Publish.class, Cli.Unpublish.class, Cli.Revoke.class, Cli.DeleteAccount.class, Cli.Lookup.class,
-            Cli.History.class})
+            Cli.History.class, Cli.Audit.class})
 public final class Cli {
     @Option(names = "--server", description = "server URL (default: $OSMS_SERVER or http://127.0.0.1:9080)")
     String server = System.getenv().getOrDefault("OSMS_SERVER", "http://127.0.0.1:9080");
@@ -265,6 +265,38 @@ public final class Cli {
                         + e.getString("usernameBefore", "-") + " -> " + e.getString("usernameAfter", "-") + "  "
                         + e.getString("fingerprintAfter", "-"));
             }
+            return 0;
+        }
+    }
+
+    @Command(name = "audit", description = "Download the whole audit log, recompute its hash chain, and check that "
+            + "what you verified before was not rewritten (no login).")
+    static class Audit extends Sub {
+        @Override
+        public Integer call() {
+            java.util.List<org.osms.protocol.AuditRecord> log;
+            try {
+                log = cli.client().verifiedAuditLog();
+            } catch (org.osms.protocol.AuditChain.BrokenChainException e) {
+                throw new OsmsException(0, "audit_broken", "The audit log does not verify: " + e.getMessage());
+            }
+            java.util.HexFormat hex = java.util.HexFormat.of();
+            Optional<String[]> before = cli.files().auditCheckpoint(cli.server);
+            if (before.isPresent()) {
+                long seq = Long.parseLong(before.get()[0]);
+                boolean same = seq == 0 || seq <= log.size()
+                        && hex.formatHex(log.get((int) seq - 1).hash()).equals(before.get()[1]);
+                if (!same) {
+                    throw new OsmsException(0, "audit_rewritten", "The audit log was rewritten: entry " + seq
+                            + " is not the one verified before (" + before.get()[1] + ").");
+                }
+            }
+            long head = log.size();
+            String headHash = head == 0 ? "" : hex.formatHex(log.get(log.size() - 1).hash());
+            if (head > 0) {
+                cli.files().saveAuditCheckpoint(cli.server, head, headHash);
+            }
+            cli.out.println("audit log verified: " + head + " entries" + (head > 0 ? ", head " + headHash : ""));
             return 0;
         }
     }

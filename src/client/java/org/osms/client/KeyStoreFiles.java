@@ -132,6 +132,37 @@ public final class KeyStoreFiles {
         }
     }
 
+    /** The last audit head this client verified for a server: "URL SEQ HASH-HEX" lines. */
+    public Optional<String[]> auditCheckpoint(String url) {
+        Path file = home.resolve("audit_checkpoints");
+        try {
+            if (!Files.exists(file)) {
+                return Optional.empty();
+            }
+            return Files.readAllLines(file).stream().map(l -> l.split(" "))
+                    .filter(f -> f.length == 3 && f[0].equals(url)).map(f -> new String[] {f[1], f[2]}).findFirst();
+        } catch (IOException e) {
+            throw new OsmsException(0, "io", "Cannot read " + file + ": " + e.getMessage());
+        }
+    }
+
+    public void saveAuditCheckpoint(String url, long seq, String hashHex) {
+        Path file = home.resolve("audit_checkpoints");
+        try {
+            StringBuilder kept = new StringBuilder();
+            if (Files.exists(file)) {
+                for (String line : Files.readAllLines(file)) {
+                    if (!line.startsWith(url + " ")) {
+                        kept.append(line).append('\n');
+                    }
+                }
+            }
+            writePrivate(file, kept + url + " " + seq + " " + hashHex + "\n");
+        } catch (IOException e) {
+            throw new OsmsException(0, "io", "Cannot write " + file + ": " + e.getMessage());
+        }
+    }
+
     private void writePrivate(Path file, String content) throws IOException {
         boolean posix = FileSystems.getDefault().supportedFileAttributeViews().contains("posix");
         if (!Files.isDirectory(home)) {

@@ -58,6 +58,39 @@ public final class OsmsClient {
         return get("audit?after=" + after + "&limit=" + limit);
     }
 
+    /**
+     * Downloads the whole audit log and recomputes its hash chain (docs/protocol.md, "Verifying the log"); throws
+     * {@link org.osms.protocol.AuditChain.BrokenChainException} at the first entry that does not fit.
+     */
+    public java.util.List<org.osms.protocol.AuditRecord> verifiedAuditLog() {
+        java.util.List<org.osms.protocol.AuditRecord> all = new java.util.ArrayList<>();
+        org.osms.protocol.AuditChain chain = new org.osms.protocol.AuditChain();
+        long after = 0;
+        while (true) {
+            JsonObject page = audit(after, 1000);
+            java.util.List<org.osms.protocol.AuditRecord> entries = page.getJsonArray("entries").stream()
+                    .map(v -> record(v.asJsonObject())).toList();
+            chain.append(entries);
+            all.addAll(entries);
+            if (!page.containsKey("nextAfter")) {
+                return all;
+            }
+            after = page.getJsonNumber("nextAfter").longValue();
+        }
+    }
+
+    private static org.osms.protocol.AuditRecord record(JsonObject o) {
+        return new org.osms.protocol.AuditRecord(o.getJsonNumber("seq").longValue(),
+                o.getJsonNumber("recordedAt").longValue(), o.getJsonNumber("identityId").longValue(),
+                o.getString("event"), o.getString("usernameBefore", null), o.getString("usernameAfter", null),
+                o.getString("fingerprintBefore", null), o.getString("fingerprintAfter", null),
+                bytes(o, "publicKeyBefore"), bytes(o, "publicKeyAfter"), bytes(o, "prevHash"), bytes(o, "hash"));
+    }
+
+    private static byte[] bytes(JsonObject o, String name) {
+        return o.containsKey(name) ? Base64.getDecoder().decode(o.getString(name)) : null;
+    }
+
     /** Logs in as {@code username}: the handshake must prove {@code key}, the server must prove {@code serverKey}. */
     public Session login(Username username, KeyPair key, OtrPublicKey serverKey) {
         return handshake(username, key, serverKey);

@@ -104,4 +104,24 @@ class ClientJarIT {
             }
         }
     }
+
+    @Test
+    void anAuditorVerifiesTheChainAndNoticesARewrite() throws Exception {
+        assertEquals(0, osms("keygen").exit());
+        assertEquals(0, osms("register", "aud" + UUID.randomUUID().toString().replace("-", "").substring(0, 10))
+                .exit(), "the log has at least this registration");
+        Run first = osms("audit");
+        assertEquals(0, first.exit(), first.err());
+        assertTrue(first.out().startsWith("audit log verified: "), first.out());
+        String[] checkpoint = Files.readString(home.resolve("audit_checkpoints")).trim().split(" ");
+        assertEquals(3, checkpoint.length);
+        assertEquals(0, osms("audit").exit(), "an unchanged log verifies again");
+
+        // What a rewritten history looks like to the auditor: the entry it verified has another hash now.
+        Files.writeString(home.resolve("audit_checkpoints"),
+                checkpoint[0] + " " + checkpoint[1] + " " + "00".repeat(32) + "\n");
+        Run rewritten = osms("audit");
+        assertEquals(1, rewritten.exit());
+        assertTrue(rewritten.err().contains("rewritten"), rewritten.err());
+    }
 }
