@@ -97,10 +97,6 @@ public class Identity {
         return createdAt;
     }
 
-    public long updatedAt() {
-        return updatedAt;
-    }
-
     /** What the audit log records as the "before" or "after" state. */
     IdentityState state() {
         return new IdentityState(username, fingerprint, publicKey == null ? null : publicKey.clone());

@@ -8,16 +8,8 @@ final class GobWire {
     static final int FLOAT = 4;
     static final int BYTES = 5;
     static final int STRING = 6;
-    static final int COMPLEX = 7;
-    static final int INTERFACE = 8;
-    static final int WIRE_TYPE = 16;
-    static final int ARRAY_TYPE = 17;
-    static final int COMMON_TYPE = 18;
-    static final int SLICE_TYPE = 19;
-    static final int STRUCT_TYPE = 20;
-    static final int FIELD_TYPE = 21;
-    static final int FIELD_TYPE_SLICE = 22;
-    static final int MAP_TYPE = 23;
+    // 7 (complex) and 8 (interface) exist in gob; OSMS supports neither. 16 to 23 are the wireType's own types,
+    // which a stream never uses for values.
     /** Go numbers user types from 65 in a fresh process (firstUserId is 64). */
     static final int FIRST_USER_ID = 65;
 
