@@ -68,6 +68,15 @@ public class Directory {
         return Optional.ofNullable(em.find(Identity.class, identityId));
     }
 
+    /**
+     * The identity, its row locked until the caller's transaction ends: the check of a conversation's authority and
+     * the command it guards see one state, which no concurrent change can alter in between.
+     */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public Optional<Identity> lockForCommand(long identityId) {
+        return Optional.ofNullable(em.find(Identity.class, identityId, LockModeType.PESSIMISTIC_WRITE));
+    }
+
     /** Any time, to any free name or to one of the identity's own earlier names (which stay reserved to it). */
     public Identity rename(long identityId, Username newName) {
         Identity identity = lock(identityId);

@@ -17,6 +17,11 @@ public enum IdentityStatus {
         return name().toLowerCase(Locale.ROOT);
     }
 
+    /** Only an active or unpublished identity may log in and act (docs/protocol.md, "Authority"). */
+    public boolean mayLogIn() {
+        return this == ACTIVE || this == UNPUBLISHED;
+    }
+
     public boolean isFinal() {
         return this == REVOKED || this == DELETED;
     }

@@ -1,17 +1,20 @@
 package org.osms.session;
 
+import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Any;
+import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
 import jakarta.json.Json;
 import jakarta.json.JsonException;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonObjectBuilder;
 import jakarta.json.JsonReader;
-import jakarta.json.JsonString;
-import jakarta.json.JsonValue;
 import java.io.StringReader;
-import java.util.Base64;
+import java.util.HashMap;
+import java.util.Map;
 import org.osms.directory.Directory;
+import org.osms.directory.DirectoryCommands;
 import org.osms.directory.Identity;
 import org.osms.protocol.OtrPublicKey;
 import org.osms.protocol.ProtocolException;
@@ -21,7 +24,9 @@ import org.osms.web.ApiException;
 
 /**
  * The authenticated commands: one JSON object in the plaintext of an OTR data message, one JSON reply back in the
- * same conversation (docs/protocol.md, "Commands").
+ * same conversation (docs/protocol.md, "Commands"). This class owns only what every command shares — the sequence
+ * number, the authority rule, {@code register} (which gives a registration conversation its identity) — and hands
+ * each command to the capability that answers it ({@link CommandHandler}).
  */
 @ApplicationScoped
 public class Commands {
@@ -31,8 +36,35 @@ public class Commands {
     @Inject
     SessionSettings settings;
 
-    /** Either the reply plaintext, or a refusal that is answered outside the channel (nothing was done). */
-    public record Outcome(String reply, ApiException refusal) {
+    @Inject
+    Authority authority;
+
+    @Inject
+    @Any
+    Instance<CommandHandler> handlers;
+
+    private final Map<String, CommandHandler> byName = new HashMap<>();
+
+    /**
+     * Either the reply plaintext, or a refusal answered outside the channel (nothing was done); {@code authorityLost}
+     * when the conversation may no longer act and must end.
+     */
+    public record Outcome(String reply, ApiException refusal, boolean authorityLost) {
+        static Outcome refused(ApiException e) {
+            return new Outcome(null, e, false);
+        }
+    }
+
+    @PostConstruct
+    void collectHandlers() {
+        for (CommandHandler h : handlers) {
+            for (String name : h.commands()) {
+                CommandHandler earlier = byName.putIfAbsent(name, h);
+                if (earlier != null || name.equals("register")) {
+                    throw new IllegalStateException("Two handlers answer the command '" + name + "'.");
+                }
+            }
+        }
     }
 
     public Outcome execute(ConversationState state, String plaintext) {
@@ -40,28 +72,30 @@ public class Commands {
         try (JsonReader r = Json.createReader(new StringReader(plaintext))) {
             command = r.readObject();
         } catch (JsonException | IllegalStateException e) {
-            return new Outcome(null, new ApiException(400, "bad_command", "The command is not a JSON object."));
+            return Outcome.refused(CommandArguments.badCommand("The command is not a JSON object."));
         }
         long seq;
         try {
-            seq = command.getJsonNumber("seq").longValueExact();
-        } catch (RuntimeException e) {
-            return new Outcome(null, new ApiException(400, "bad_command", "The command has no integer 'seq'."));
+            seq = CommandArguments.integer(command, "seq");
+        } catch (ApiException e) {
+            return Outcome.refused(e);
         }
         if (!state.acceptSeq(seq)) {
-            return new Outcome(null, new ApiException(409, "replayed",
+            return Outcome.refused(new ApiException(409, "replayed",
                     "The command's sequence number is not the next one: replayed or out of order; nothing was done."));
         }
         JsonObjectBuilder reply = Json.createObjectBuilder().add("seq", seq);
         try {
-            run(state, text(command, "command"), command, reply);
+            run(state, CommandArguments.text(command, "command"), command, reply);
             reply.add("ok", true);
+        } catch (Authority.Lost e) {
+            return new Outcome(null, SessionException.unknownSession(), true);
         } catch (ApiException e) {
             reply.add("ok", false).add("error", e.code()).add("message", e.getMessage());
         } catch (ProtocolException e) {
             reply.add("ok", false).add("error", e.code()).add("message", e.getMessage());
         }
-        return new Outcome(reply.build().toString(), null);
+        return new Outcome(reply.build().toString(), null, false);
     }
 
     private void run(ConversationState state, String name, JsonObject c, JsonObjectBuilder reply) {
@@ -73,36 +107,38 @@ public class Commands {
             register(state, c, reply);
             return;
         }
-        long id = state.identityId().get();
-        Identity identity = switch (name) {
-            case "whoami" -> directory.find(id).orElseThrow();
-            case "register" -> throw new ApiException(409, "already_registered", "This conversation is logged in.");
-            case "rename" -> directory.rename(id, Username.of(text(c, "username")));
-            case "replace-key" -> replaceKey(state, id, c);
-            case "unpublish-key" -> directory.unpublishKey(id);
-            case "publish-key" -> directory.publishKey(id);
-            case "revoke-key" -> {
-                Identity revoked = directory.revokeKey(id);
-                state.end();
-                yield revoked;
-            }
-            case "delete-account" -> {
-                Identity deleted = directory.delete(id);
-                state.end();
-                yield deleted;
-            }
-            default -> throw new ApiException(400, "unknown_command", "No such command.");
-        };
-        describe(identity, reply);
+        if (name.equals("register")) {
+            throw new ApiException(409, "already_registered", "This conversation is logged in.");
+        }
+        CommandHandler handler = byName.get(name);
+        if (handler == null) {
+            throw new ApiException(400, "unknown_command", "No such command.");
+        }
+        Caller[] ran = new Caller[1];
+        authority.run(state.identityId().get(), state.provenKey(), state.challenge(), caller -> {
+            ran[0] = caller;
+            handler.handle(caller, name, c, reply);
+        });
+        // Committed: only now does the conversation follow what the command changed.
+        Caller caller = ran[0];
+        if (caller.newlyProvenKey() != null) {
+            state.provenKey(caller.newlyProvenKey());
+        }
+        if (caller.endsOtherConversations()) {
+            state.identityChanged();
+        }
+        if (caller.endsThisConversation()) {
+            state.end();
+        }
     }
 
     private void register(ConversationState state, JsonObject c, JsonObjectBuilder reply) {
-        Username username = Username.of(text(c, "username"));
+        Username username = Username.of(CommandArguments.text(c, "username"));
         long counter;
         try {
-            counter = c.getJsonNumber("counter").longValueExact();
-        } catch (RuntimeException e) {
-            throw new ApiException(400, "bad_command", "'register' needs an integer 'counter' (proof of work).");
+            counter = CommandArguments.integer(c, "counter");
+        } catch (ApiException e) {
+            throw CommandArguments.badCommand("'register' needs an integer 'counter' (proof of work).");
         }
         OtrPublicKey key = state.provenKey();
         if (!SessionProofs.workIsDone(state.challenge(), username.value(), key.fingerprint().hex(), counter,
@@ -111,38 +147,6 @@ public class Commands {
         }
         Identity identity = directory.register(username, key);
         state.loggedInAs(identity.id());
-        describe(identity, reply);
-    }
-
-    private Identity replaceKey(ConversationState state, long id, JsonObject c) {
-        OtrPublicKey newKey = OtrPublicKey.parse(bytes(c, "publicKey"));
-        if (!SessionProofs.keyReplacementIsSigned(state.challenge(), newKey, bytes(c, "signature"))) {
-            throw new ApiException(403, "bad_key_proof",
-                    "The signature does not prove possession of the new key in this conversation.");
-        }
-        return directory.replaceKey(id, newKey);
-    }
-
-    private static void describe(Identity identity, JsonObjectBuilder reply) {
-        reply.add("identityId", identity.id())
-                .add("username", identity.username().value())
-                .add("status", identity.status().wireName());
-        identity.fingerprint().ifPresent(f -> reply.add("fingerprint", f.hex()));
-    }
-
-    private static String text(JsonObject c, String name) {
-        JsonValue v = c.get(name);
-        if (!(v instanceof JsonString s)) {
-            throw new ApiException(400, "bad_command", "The command needs a string '" + name + "'.");
-        }
-        return s.getString();
-    }
-
-    private static byte[] bytes(JsonObject c, String name) {
-        try {
-            return Base64.getDecoder().decode(text(c, name));
-        } catch (IllegalArgumentException e) {
-            throw new ApiException(400, "bad_command", "'" + name + "' must be base64.");
-        }
+        DirectoryCommands.describe(identity, reply);
     }
 }

@@ -15,7 +15,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.osms.directory.Directory;
 import org.osms.directory.Identity;
-import org.osms.directory.IdentityStatus;
 import org.osms.otr.OtrConversation;
 import org.osms.otr.OtrFailure;
 import org.osms.protocol.OtrPublicKey;
@@ -56,10 +55,20 @@ public class Conversation {
     private OtrConversation otr;
     private ConversationState state;
 
-    /** What one call produced: messages for the client, and a refusal when the call was not accepted. */
-    public record Step(List<String> messages, boolean encrypted, ApiException refusal, boolean ended) {
+    /**
+     * What one call produced: messages for the client, and a refusal when the call was not accepted. {@code ended}:
+     * the conversation is over (its identity was closed, or it lost its authority). {@code identity}: the identity
+     * it acts for after this call, if any. {@code endOthers}: this call replaced the identity's key or closed it, so
+     * every other conversation of that identity must end now.
+     */
+    public record Step(List<String> messages, boolean encrypted, ApiException refusal, boolean ended, Long identity,
+                       boolean endOthers) {
         static Step refused(ApiException e) {
-            return new Step(List.of(), false, e, false);
+            return new Step(List.of(), false, e, false, null, false);
+        }
+
+        static Step lostAuthority(ApiException e) {
+            return new Step(List.of(), false, e, true, null, false);
         }
     }
 
@@ -103,7 +112,7 @@ public class Conversation {
                 return Step.refused(SessionException.badOtr(
                         "The message does not advance an OTR version 3 handshake."));
             }
-            return new Step(received.replies(), false, null, false);
+            return new Step(received.replies(), false, null, false, null, false);
         }
         OtrPublicKey proven = otr.remoteKey().orElse(null);
         if (proven == null) {
@@ -114,7 +123,7 @@ public class Conversation {
         if (refusal != null) {
             return Step.refused(refusal);
         }
-        return new Step(received.replies(), true, null, false);
+        return new Step(received.replies(), true, null, false, state.identityId().orElse(null), false);
     }
 
     /** The seed's rule: the key proven in the handshake must be the key on file for the account. */
@@ -126,7 +135,7 @@ public class Conversation {
         if (identity == null) {
             return SessionException.loginRefused("unknown_user", "No identity holds this username.");
         }
-        if (identity.status() == IdentityStatus.REVOKED || identity.status() == IdentityStatus.DELETED) {
+        if (!identity.status().mayLogIn()) {
             return SessionException.loginRefused("identity_" + identity.status().wireName(),
                     "This identity is " + identity.status().wireName() + " and cannot log in.");
         }
@@ -153,11 +162,15 @@ public class Conversation {
             return Step.refused(SessionException.badOtr("The OTR message carried no command."));
         }
         Commands.Outcome outcome = commands.execute(state, plaintext);
+        if (outcome.authorityLost()) {
+            return Step.lostAuthority(outcome.refusal());
+        }
         if (outcome.refusal() != null) {
             return Step.refused(outcome.refusal());
         }
         try {
-            return new Step(otr.send(outcome.reply()), true, null, state.ended());
+            return new Step(otr.send(outcome.reply()), true, null, state.ended(), state.identityId().orElse(null),
+                    state.takeIdentityChanged());
         } catch (OtrFailure e) {
             return Step.refused(SessionException.badOtr(e.getMessage()));
         }

@@ -1,5 +1,6 @@
 package org.osms.session;
 
+import jakarta.ejb.ConcurrentAccessException;
 import jakarta.ejb.NoSuchEJBException;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Instance;
@@ -38,6 +39,7 @@ public class ConversationRegistry {
         private final Conversation bean;
         private volatile Instant lastUsed;
         private volatile boolean encrypted;
+        private volatile Long identity;
 
         Entry(Conversation bean, Instant now) {
             this.bean = bean;
@@ -77,7 +79,30 @@ public class ConversationRegistry {
     }
 
     void markEncrypted(Entry entry) {
+        markEncrypted(entry, null);
+    }
+
+    void markEncrypted(Entry entry, Long identity) {
         entry.encrypted = true;
+        entry.identity = identity;
+    }
+
+    /** The identity this conversation acts for (known after a login handshake, or once `register` succeeded). */
+    void actsFor(Entry entry, long identity) {
+        entry.identity = identity;
+    }
+
+    /**
+     * Ends every conversation of this identity but {@code except}. Each is first removed from the map, so its next
+     * request finds no conversation; a command already running in it is refused by its own authority check.
+     */
+    void endOthersOf(long identity, SessionId except) {
+        for (Map.Entry<SessionId, Entry> e : live.entrySet()) {
+            Long of = e.getValue().identity;
+            if (of != null && of == identity && !e.getKey().equals(except)) {
+                end(e.getKey());
+            }
+        }
     }
 
     /** Ends the conversation and destroys its bean (its @Remove method). */
@@ -88,6 +113,8 @@ public class ConversationRegistry {
                 e.bean.end();
             } catch (NoSuchEJBException alreadyGone) {
                 // the container timed it out first (@StatefulTimeout)
+            } catch (ConcurrentAccessException busy) {
+                // still answering a request after @AccessTimeout: the container discards it with that request
             }
         }
     }

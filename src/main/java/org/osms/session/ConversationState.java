@@ -15,6 +15,7 @@ final class ConversationState {
     private Long identityId;
     private long lastSeq;
     private boolean ended;
+    private boolean identityChanged;
 
     ConversationState(Username claimedUser, byte[] challenge) {
         this.claimedUser = claimedUser;
@@ -57,6 +58,18 @@ final class ConversationState {
 
     long lastSeq() {
         return lastSeq;
+    }
+
+    /** A command of this conversation replaced the identity's key or closed it: its other conversations must end. */
+    void identityChanged() {
+        identityChanged = true;
+    }
+
+    /** Reads and clears the flag set by {@link #identityChanged()}. */
+    boolean takeIdentityChanged() {
+        boolean changed = identityChanged;
+        identityChanged = false;
+        return changed;
     }
 
     void end() {

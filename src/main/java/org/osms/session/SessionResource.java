@@ -67,7 +67,7 @@ public class SessionResource {
                 .add("messages", messages(step))
                 .add("encrypted", step.encrypted());
         if (step.encrypted()) {
-            registry.markEncrypted(entry);
+            registry.markEncrypted(entry, step.identity());
             answer.add("challenge", Base64.getEncoder().encodeToString(entry.bean().challenge()));
             if (entry.bean().isRegistration()) {
                 answer.add("powBits", settings.proofOfWorkBits());
@@ -84,11 +84,18 @@ public class SessionResource {
         SessionId id = requireSession(sessionHeader);
         ConversationRegistry.Entry entry = registry.find(id).orElseThrow(SessionException::unknownSession);
         Conversation.Step step = call(id, () -> entry.bean().command(message));
+        if (step.ended()) {
+            registry.end(id);
+        }
         if (step.refusal() != null) {
             throw step.refusal();
         }
-        if (step.ended()) {
-            registry.end(id);
+        if (step.identity() != null) {
+            registry.actsFor(entry, step.identity());
+            if (step.endOthers()) {
+                // Authority follows keys: conversations proven with the old key, or of a closed identity, end now.
+                registry.endOthersOf(step.identity(), id);
+            }
         }
         return Json.createObjectBuilder().add("messages", messages(step)).add("ended", step.ended()).build();
     }

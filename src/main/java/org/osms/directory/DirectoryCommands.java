@@ -1,0 +1,70 @@
+package org.osms.directory;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonObjectBuilder;
+import java.util.Set;
+import org.osms.protocol.OtrPublicKey;
+import org.osms.protocol.SessionProofs;
+import org.osms.protocol.Username;
+import org.osms.session.Caller;
+import org.osms.session.CommandArguments;
+import org.osms.session.CommandHandler;
+import org.osms.web.ApiException;
+
+/** The directory's commands inside the login conversation: the caller's own identity (docs/protocol.md). */
+@ApplicationScoped
+public class DirectoryCommands implements CommandHandler {
+    @Inject
+    Directory directory;
+
+    @Override
+    public Set<String> commands() {
+        return Set.of("whoami", "rename", "replace-key", "unpublish-key", "publish-key", "revoke-key",
+                "delete-account");
+    }
+
+    @Override
+    public void handle(Caller caller, String command, JsonObject c, JsonObjectBuilder reply) {
+        long id = caller.identityId();
+        Identity identity = switch (command) {
+            case "whoami" -> caller.identity();
+            case "rename" -> directory.rename(id, Username.of(CommandArguments.text(c, "username")));
+            case "replace-key" -> replaceKey(caller, c);
+            case "unpublish-key" -> directory.unpublishKey(id);
+            case "publish-key" -> directory.publishKey(id);
+            case "revoke-key" -> {
+                Identity revoked = directory.revokeKey(id);
+                caller.closedIdentity();
+                yield revoked;
+            }
+            case "delete-account" -> {
+                Identity deleted = directory.delete(id);
+                caller.closedIdentity();
+                yield deleted;
+            }
+            default -> throw new IllegalArgumentException(command);
+        };
+        describe(identity, reply);
+    }
+
+    private Identity replaceKey(Caller caller, JsonObject c) {
+        OtrPublicKey newKey = OtrPublicKey.parse(CommandArguments.bytes(c, "publicKey"));
+        if (!SessionProofs.keyReplacementIsSigned(caller.challenge(), newKey, CommandArguments.bytes(c, "signature"))) {
+            throw new ApiException(403, "bad_key_proof",
+                    "The signature does not prove possession of the new key in this conversation.");
+        }
+        Identity replaced = directory.replaceKey(caller.identityId(), newKey);
+        caller.replacedKeyWith(newKey);
+        return replaced;
+    }
+
+    /** The identity as a command reply describes it. */
+    public static void describe(Identity identity, JsonObjectBuilder reply) {
+        reply.add("identityId", identity.id())
+                .add("username", identity.username().value())
+                .add("status", identity.status().wireName());
+        identity.fingerprint().ifPresent(f -> reply.add("fingerprint", f.hex()));
+    }
+}

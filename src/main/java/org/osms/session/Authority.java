@@ -1,0 +1,47 @@
+package org.osms.session;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.transaction.Transactional;
+import java.util.function.Consumer;
+import org.osms.directory.Directory;
+import org.osms.directory.Identity;
+import org.osms.protocol.OtrPublicKey;
+
+/**
+ * The rule every command obeys (docs/protocol.md, "Authority"): a conversation may act for its identity only while
+ * the key it proved is the identity's current key and the identity may log in. The check and the command run in one
+ * transaction, with the identity's row locked from the check to the commit: a command racing a key replacement,
+ * revocation or deletion either runs entirely before that change or is refused; it is never applied under a key
+ * that is no longer current.
+ */
+@ApplicationScoped
+public class Authority {
+    @Inject
+    Directory directory;
+
+    /** Thrown when the conversation's key is no longer the identity's current key, or the identity cannot log in. */
+    public static final class Lost extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        Lost() {
+            super(null, null, false, false);
+        }
+    }
+
+    /** Checks the caller's authority and runs {@code command} in the same transaction; throws {@link Lost}. */
+    @Transactional
+    public void run(long identityId, OtrPublicKey provenKey, byte[] challenge, Consumer<Caller> command) {
+        Identity identity = directory.lockForCommand(identityId).orElseThrow(Lost::new);
+        if (!mayAct(identity, provenKey)) {
+            throw new Lost();
+        }
+        command.accept(new Caller(identity, provenKey, challenge));
+    }
+
+    /** True when {@code provenKey} is the identity's current key and the identity may log in. */
+    public static boolean mayAct(Identity identity, OtrPublicKey provenKey) {
+        return identity.status().mayLogIn()
+                && identity.fingerprint().filter(provenKey.fingerprint()::equals).isPresent();
+    }
+}

@@ -1,0 +1,24 @@
+package org.osms.session;
+
+import jakarta.json.JsonObject;
+import jakarta.json.JsonObjectBuilder;
+import java.util.Set;
+
+/**
+ * One capability's commands inside the login conversation (docs/protocol.md, "Commands"). Implementations are CDI
+ * beans; {@link Commands} finds every one of them at start-up, so adding a command means adding a handler, never
+ * editing a central switch. A command name belongs to exactly one handler.
+ *
+ * <p>{@link #handle} runs inside the transaction that has just checked the caller's authority (the identity's row is
+ * locked, its current key is the key this conversation proved, and it may log in): whatever the handler changes is
+ * decided against that state and committed with it, or not at all. To refuse, throw an
+ * {@link org.osms.web.ApiException} or {@link org.osms.protocol.ProtocolException}: the transaction rolls back and
+ * the refusal is answered inside the channel ({@code "ok": false}).
+ */
+public interface CommandHandler {
+    /** The command names this handler answers. */
+    Set<String> commands();
+
+    /** Runs one command; adds the reply's fields (besides {@code seq} and {@code ok}) to {@code reply}. */
+    void handle(Caller caller, String command, JsonObject request, JsonObjectBuilder reply);
+}
