@@ -5,6 +5,7 @@ import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.LockModeType;
 import jakarta.persistence.PersistenceContext;
+import jakarta.persistence.TypedQuery;
 import jakarta.transaction.Transactional;
 import java.time.Clock;
 import java.util.List;
@@ -48,23 +49,34 @@ public class AuditLog {
     /** Entries after {@code after}, oldest first, at most {@code limit}. */
     @Transactional(Transactional.TxType.SUPPORTS)
     public AuditPage page(long after, int limit) {
-        List<AuditRecord> entries = em.createNamedQuery("AuditEntry.after", AuditEntry.class)
-                .setParameter("after", after)
-                .setMaxResults(limit)
-                .getResultList().stream().map(AuditEntry::toRecord).toList();
+        Page page = Page.of(em.createNamedQuery("AuditEntry.after", AuditEntry.class)
+                .setParameter("after", after), limit);
         long headSeq = em.find(AuditHead.class, AuditHead.ID).lastSeq();
-        Long next = entries.size() == limit && entries.get(limit - 1).seq() < headSeq
-                ? entries.get(limit - 1).seq() : null;
-        return new AuditPage(entries, headSeq, next);
+        return new AuditPage(page.entries(), headSeq, page.nextAfter());
     }
 
     /** One identity's entries after {@code after}, oldest first, at most {@code limit}. */
     @Transactional(Transactional.TxType.SUPPORTS)
-    public List<AuditRecord> ofIdentity(long identityId, long after, int limit) {
-        return em.createNamedQuery("AuditEntry.ofIdentity", AuditEntry.class)
+    public Page ofIdentity(long identityId, long after, int limit) {
+        return Page.of(em.createNamedQuery("AuditEntry.ofIdentity", AuditEntry.class)
                 .setParameter("identityId", identityId)
-                .setParameter("after", after)
-                .setMaxResults(limit)
-                .getResultList().stream().map(AuditEntry::toRecord).toList();
+                .setParameter("after", after), limit);
+    }
+
+    /**
+     * One page of entries and the paging rule shared by {@code /audit} and {@code /user/{name}/history}
+     * (docs/protocol.md): {@code nextAfter} is present exactly when more entries follow this page. One entry more
+     * than the page holds is read to know.
+     */
+    public record Page(List<AuditRecord> entries, Long nextAfter) {
+        static Page of(TypedQuery<AuditEntry> query, int limit) {
+            List<AuditRecord> read = query.setMaxResults(limit + 1).getResultList().stream()
+                    .map(AuditEntry::toRecord).toList();
+            if (read.size() <= limit) {
+                return new Page(read, null);
+            }
+            List<AuditRecord> entries = read.subList(0, limit);
+            return new Page(entries, entries.get(limit - 1).seq());
+        }
     }
 }

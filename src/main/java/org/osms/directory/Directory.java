@@ -1,12 +1,13 @@
 package org.osms.directory;
 
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.ejb.Stateless;
+import jakarta.ejb.TransactionAttribute;
+import jakarta.ejb.TransactionAttributeType;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.LockModeType;
 import jakarta.persistence.PersistenceContext;
 import jakarta.persistence.PersistenceException;
-import jakarta.transaction.Transactional;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.Optional;
@@ -19,10 +20,17 @@ import org.osms.protocol.Username;
 /**
  * The directory's use cases. Each change to an identity appends its audit entry in the same transaction: either both
  * are stored or neither is.
+ *
+ * <p>An enterprise bean with container-managed transactions (each change {@code REQUIRED}) rather than a CDI bean
+ * with {@code @Transactional}: a refusal ({@link DirectoryException}, an application exception that rolls back) then
+ * leaves the transaction as an expected outcome. Through Liberty's {@code @Transactional} interceptor every refusal
+ * was recorded as an FFDC incident, which an operator reads as a defect.
  */
-@ApplicationScoped
-@Transactional
+@Stateless
 public class Directory {
+    /** 2^53 - 1, the largest integer a JSON number carries exactly in JavaScript (Number.MAX_SAFE_INTEGER). */
+    public static final long MAX_IDENTITY_ID = (1L << 53) - 1;
+
     @PersistenceContext(unitName = "osms")
     EntityManager em;
 
@@ -56,14 +64,14 @@ public class Directory {
     }
 
     /** The identity that holds this name now, whatever its status. */
-    @Transactional(Transactional.TxType.SUPPORTS)
+    @TransactionAttribute(TransactionAttributeType.SUPPORTS)
     public Optional<Identity> findByUsername(Username username) {
         return em.createQuery("SELECT i FROM Identity i WHERE i.username = :u", Identity.class)
                 .setParameter("u", username.value())
                 .getResultStream().findFirst();
     }
 
-    @Transactional(Transactional.TxType.SUPPORTS)
+    @TransactionAttribute(TransactionAttributeType.SUPPORTS)
     public Optional<Identity> find(long identityId) {
         return Optional.ofNullable(em.find(Identity.class, identityId));
     }
@@ -174,10 +182,23 @@ public class Directory {
 
     private long newIdentityId() {
         // Random rather than sequential ids: they leak nothing, and the claims can reference them before the
-        // identity row exists. A collision (2^-63) is retried.
+        // identity row exists. A collision (about 2^-53 per existing identity) is retried.
         while (true) {
-            long id = random.nextLong() & Long.MAX_VALUE;
-            if (id > 0 && em.find(Identity.class, id) == null) {
+            long id = newIdentityId(random);
+            if (em.find(Identity.class, id) == null) {
+                return id;
+            }
+        }
+    }
+
+    /**
+     * A candidate id, uniform in [1, 2^53 - 1]: within the integers a JSON number carries exactly in JavaScript
+     * (docs/protocol.md, "Conventions"), so a client that parses JSON into doubles recomputes audit hashes right.
+     */
+    static long newIdentityId(SecureRandom random) {
+        while (true) {
+            long id = random.nextLong() & MAX_IDENTITY_ID;
+            if (id != 0) {
                 return id;
             }
         }

@@ -7,9 +7,7 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
-import java.util.List;
 import org.osms.audit.AuditLog;
-import org.osms.protocol.AuditRecord;
 import org.osms.protocol.HistoryView;
 import org.osms.protocol.UserView;
 import org.osms.protocol.Username;
@@ -48,9 +46,8 @@ public class UserResource {
         Username username = Username.of(rawName);
         PageRequest page = PageRequest.of(after, limit);
         Identity identity = holder(username);
-        List<AuditRecord> entries = audit.ofIdentity(identity.id(), page.after(), page.limit());
-        Long next = entries.size() == page.limit() ? entries.get(entries.size() - 1).seq() : null;
-        return new HistoryView(username.value(), identity.id(), entries, next);
+        AuditLog.Page entries = audit.ofIdentity(identity.id(), page.after(), page.limit());
+        return new HistoryView(username.value(), identity.id(), entries.entries(), entries.nextAfter());
     }
 
     private Identity holder(Username username) {

@@ -52,9 +52,10 @@ public class Migrations {
                 .dataSource(ownerDataSource)
                 .resourceProvider(new ServletContextResources(servletContext))
                 .javaMigrationClassProvider(List::of)
-                // Flyway still scans a location for callbacks; on Liberty its scanner needs the marker file
-                // db/migration/flyway.location to find one. OSMS has no callbacks: this only keeps the log clean.
-                .callbackLocations("classpath:db/migration")
+                // Flyway scans classpath:db/callback for callbacks whatever is configured; on Liberty its scanner
+                // finds a location only by its marker file, db/callback/flyway.location, and otherwise logs an ERROR
+                // at every start. OSMS has no callbacks: the directory holds only the marker.
+                .callbackLocations("classpath:db/callback")
                 .placeholders(Map.of("appUser", String.valueOf(appUser)))
                 .cleanDisabled(true)
                 .validateMigrationNaming(true)

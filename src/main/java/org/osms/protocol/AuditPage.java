@@ -7,7 +7,7 @@ import java.util.List;
  *
  * @param entries   at most {@code limit} entries
  * @param headSeq   the sequence number of the newest entry in the whole log at the time of the request
- * @param nextAfter the {@code after} value of the next page, or absent when this page reaches the head
+ * @param nextAfter the {@code after} value of the next page; absent exactly when no more entries follow
  */
 public record AuditPage(List<AuditRecord> entries, long headSeq, Long nextAfter) {
 }

@@ -9,7 +9,7 @@ import java.util.List;
  * @param username   the name asked for (canonical form)
  * @param identityId the identity's internal id, as recorded in the audit log
  * @param entries    a page of its entries
- * @param nextAfter  the {@code after} value of the next page, or absent at the end
+ * @param nextAfter  the {@code after} value of the next page; absent exactly when no more entries follow
  */
 public record HistoryView(String username, long identityId, List<AuditRecord> entries, Long nextAfter) {
 }

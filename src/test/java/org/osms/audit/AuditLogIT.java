@@ -59,7 +59,7 @@ class AuditLogIT {
     @Test
     void theDatabaseRefusesUpdateAndDeleteOfAuditEntriesToTheApplication() throws SQLException {
         Identity id = directory.register(Deployments.freshUsername("ao"), Deployments.freshKey());
-        AuditRecord before = audit.ofIdentity(id.id(), 0, 10).get(0);
+        AuditRecord before = audit.ofIdentity(id.id(), 0, 10).entries().get(0);
 
         try (Connection c = applicationDataSource.getConnection(); Statement s = c.createStatement()) {
             assertThrows(SQLException.class,
@@ -72,7 +72,7 @@ class AuditLogIT {
             assertThrows(SQLException.class,
                     () -> s.executeUpdate("UPDATE username_claim SET identity_id = 1"));
         }
-        assertEquals(before, audit.ofIdentity(id.id(), 0, 10).get(0), "the entry is unchanged");
+        assertEquals(before, audit.ofIdentity(id.id(), 0, 10).entries().get(0), "the entry is unchanged");
     }
 
     @Test

@@ -74,6 +74,35 @@ public final class Http {
         }
     }
 
+    /**
+     * Waits until the application answers {@code GET /pk}: a test server's HTTP port opens before the application has
+     * finished starting on a busy machine. (Not /health/ready: asked during start, Liberty logs a warning.)
+     */
+    public Http awaitReady() {
+        long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
+        while (System.nanoTime() < deadline) {
+            try {
+                HttpResponse<Void> r = CLIENT.send(HttpRequest.newBuilder(URI.create(base + "/pk"))
+                        .timeout(Duration.ofSeconds(30)).GET().build(), HttpResponse.BodyHandlers.discarding());
+                if (r.statusCode() == 200) {
+                    return this;
+                }
+            } catch (IOException e) {
+                // not listening yet
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+            try {
+                Thread.sleep(1000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        }
+        throw new IllegalStateException(base + " did not become ready within 5 minutes");
+    }
+
     public URI uri(String path) {
         return URI.create(base + path);
     }
