@@ -80,7 +80,7 @@ public class Directory {
      * The identity, its row locked until the caller's transaction ends: the check of a conversation's authority and
      * the command it guards see one state, which no concurrent change can alter in between.
      */
-    @Transactional(Transactional.TxType.MANDATORY)
+    @TransactionAttribute(TransactionAttributeType.MANDATORY)
     public Optional<Identity> lockForCommand(long identityId) {
         return Optional.ofNullable(em.find(Identity.class, identityId, LockModeType.PESSIMISTIC_WRITE));
     }

@@ -1,8 +1,10 @@
 package org.osms.session;
 
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.ejb.ApplicationException;
+import jakarta.ejb.Stateless;
+import jakarta.ejb.TransactionAttribute;
+import jakarta.ejb.TransactionAttributeType;
 import jakarta.inject.Inject;
-import jakarta.transaction.Transactional;
 import java.util.function.Consumer;
 import org.osms.directory.Directory;
 import org.osms.directory.Identity;
@@ -14,13 +16,18 @@ import org.osms.protocol.OtrPublicKey;
  * transaction, with the identity's row locked from the check to the commit: a command racing a key replacement,
  * revocation or deletion either runs entirely before that change or is refused; it is never applied under a key
  * that is no longer current.
+ *
+ * <p>A stateless bean with a container-managed transaction, like {@link Directory}: refusals are application
+ * exceptions (ApiException, Lost, and ProtocolException by WEB-INF/ejb-jar.xml) that roll the command back and reach
+ * the caller as they are, without being logged as failures.
  */
-@ApplicationScoped
+@Stateless
 public class Authority {
     @Inject
     Directory directory;
 
     /** Thrown when the conversation's key is no longer the identity's current key, or the identity cannot log in. */
+    @ApplicationException(rollback = true)
     public static final class Lost extends RuntimeException {
         private static final long serialVersionUID = 1L;
 
@@ -30,7 +37,7 @@ public class Authority {
     }
 
     /** Checks the caller's authority and runs {@code command} in the same transaction; throws {@link Lost}. */
-    @Transactional
+    @TransactionAttribute(TransactionAttributeType.REQUIRED)
     public void run(long identityId, OtrPublicKey provenKey, byte[] challenge, Consumer<Caller> command) {
         Identity identity = directory.lockForCommand(identityId).orElseThrow(Lost::new);
         if (!mayAct(identity, provenKey)) {
