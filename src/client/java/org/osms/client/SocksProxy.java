@@ -31,11 +31,12 @@ public record SocksProxy(String host, int port) {
                     + " so that the proxy resolves them.");
         }
         boolean bare = parsed.getRawPath() == null || parsed.getRawPath().isEmpty() || parsed.getRawPath().equals("/");
-        if (!scheme.equals("socks5h") || parsed.getHost() == null || parsed.getPort() < 1
+        if (!scheme.equals("socks5h") || parsed.getHost() == null || parsed.getPort() < 1 || parsed.getPort() > 65535
                 || parsed.getRawUserInfo() != null || parsed.getRawQuery() != null || !bare) {
             throw refused(uri);
         }
-        return new SocksProxy(parsed.getHost(), parsed.getPort());
+        String host = parsed.getHost();
+        return new SocksProxy(host.startsWith("[") ? host.substring(1, host.length() - 1) : host, parsed.getPort());
     }
 
     private static OsmsException refused(String uri) {
