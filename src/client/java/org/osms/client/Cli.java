@@ -27,6 +27,11 @@ public final class Cli {
     @Option(names = "--server", description = "server URL (default: $OSMS_SERVER or http://127.0.0.1:9080)")
     String server = System.getenv().getOrDefault("OSMS_SERVER", "http://127.0.0.1:9080");
 
+    @Option(names = "--proxy", description = "SOCKS5 proxy that resolves host names, socks5h://HOST:PORT: Tor's "
+            + "SOCKS port (system tor 127.0.0.1:9050, Tor Browser 127.0.0.1:9150); needed for an onion address "
+            + "(default: $OSMS_PROXY or none)")
+    String proxy = System.getenv("OSMS_PROXY");
+
     @Option(names = "--home", description = "key directory (default: $OSMS_HOME or ~/.osms)")
     Path home = Path.of(System.getenv().getOrDefault("OSMS_HOME", System.getProperty("user.home") + "/.osms"));
 
@@ -56,7 +61,8 @@ public final class Cli {
     }
 
     OsmsClient client() {
-        return new OsmsClient(URI.create(server));
+        return new OsmsClient(URI.create(server),
+                Optional.ofNullable(proxy).filter(p -> !p.isBlank()).map(SocksProxy::parse));
     }
 
     /** The server key, pinned on first use; a changed key stops everything. */

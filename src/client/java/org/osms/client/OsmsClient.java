@@ -8,7 +8,6 @@ import java.io.IOException;
 import java.io.StringReader;
 import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -18,6 +17,7 @@ import java.util.ArrayDeque;
 import java.util.Base64;
 import java.util.Deque;
 import java.util.List;
+import java.util.Optional;
 import org.osms.otr.OtrConversation;
 import org.osms.otr.OtrFailure;
 import org.osms.protocol.OtrPublicKey;
@@ -29,11 +29,16 @@ public final class OsmsClient {
     private static final int MAX_HANDSHAKE_CALLS = 10;
 
     private final URI base;
-    private final HttpClient http;
+    private final Transport transport;
 
     public OsmsClient(URI base) {
+        this(base, Optional.empty());
+    }
+
+    /** Through {@code proxy} if present (it resolves the server's name: no DNS leak); an onion needs one. */
+    public OsmsClient(URI base, Optional<SocksProxy> proxy) {
         this.base = URI.create(base.toString().replaceAll("/+$", "") + "/");
-        this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(30)).build();
+        this.transport = Transport.forServer(this.base, proxy);
     }
 
     /** {@code GET /pk}: the key the server claims; pin it and compare on every login. */
@@ -261,7 +266,7 @@ public final class OsmsClient {
 
     private HttpResponse<String> send(HttpRequest.Builder request) {
         try {
-            return http.send(request.timeout(Duration.ofSeconds(120)).build(), HttpResponse.BodyHandlers.ofString());
+            return transport.send(request.timeout(Duration.ofSeconds(120)).build());
         } catch (IOException e) {
             throw new OsmsException(0, "unreachable", "Cannot reach " + base + ": " + e.getMessage());
         } catch (InterruptedException e) {

@@ -1,0 +1,34 @@
+package org.osms.client;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Optional;
+
+/** How the client's HTTP requests reach the server: directly, or through a SOCKS5 proxy such as Tor. */
+interface Transport {
+    HttpResponse<String> send(HttpRequest request) throws IOException, InterruptedException;
+
+    /**
+     * The transport for {@code server}: through {@code proxy} if there is one (the proxy resolves every host name),
+     * otherwise directly. An onion address without a proxy is refused: it cannot be reached without Tor, and trying
+     * would ask the local DNS resolver for it.
+     */
+    static Transport forServer(URI server, Optional<SocksProxy> proxy) {
+        if (proxy.isPresent()) {
+            return new SocksTransport(proxy.get());
+        }
+        String host = server.getHost() == null ? "" : server.getHost().toLowerCase(Locale.ROOT);
+        if (host.endsWith(".onion") || host.endsWith(".onion.")) {
+            throw new OsmsException(0, "proxy_required", server + " is an onion address: reach it through Tor's "
+                    + "SOCKS port with --proxy socks5h://127.0.0.1:9050 (the system tor) or socks5h://127.0.0.1:9150 "
+                    + "(the Tor Browser), or set OSMS_PROXY.");
+        }
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(30)).build();
+        return request -> http.send(request, HttpResponse.BodyHandlers.ofString());
+    }
+}
