@@ -11,7 +11,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.HexFormat;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -46,7 +45,7 @@ class RestartIT {
         String server = System.getProperty("osms.it.serverName");
         runServerCommand("stop", server);
         runServerCommand("start", server);
-        awaitReady();
+        http.awaitApplication(Duration.ofMinutes(10));
 
         assertEquals(keyBefore, http.get("/pk").json(), "the server key is not regenerated");
         var chainAfter = AuditPages.verifyWholeLog(http, 500);
@@ -83,20 +82,5 @@ class RestartIT {
                 .start();
         assertTrue(p.waitFor(180, TimeUnit.SECONDS), "server " + action + " finished");
         assertEquals(0, p.exitValue(), "server " + action + " succeeded");
-    }
-
-    private void awaitReady() throws InterruptedException {
-        Instant deadline = Instant.now().plus(Duration.ofSeconds(180));
-        while (Instant.now().isBefore(deadline)) {
-            try {
-                if (http.get("/health/ready").status() == 200 && http.get("/pk").status() == 200) {
-                    return;
-                }
-            } catch (IllegalStateException notYet) {
-                // connection refused while the server starts
-            }
-            Thread.sleep(500);
-        }
-        throw new AssertionError("the server did not become ready after the restart");
     }
 }
