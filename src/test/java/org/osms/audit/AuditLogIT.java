@@ -25,11 +25,13 @@ import org.jboss.shrinkwrap.api.spec.WebArchive;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.osms.directory.Directory;
+import org.osms.directory.DirectoryException;
 import org.osms.directory.Identity;
 import org.osms.it.AuditPages;
 import org.osms.it.Deployments;
 import org.osms.protocol.AuditChain;
 import org.osms.protocol.AuditRecord;
+import org.osms.protocol.Username;
 
 /** The audit log inside the container: append-only by the database's own rules, and never forked. */
 @ExtendWith(ArquillianExtension.class)
@@ -62,35 +64,91 @@ class AuditLogIT {
         AuditRecord before = audit.ofIdentity(id.id(), 0, 10).entries().get(0);
 
         try (Connection c = applicationDataSource.getConnection(); Statement s = c.createStatement()) {
-            assertThrows(SQLException.class,
-                    () -> s.executeUpdate("UPDATE audit_entry SET event = 'forged' WHERE seq = " + before.seq()));
-            assertThrows(SQLException.class,
-                    () -> s.executeUpdate("DELETE FROM audit_entry WHERE seq = " + before.seq()));
-            assertThrows(SQLException.class, () -> s.executeUpdate("DELETE FROM audit_entry"));
-            // The permanent claims are append-only as well: freeing a used name would allow impersonation.
-            assertThrows(SQLException.class, () -> s.executeUpdate("DELETE FROM username_claim"));
-            assertThrows(SQLException.class,
-                    () -> s.executeUpdate("UPDATE username_claim SET identity_id = 1"));
+            String denied = permissionDenied(c);
+            assertDenied(denied, s, "UPDATE audit_entry SET event = 'forged' WHERE seq = " + before.seq());
+            assertDenied(denied, s, "DELETE FROM audit_entry WHERE seq = " + before.seq());
+            assertDenied(denied, s, "DELETE FROM audit_entry");
         }
         assertEquals(before, audit.ofIdentity(id.id(), 0, 10).entries().get(0), "the entry is unchanged");
     }
 
+    /**
+     * A name given up by a rename is still claimed, and no foreign key protects that claim any more: only the
+     * application account's missing privileges keep it from being deleted or handed over.
+     */
     @Test
-    void theSchemaRefusesToGiveAUsedNameToAnotherIdentity() throws SQLException {
-        Identity alice = directory.register(Deployments.freshUsername("own"), Deployments.freshKey());
+    void theDatabaseRefusesToFreeOrMoveARetiredNameClaim() throws SQLException {
+        Username retired = Deployments.freshUsername("ret");
+        Identity alice = directory.register(retired, Deployments.freshKey());
+        directory.rename(alice.id(), Deployments.freshUsername("ren"));
         Identity mallory = directory.register(Deployments.freshUsername("mal"), Deployments.freshKey());
-        try (Connection c = applicationDataSource.getConnection();
-             PreparedStatement p = c.prepareStatement("UPDATE identity SET username = ? WHERE id = ?")) {
-            p.setString(1, alice.username().value());
-            p.setLong(2, mallory.id());
-            assertThrows(SQLException.class, p::executeUpdate);
+
+        try (Connection c = applicationDataSource.getConnection(); Statement s = c.createStatement()) {
+            String denied = permissionDenied(c);
+            assertDenied(denied, s, "DELETE FROM username_claim WHERE username = '" + retired.value() + "'");
+            assertDenied(denied, s, "UPDATE username_claim SET identity_id = " + mallory.id()
+                    + " WHERE username = '" + retired.value() + "'");
+            assertDenied(denied, s, "DELETE FROM username_claim");
         }
+        assertEquals(alice.id(), claimant(retired), "the retired name is still alice's");
+    }
+
+    @Test
+    void theSchemaRefusesToGiveARetiredNameToAnotherIdentity() throws SQLException {
+        Username retired = Deployments.freshUsername("own");
+        Identity alice = directory.register(retired, Deployments.freshKey());
+        directory.rename(alice.id(), Deployments.freshUsername("own"));
+        Identity mallory = directory.register(Deployments.freshUsername("mal"), Deployments.freshKey());
+        long head = audit.page(0, 1).headSeq();
+
+        // Through the application: the name is taken for good.
+        assertThrows(DirectoryException.UsernameTaken.class, () -> directory.rename(mallory.id(), retired));
+        // Around it, with the application's own account: no claim for mallory can exist, so none can be used.
+        try (Connection c = applicationDataSource.getConnection()) {
+            try (PreparedStatement p = c.prepareStatement("UPDATE identity SET username = ? WHERE id = ?")) {
+                p.setString(1, retired.value());
+                p.setLong(2, mallory.id());
+                assertIntegrityViolation(assertThrows(SQLException.class, p::executeUpdate));
+            }
+            try (PreparedStatement p = c.prepareStatement(
+                    "INSERT INTO username_claim (username, identity_id, claimed_at) VALUES (?, ?, 0)")) {
+                p.setString(1, retired.value());
+                p.setLong(2, mallory.id());
+                assertIntegrityViolation(assertThrows(SQLException.class, p::executeUpdate));
+            }
+        }
+        assertEquals(mallory.username(), directory.find(mallory.id()).orElseThrow().username());
+        assertEquals(alice.id(), claimant(retired));
+        assertEquals(head, audit.page(0, 1).headSeq(), "nothing was logged");
+    }
+
+    /** The SQL state for "permission denied": PostgreSQL's standard one, or H2's own. */
+    private static String permissionDenied(Connection c) throws SQLException {
+        String product = c.getMetaData().getDatabaseProductName();
+        return switch (product) {
+            case "PostgreSQL" -> "42501";
+            case "H2" -> "90096"; // org.h2.api.ErrorCode.NOT_ENOUGH_RIGHTS_FOR_1
+            default -> throw new AssertionError("no permission-denied SQL state known for " + product);
+        };
+    }
+
+    private static void assertDenied(String sqlState, Statement s, String sql) {
+        SQLException e = assertThrows(SQLException.class, () -> s.executeUpdate(sql), sql);
+        assertEquals(sqlState, e.getSQLState(), sql + ": " + e.getMessage());
+    }
+
+    /** Class 23, integrity constraint violation (a foreign or unique key), not a missing privilege. */
+    private static void assertIntegrityViolation(SQLException e) {
+        assertEquals("23", e.getSQLState().substring(0, 2), e.getSQLState() + " " + e.getMessage());
+    }
+
+    private long claimant(Username name) throws SQLException {
         try (Connection c = applicationDataSource.getConnection();
-             PreparedStatement p = c.prepareStatement("SELECT username FROM identity WHERE id = ?")) {
-            p.setLong(1, mallory.id());
+             PreparedStatement p = c.prepareStatement("SELECT identity_id FROM username_claim WHERE username = ?")) {
+            p.setString(1, name.value());
             try (ResultSet r = p.executeQuery()) {
-                r.next();
-                assertEquals(mallory.username().value(), r.getString(1));
+                assertEquals(true, r.next(), "the claim of " + name.value() + " exists");
+                return r.getLong(1);
             }
         }
     }

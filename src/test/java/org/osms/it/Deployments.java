@@ -24,7 +24,7 @@ public final class Deployments {
                 .importFrom(new File("target/osms.war"))
                 .as(WebArchive.class);
         war.addClasses(testClasses);
-        war.addClasses(Deployments.class, Http.class, Http.Answer.class, AuditPages.class);
+        war.addClasses(Deployments.class, Http.class, Http.Answer.class, AuditPages.class, NeverLogged.class);
         return war;
     }
 
@@ -33,15 +33,20 @@ public final class Deployments {
         return new Http(deploymentUrl.getProtocol() + "://" + deploymentUrl.getHost() + ":" + deploymentUrl.getPort());
     }
 
+    /** A name no test used before; recorded as one the server must never log. */
     public static Username freshUsername(String prefix) {
-        return Username.of(prefix + UUID.randomUUID().toString().replace("-", "").substring(0, 16));
+        Username name = Username.of(prefix + UUID.randomUUID().toString().replace("-", "").substring(0, 16));
+        NeverLogged.record(name.value());
+        return name;
     }
 
     public static OtrPublicKey freshKey() {
         try {
             KeyPairGenerator g = KeyPairGenerator.getInstance("DSA");
             g.initialize(1024);
-            return OtrPublicKey.of(g.generateKeyPair().getPublic());
+            OtrPublicKey key = OtrPublicKey.of(g.generateKeyPair().getPublic());
+            NeverLogged.record(key.fingerprint().hex());
+            return key;
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }

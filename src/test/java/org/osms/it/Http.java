@@ -22,13 +22,45 @@ public final class Http {
         this.base = base.endsWith("/") ? base.substring(0, base.length() - 1) : base;
     }
 
-    /** The base URL of the application under test, outside the container (failsafe sets osms.it.url). */
+    private static volatile boolean applicationStarted;
+
+    /**
+     * The base URL of the application under test, outside the container (failsafe sets osms.it.url). The first call
+     * waits until the application answers: the server reports itself started before the application is, and on a
+     * loaded machine the application takes minutes more.
+     */
     public static Http fromSystemProperty() {
         String url = System.getProperty("osms.it.url");
         if (url == null) {
             throw new IllegalStateException("osms.it.url is not set: run the integration tests with mvn verify");
         }
-        return new Http(url);
+        Http http = new Http(url);
+        if (!applicationStarted) {
+            http.awaitApplication(Duration.ofMinutes(10));
+            applicationStarted = true;
+        }
+        return http;
+    }
+
+    /** Waits until readiness and the application's own {@code /pk} both answer 200. */
+    public void awaitApplication(Duration limit) {
+        long deadline = System.nanoTime() + limit.toNanos();
+        while (System.nanoTime() < deadline) {
+            try {
+                if (get("/health/ready").status() == 200 && get("/pk").status() == 200) {
+                    return;
+                }
+            } catch (IllegalStateException notYet) {
+                // connection refused while the server starts
+            }
+            try {
+                Thread.sleep(500);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        }
+        throw new IllegalStateException(base + " did not start within " + limit);
     }
 
     public String base() {

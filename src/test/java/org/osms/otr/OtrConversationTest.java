@@ -89,15 +89,20 @@ class OtrConversationTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"?OTR", "?OTRv", "?OTR:", "?OTR:AAMC", "?OTR:%%%%.", "?OTRv3", "?OTR Error:", "hello",
-        "?OTR:AAMDAAAAAAAAAAAA.", "?OTRv9?"})
-    void malformedInputIsAnOtrFailureNeverACrash(String hostile) throws OtrFailure {
+        "?OTR:AAMDAAAAAAAAAAAA."})
+    void malformedInputIsAnOtrFailureNeverACrash(String hostile) {
         OtrConversation server = new OtrConversation("server", "client", serverKey);
-        try {
-            server.receive(hostile);
-        } catch (OtrFailure expected) {
-            return;
-        }
+        assertThrows(OtrFailure.class, () -> server.receive(hostile));
         assertFalse(server.isEncrypted(), "nothing hostile may establish a conversation");
+    }
+
+    @Test
+    void aQueryForAnotherProtocolVersionIsAnsweredWithNothing() throws OtrFailure {
+        OtrConversation server = new OtrConversation("server", "client", serverKey);
+        OtrConversation.Received r = server.receive("?OTRv9?");
+        assertEquals(List.of(), r.replies(), "no version in common: no handshake starts");
+        assertTrue(r.plaintext().isEmpty());
+        assertFalse(server.isEncrypted());
     }
 
     @Test

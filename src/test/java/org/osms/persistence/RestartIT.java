@@ -6,16 +6,23 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import jakarta.json.JsonObject;
 import java.io.File;
 import java.io.IOException;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.time.Duration;
-import java.time.Instant;
+import java.util.HexFormat;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.osms.client.KeyStoreFiles;
+import org.osms.client.OsmsClient;
 import org.osms.it.AuditPages;
+import org.osms.it.Deployments;
 import org.osms.it.Http;
+import org.osms.protocol.AuditChain;
+import org.osms.protocol.AuditRecord;
+import org.osms.protocol.Username;
 
 /**
  * Restarts the test server and checks that users, the audit log and the server key survive. Runs in its own failsafe
@@ -33,25 +40,38 @@ class RestartIT {
                 .getJsonArray("entries").getJsonObject(0);
         String someone = lastEntry.getString("usernameAfter", lastEntry.getString("usernameBefore", null));
         Http.Answer userBefore = http.get("/user/" + someone + "/history");
+        assertEquals(200, userBefore.status(), userBefore.body());
 
         String server = System.getProperty("osms.it.serverName");
         runServerCommand("stop", server);
         runServerCommand("start", server);
-        awaitReady();
+        http.awaitApplication(Duration.ofMinutes(10));
 
         assertEquals(keyBefore, http.get("/pk").json(), "the server key is not regenerated");
         var chainAfter = AuditPages.verifyWholeLog(http, 500);
         assertEquals(chainBefore.lastSeq(), chainAfter.lastSeq());
-        assertEquals(java.util.HexFormat.of().formatHex(chainBefore.lastHash()),
-                java.util.HexFormat.of().formatHex(chainAfter.lastHash()));
-        assertEquals(userBefore.body(), http.get("/user/" + someone + "/history").body());
+        assertEquals(HexFormat.of().formatHex(chainBefore.lastHash()), HexFormat.of().formatHex(chainAfter.lastHash()));
+        Http.Answer userAfter = http.get("/user/" + someone + "/history");
+        assertEquals(200, userAfter.status(), userAfter.body());
+        assertEquals(userBefore.body(), userAfter.body());
+
+        // The log goes on after the restart: a new identity appends to the same chain.
+        OsmsClient client = new OsmsClient(URI.create(http.base()));
+        Username newcomer = Deployments.freshUsername("after");
+        client.register(newcomer, KeyStoreFiles.generate(), client.serverKey()).logout();
+        AuditChain appended = AuditPages.verifyWholeLog(http, 500);
+        assertEquals(chainBefore.lastSeq() + 1, appended.lastSeq(), "one registration, one entry");
+        AuditRecord last = AuditPages.record(http.get("/audit?after=" + chainBefore.lastSeq()).json()
+                .getJsonArray("entries").getJsonObject(0));
+        assertEquals(newcomer.value(), last.usernameAfter());
+        assertEquals(HexFormat.of().formatHex(chainBefore.lastHash()), HexFormat.of().formatHex(last.prevHash()),
+                "the new entry continues the chain from before the restart");
 
         Path dataDir = Path.of(System.getProperty("osms.it.dataDir"));
-        if (Files.exists(dataDir)) {
-            Set<PosixFilePermission> perms = Files.getPosixFilePermissions(dataDir);
-            assertEquals(Set.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE,
-                    PosixFilePermission.OWNER_EXECUTE), perms, "the data directory is private to the server");
-        }
+        assertTrue(Files.isDirectory(dataDir), "the data directory " + dataDir + " exists");
+        Set<PosixFilePermission> perms = Files.getPosixFilePermissions(dataDir);
+        assertEquals(Set.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE,
+                PosixFilePermission.OWNER_EXECUTE), perms, "the data directory is private to the server");
     }
 
     private static void runServerCommand(String action, String server) throws IOException, InterruptedException {
@@ -62,20 +82,5 @@ class RestartIT {
                 .start();
         assertTrue(p.waitFor(180, TimeUnit.SECONDS), "server " + action + " finished");
         assertEquals(0, p.exitValue(), "server " + action + " succeeded");
-    }
-
-    private void awaitReady() throws InterruptedException {
-        Instant deadline = Instant.now().plus(Duration.ofSeconds(180));
-        while (Instant.now().isBefore(deadline)) {
-            try {
-                if (http.get("/health/ready").status() == 200 && http.get("/pk").status() == 200) {
-                    return;
-                }
-            } catch (IllegalStateException notYet) {
-                // connection refused while the server starts
-            }
-            Thread.sleep(500);
-        }
-        throw new AssertionError("the server did not become ready after the restart");
     }
 }

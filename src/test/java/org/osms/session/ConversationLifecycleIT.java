@@ -7,6 +7,8 @@ import jakarta.inject.Inject;
 import java.net.URL;
 import java.net.http.HttpRequest;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import org.jboss.arquillian.container.test.api.Deployment;
@@ -99,7 +101,7 @@ class ConversationLifecycleIT {
     }
 
     @Test
-    void theLiveConversationCapAnswers503() {
+    void theLiveConversationCapAnswers503WithRetryAfterOverHttp() {
         List<SessionId> opened = new ArrayList<>();
         try {
             while (registry.live() < settings.maxLive()) {
@@ -107,10 +109,53 @@ class ConversationLifecycleIT {
                 opened.add(id);
                 registry.markEncrypted(registry.find(id).orElseThrow());
             }
-            SessionException.Busy busy = assertThrows(SessionException.Busy.class, () -> registry.open(null));
+            int live = registry.live();
+            Http http = new Http(deploymentUrl.toString());
+            Http.Answer busy = http.send(HttpRequest.newBuilder(http.uri("/create_session"))
+                    .POST(HttpRequest.BodyPublishers.ofString("?OTRv3?")));
             assertEquals(503, busy.status());
+            assertEquals("busy", busy.error());
+            assertEquals(String.valueOf(SessionException.Busy.RETRY_AFTER_SECONDS), busy.header("Retry-After"));
+            assertEquals(null, busy.header("OSMS-Session"));
+            assertEquals(live, registry.live(), "the refused request opened nothing");
         } finally {
             opened.forEach(registry::end);
+        }
+    }
+
+    @Test
+    void theScheduledSweeperEndsAnAbandonedHandshake() throws InterruptedException {
+        int beans = Conversation.liveBeans();
+        int handshakes = registry.handshakes();
+        Instant opened = Instant.now();
+        SessionId id = registry.open(null);
+        assertEquals(handshakes + 1, registry.handshakes());
+        // The sweeper runs every five seconds; polling the counts (find would count as use) until a deadline.
+        Instant deadline = opened.plus(settings.handshakeTimeout()).plusSeconds(45);
+        while (registry.handshakes() > handshakes && Instant.now().isBefore(deadline)) {
+            Thread.sleep(250);
+        }
+        Duration took = Duration.between(opened, Instant.now());
+        assertEquals(handshakes, registry.handshakes(), "the sweeper ended the handshake within " + took);
+        assertEquals(true, took.compareTo(settings.handshakeTimeout()) >= 0,
+                "not before the handshake timeout: " + took);
+        assertEquals(beans, Conversation.liveBeans(), "its bean was destroyed");
+        assertEquals(true, registry.find(id).isEmpty());
+    }
+
+    @Test
+    void malformedHandshakeMessagesLeaveNoConversation() {
+        Http http = new Http(deploymentUrl.toString());
+        int live = registry.live();
+        int beans = Conversation.liveBeans();
+        for (String body : List.of("?OTR", "?OTRv", "?OTR:", "?OTR:%%%.", "hello", "?OTRv2?", "?OTR?", "?OTRv9?",
+                " ", "\u0000\u0001", "?OTR:AAMD.", "?OTR Error: hi")) {
+            Http.Answer a = http.send(HttpRequest.newBuilder(http.uri("/create_session"))
+                    .POST(HttpRequest.BodyPublishers.ofString(body)));
+            assertEquals(400, a.status(), body);
+            assertEquals(null, a.header("OSMS-Session"), body);
+            assertEquals(live, registry.live(), "no conversation kept after " + body);
+            assertEquals(beans, Conversation.liveBeans(), "no bean kept after " + body);
         }
     }
 }

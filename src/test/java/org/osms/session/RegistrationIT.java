@@ -1,0 +1,131 @@
+package org.osms.session;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import jakarta.json.Json;
+import jakarta.json.JsonObject;
+import java.net.URI;
+import java.security.KeyPair;
+import org.junit.jupiter.api.Test;
+import org.osms.client.KeyStoreFiles;
+import org.osms.client.OsmsClient;
+import org.osms.client.OsmsException;
+import org.osms.it.Deployments;
+import org.osms.it.Http;
+import org.osms.protocol.OtrPublicKey;
+import org.osms.protocol.SessionProofs;
+import org.osms.protocol.Username;
+
+/**
+ * Registration over HTTP with the reference client: the proof of work is bound to the name and the conversation, a
+ * key belongs to one identity, and a name given up by a rename logs nobody in. Each refusal creates nothing.
+ */
+class RegistrationIT {
+    private final Http http = Http.fromSystemProperty();
+    private final OsmsClient client = new OsmsClient(URI.create(http.base()));
+    private final OtrPublicKey serverKey = client.serverKey();
+
+    private static JsonObject register(Username name, long counter) {
+        return Json.createObjectBuilder().add("command", "register").add("username", name.value())
+                .add("counter", counter).build();
+    }
+
+    private static String fingerprint(KeyPair key) {
+        return OtrPublicKey.of(key.getPublic()).fingerprint().hex();
+    }
+
+    private long head() {
+        return http.get("/audit?limit=1").json().getJsonNumber("headSeq").longValue();
+    }
+
+    /** The first counter that is a proof for {@code made} and not for {@code used}: a real proof, for the wrong use. */
+    private static long proofFor(byte[] madeChallenge, Username made, byte[] usedChallenge, Username used,
+                                 String fingerprint, int bits) {
+        for (long c = 0; ; c++) {
+            if (SessionProofs.workIsDone(madeChallenge, made.value(), fingerprint, c, bits)
+                    && !SessionProofs.workIsDone(usedChallenge, used.value(), fingerprint, c, bits)) {
+                return c;
+            }
+        }
+    }
+
+    @Test
+    void workDoneForOneNameIsRefusedForAnother() {
+        KeyPair key = KeyStoreFiles.generate();
+        OsmsClient.Session s = client.registration(key, serverKey);
+        Username a = Deployments.freshUsername("powa");
+        Username b = Deployments.freshUsername("powb");
+        long forA = proofFor(s.challenge(), a, s.challenge(), b, fingerprint(key), s.powBits());
+        long before = head();
+
+        OsmsException e = assertThrows(OsmsException.class, () -> s.command(register(b, forA)));
+        assertEquals("bad_proof_of_work", e.code());
+        assertEquals(before, head(), "nothing was created");
+        assertEquals(404, http.get("/user/" + b.value()).status());
+
+        // The same counter is a proof for the name it was made for: the refusal was the binding, not the work.
+        assertEquals(a.value(), s.command(register(a, forA)).getString("username"));
+        assertEquals(before + 1, head());
+        s.logout();
+    }
+
+    @Test
+    void workDoneInAnotherConversationIsRefused() {
+        KeyPair key = KeyStoreFiles.generate();
+        OsmsClient.Session first = client.registration(key, serverKey);
+        OsmsClient.Session second = client.registration(key, serverKey);
+        Username name = Deployments.freshUsername("powc");
+        long inFirst = proofFor(first.challenge(), name, second.challenge(), name, fingerprint(key),
+                first.powBits());
+        long before = head();
+
+        OsmsException e = assertThrows(OsmsException.class, () -> second.command(register(name, inFirst)));
+        assertEquals("bad_proof_of_work", e.code());
+        assertEquals(before, head(), "nothing was created");
+        assertEquals(404, http.get("/user/" + name.value()).status());
+
+        assertEquals(name.value(), first.command(register(name, inFirst)).getString("username"));
+        first.logout();
+        second.logout();
+    }
+
+    @Test
+    void aKeyAnotherIdentityHoldsIsRefusedWithKeyInUse() {
+        KeyPair key = KeyStoreFiles.generate();
+        Username owner = Deployments.freshUsername("keyowner");
+        client.register(owner, key, serverKey).logout();
+        long before = head();
+
+        OsmsClient.Session s = client.registration(key, serverKey);
+        Username other = Deployments.freshUsername("keythief");
+        long work = SessionProofs.doWork(s.challenge(), other.value(), fingerprint(key), s.powBits());
+        OsmsException e = assertThrows(OsmsException.class, () -> s.command(register(other, work)));
+        assertEquals("key_in_use", e.code());
+        assertEquals(before, head(), "nothing was created");
+        assertEquals(404, http.get("/user/" + other.value()).status());
+        assertEquals(fingerprint(key), http.get("/user/" + owner.value()).json().getString("fingerprint"),
+                "the key stays its owner's");
+        s.logout();
+    }
+
+    @Test
+    void aNameGivenUpByARenameLogsNobodyIn() {
+        KeyPair key = KeyStoreFiles.generate();
+        Username old = Deployments.freshUsername("given");
+        Username renamed = Deployments.freshUsername("taken");
+        OsmsClient.Session s = client.register(old, key, serverKey);
+        s.command(Json.createObjectBuilder().add("command", "rename").add("username", renamed.value()).build());
+        s.logout();
+        long before = head();
+
+        OsmsException e = assertThrows(OsmsException.class, () -> client.login(old, key, serverKey));
+        assertEquals(403, e.status());
+        assertEquals("unknown_user", e.code());
+        assertEquals(before, head());
+        OsmsClient.Session again = client.login(renamed, key, serverKey);
+        assertEquals(renamed.value(), again.command(Json.createObjectBuilder().add("command", "whoami").build())
+                .getString("username"));
+        again.logout();
+    }
+}
