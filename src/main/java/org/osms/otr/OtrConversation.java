@@ -22,6 +22,10 @@ import org.osms.protocol.OtrPublicKey;
  * fragmentation (HTTP carries whole messages). Not thread-safe, like the otr4j session inside it: one conversation,
  * one thread at a time.
  *
+ * <p>Before otr4j sees a message, OSMS checks it: fragments are refused, an encoded message's structure and lengths
+ * must match the bytes received ({@link OtrEncodedMessage}), it must come from the instance the conversation
+ * started with, and a data message's counter must increase for its key pair ({@link ReceivedCounters}).
+ *
  * <p>Every call into otr4j is guarded: otr4j's parser has crashed on malformed input such as {@code ?OTR} or
  * {@code ?OTRv}, so any exception it throws becomes an {@link OtrFailure}, which callers answer with a 4xx.
  */
@@ -32,6 +36,7 @@ public final class OtrConversation {
 
     private final SessionImpl session;
     private final Host host;
+    private final ReceivedCounters counters = new ReceivedCounters();
 
     public OtrConversation(String localAccount, String remoteAccount, KeyPair localKey) {
         this.host = new Host(localKey);
@@ -63,6 +68,19 @@ public final class OtrConversation {
             // Plaintext is never acceptable: encryption is required, and otr4j would only report it to the host.
             throw new OtrFailure("Only OTR messages are accepted.");
         }
+        if (message.startsWith("?OTR|") || message.startsWith("?OTR,")) {
+            // Whole messages only: otr4j would keep a refused fragment in its reassembly buffer.
+            throw new OtrFailure("OTR fragments are not accepted: send whole messages.");
+        }
+        Optional<OtrEncodedMessage.DataHeader> data = Optional.empty();
+        if (OtrEncodedMessage.isEncoded(message)) {
+            OtrEncodedMessage encoded = OtrEncodedMessage.parse(message);
+            refuseOtherInstance(encoded);
+            data = encoded.data();
+            if (data.isPresent() && !counters.isFresh(data.get())) {
+                throw new OtrFailure("The OTR data message repeats a counter: it is a replay.");
+            }
+        }
         host.reset();
         SessionStatus before = session.getSessionStatus();
         String plain = guard(() -> session.transformReceiving(message));
@@ -75,7 +93,21 @@ public final class OtrConversation {
             // In an established conversation every message must carry something we can read.
             throw new OtrFailure("The OTR message could not be read in this conversation.");
         }
+        if (data.isPresent() && before == SessionStatus.ENCRYPTED) {
+            counters.accepted(data.get());
+        }
         return new Received(Optional.ofNullable(plain), host.drain());
+    }
+
+    /**
+     * Once the other side's instance tag is known, a message from another instance is refused here: otr4j would
+     * create and keep a whole second session for it.
+     */
+    private void refuseOtherInstance(OtrEncodedMessage encoded) throws OtrFailure {
+        int known = session.getReceiverInstanceTag().getValue();
+        if (known != 0 && known != encoded.senderInstance()) {
+            throw new OtrFailure("The OTR message belongs to another conversation.");
+        }
     }
 
     /** Encrypts one plaintext message; requires an encrypted conversation. */
