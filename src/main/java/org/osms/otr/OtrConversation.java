@@ -1,5 +1,6 @@
 package org.osms.otr;
 
+import java.lang.reflect.Field;
 import java.security.KeyPair;
 import java.security.PublicKey;
 import java.util.ArrayList;
@@ -12,9 +13,11 @@ import net.java.otr4j.OtrPolicy;
 import net.java.otr4j.OtrPolicyImpl;
 import net.java.otr4j.session.FragmenterInstructions;
 import net.java.otr4j.session.InstanceTag;
+import net.java.otr4j.session.OtrSm;
 import net.java.otr4j.session.SessionID;
 import net.java.otr4j.session.SessionImpl;
 import net.java.otr4j.session.SessionStatus;
+import net.java.otr4j.session.TLV;
 import org.osms.protocol.OtrPublicKey;
 
 /**
@@ -41,6 +44,42 @@ public final class OtrConversation {
     public OtrConversation(String localAccount, String remoteAccount, KeyPair localKey) {
         this.host = new Host(localKey);
         this.session = new SessionImpl(new SessionID(localAccount, remoteAccount, "osms"), host);
+        refuseSmp(session, host);
+    }
+
+    /**
+     * otr4j parses the socialist millionaires' protocol's TLVs, which arrive encrypted inside data messages, sizing
+     * arrays from the MPI lengths in them (up to 2 GiB for a message of a few bytes). OSMS does not use SMP, and
+     * encrypted TLVs cannot be checked before otr4j decrypts them, so otr4j's SMP handler (a private field with no
+     * setter) is replaced by one that refuses every SMP TLV unread.
+     */
+    private static void refuseSmp(SessionImpl session, Host host) {
+        try {
+            Field handler = SessionImpl.class.getDeclaredField("otrSm");
+            handler.setAccessible(true);
+            handler.set(session, new NoSmp(session, host));
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            throw new IllegalStateException("otr4j's SMP handler cannot be replaced; SMP input would be parsed", e);
+        }
+    }
+
+    /** Refuses SMP TLVs (types 2 to 7) without parsing them; padding and unknown TLVs are ignored, as otr4j does. */
+    private static final class NoSmp extends OtrSm {
+        private final Host host;
+
+        NoSmp(SessionImpl session, Host host) {
+            super(session, host);
+            this.host = host;
+        }
+
+        @Override
+        public boolean doProcessTlv(TLV tlv) {
+            if (tlv.getType() >= TLV.SMP1 && tlv.getType() <= TLV.SMP1Q) {
+                host.rejected = "Socialist millionaires' protocol is not used by OSMS.";
+                return true;
+            }
+            return false;
+        }
     }
 
     /** What one received message produced: plaintext (for a data message) and the messages to send back. */

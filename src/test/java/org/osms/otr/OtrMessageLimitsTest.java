@@ -292,4 +292,26 @@ class OtrMessageLimitsTest {
         assertTrue(counters.size() <= 4, "kept " + counters.size());
         assertFalse(counters.isFresh(new OtrEncodedMessage.DataHeader(1000, 1000, 1)));
     }
+
+    @Test
+    void smpTlvsAreRefusedUnreadEvenWhenTheyClaimGigabytes() throws Exception {
+        Pair pair = handshake(new LinkedHashMap<>());
+        // A client that completed a handshake (no account needed) encrypts an SMP message whose one MPI claims 2 GiB;
+        // the server can only see that after decrypting, so otr4j's SMP parser must never get it.
+        java.lang.reflect.Field field = OtrConversation.class.getDeclaredField("session");
+        field.setAccessible(true);
+        net.java.otr4j.session.SessionImpl client = (net.java.otr4j.session.SessionImpl) field.get(pair.client);
+        byte[] smp = ByteBuffer.allocate(12).putInt(1).putInt(Integer.MAX_VALUE).putInt(42).array();
+        for (int type : new int[] {net.java.otr4j.session.TLV.SMP1, net.java.otr4j.session.TLV.SMP1Q}) {
+            String hostile = client.transformSending("", List.of(new net.java.otr4j.session.TLV(type, smp)))[0];
+            long before = allocatedBytes();
+            OtrFailure refused = assertThrows(OtrFailure.class, () -> pair.server.receive(hostile));
+            long allocated = allocatedBytes() - before;
+            assertEquals("Socialist millionaires' protocol is not used by OSMS.", refused.getMessage());
+            // what any data message costs (decryption, a D-H key rotation: tens of KiB), not the 2 GiB it claims
+            assertTrue(allocated <= 1024 * 1024, "refusing an SMP message allocated " + allocated + " bytes");
+        }
+        assertEquals("still here", pair.server.receive(pair.client.send("still here").get(0)).plaintext()
+                .orElseThrow());
+    }
 }
