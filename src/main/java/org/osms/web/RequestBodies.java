@@ -1,0 +1,141 @@
+package org.osms.web;
+
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ReadListener;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.ServletInputStream;
+import jakarta.servlet.http.HttpFilter;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletRequestWrapper;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.concurrent.Semaphore;
+
+/**
+ * A request body is read whole, within a deadline, by a bounded number of threads, before the application sees it.
+ *
+ * <p>A body is read on a server thread; a client that trickles its body holds that thread. A thousand such clients
+ * once grew the executor to a thousand threads and every other request waited 25 seconds. So: at most
+ * {@link #MAX_CONCURRENT_READS} bodies are read at once (another request with a body gets {@code 503 busy} at once,
+ * with {@code Retry-After}); a body must arrive whole within {@link #DEADLINE_MILLIS} ({@code 408 request_timeout}
+ * otherwise; the HTTP endpoint's {@code readTimeout}, 60 seconds, bounds a single wait for a silent client); and no
+ * body may be longer than {@link #MAX_BODY_BYTES} ({@code 413 too_large}). Requests without a body pass through untouched.
+ */
+public class RequestBodies extends HttpFilter {
+    private static final long serialVersionUID = 1L;
+
+    static final int MAX_CONCURRENT_READS = 32;
+    static final long DEADLINE_MILLIS = 10_000;
+    /** The longest body any endpoint accepts (one OTR message of 65 536 bytes), and one more byte to notice more. */
+    static final int MAX_BODY_BYTES = 64 * 1024;
+    private static final int RETRY_AFTER_SECONDS = 2;
+
+    private final Semaphore readers = new Semaphore(MAX_CONCURRENT_READS);
+
+    @Override
+    protected void doFilter(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+            throws IOException, ServletException {
+        if (!hasBody(request)) {
+            chain.doFilter(request, response);
+            return;
+        }
+        if (request.getContentLengthLong() > MAX_BODY_BYTES) {
+            ErrorPage.write(response, 413, "too_large", "The body is longer than 65536 bytes.");
+            return;
+        }
+        if (!readers.tryAcquire()) {
+            response.setHeader("Retry-After", Integer.toString(RETRY_AFTER_SECONDS));
+            ErrorPage.write(response, 503, "busy", "The server is reading too many request bodies; retry later.");
+            return;
+        }
+        byte[] body;
+        try {
+            body = readWithin(request.getInputStream());
+        } catch (IOException e) {
+            body = null;
+        } finally {
+            readers.release();
+        }
+        if (body == null) {
+            ErrorPage.write(response, 408, "request_timeout", "The request body did not arrive in time.");
+            return;
+        }
+        if (body.length > MAX_BODY_BYTES) {
+            ErrorPage.write(response, 413, "too_large", "The body is longer than 65536 bytes.");
+            return;
+        }
+        chain.doFilter(new ReadBody(request, body), response);
+    }
+
+    private static boolean hasBody(HttpServletRequest request) {
+        return request.getContentLengthLong() > 0 || request.getHeader("Transfer-Encoding") != null;
+    }
+
+    /** The body, at most one byte more than allowed; null when the deadline passed first. */
+    private static byte[] readWithin(InputStream in) throws IOException {
+        long deadline = System.nanoTime() + DEADLINE_MILLIS * 1_000_000;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        byte[] buffer = new byte[8192];
+        while (out.size() <= MAX_BODY_BYTES) {
+            int n = in.read(buffer, 0, Math.min(buffer.length, MAX_BODY_BYTES + 1 - out.size()));
+            if (n < 0) {
+                return out.toByteArray();
+            }
+            out.write(buffer, 0, n);
+            if (System.nanoTime() - deadline > 0) {
+                return null;
+            }
+        }
+        return out.toByteArray();
+    }
+
+    /** The request with its body already read. */
+    private static final class ReadBody extends HttpServletRequestWrapper {
+        private final byte[] body;
+
+        ReadBody(HttpServletRequest request, byte[] body) {
+            super(request);
+            this.body = body;
+        }
+
+        @Override
+        public ServletInputStream getInputStream() {
+            ByteArrayInputStream in = new ByteArrayInputStream(body);
+            return new ServletInputStream() {
+                @Override
+                public int read() {
+                    return in.read();
+                }
+
+                @Override
+                public int read(byte[] b, int off, int len) {
+                    return in.read(b, off, len);
+                }
+
+                @Override
+                public boolean isFinished() {
+                    return in.available() == 0;
+                }
+
+                @Override
+                public boolean isReady() {
+                    return true;
+                }
+
+                @Override
+                public void setReadListener(ReadListener listener) {
+                    throw new IllegalStateException("The body has been read already.");
+                }
+            };
+        }
+
+        @Override
+        public java.io.BufferedReader getReader() {
+            return new java.io.BufferedReader(new java.io.InputStreamReader(getInputStream(),
+                    java.nio.charset.StandardCharsets.UTF_8));
+        }
+    }
+}
