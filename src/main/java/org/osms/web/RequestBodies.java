@@ -27,7 +27,8 @@ import java.util.concurrent.Semaphore;
 public class RequestBodies extends HttpFilter {
     private static final long serialVersionUID = 1L;
 
-    static final int MAX_CONCURRENT_READS = 32;
+    /** Well below the executor's core threads (server.xml), so quick requests always find a thread. */
+    static final int MAX_CONCURRENT_READS = 16;
     static final long DEADLINE_MILLIS = 10_000;
     /** The longest body any endpoint accepts (one OTR message of 65 536 bytes), and one more byte to notice more. */
     static final int MAX_BODY_BYTES = 64 * 1024;
@@ -43,10 +44,12 @@ public class RequestBodies extends HttpFilter {
             return;
         }
         if (request.getContentLengthLong() > MAX_BODY_BYTES) {
+            closeAfterAnswer(request, response);
             ErrorPage.write(response, 413, "too_large", "The body is longer than 65536 bytes.");
             return;
         }
         if (!readers.tryAcquire()) {
+            closeAfterAnswer(request, response);
             response.setHeader("Retry-After", Integer.toString(RETRY_AFTER_SECONDS));
             ErrorPage.write(response, 503, "busy", "The server is reading too many request bodies; retry later.");
             return;
@@ -60,14 +63,23 @@ public class RequestBodies extends HttpFilter {
             readers.release();
         }
         if (body == null) {
+            closeAfterAnswer(request, response);
             ErrorPage.write(response, 408, "request_timeout", "The request body did not arrive in time.");
             return;
         }
         if (body.length > MAX_BODY_BYTES) {
+            closeAfterAnswer(request, response);
             ErrorPage.write(response, 413, "too_large", "The body is longer than 65536 bytes.");
             return;
         }
         chain.doFilter(new ReadBody(request, body), response);
+    }
+
+    /** The unread rest of a refused body is not waited for: HTTP/1.1 closes the connection after the answer. */
+    private static void closeAfterAnswer(HttpServletRequest request, HttpServletResponse response) {
+        if (request.getProtocol().startsWith("HTTP/1.")) {
+            response.setHeader("Connection", "close");
+        }
     }
 
     private static boolean hasBody(HttpServletRequest request) {
@@ -80,7 +92,10 @@ public class RequestBodies extends HttpFilter {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         byte[] buffer = new byte[8192];
         while (out.size() <= MAX_BODY_BYTES) {
-            int n = in.read(buffer, 0, Math.min(buffer.length, MAX_BODY_BYTES + 1 - out.size()));
+            // no more than is already there (at least one byte): the container's read may otherwise wait for a full
+            // buffer, and a client trickling one byte a second would never reach the deadline check
+            int room = Math.min(buffer.length, MAX_BODY_BYTES + 1 - out.size());
+            int n = in.read(buffer, 0, Math.max(1, Math.min(in.available(), room)));
             if (n < 0) {
                 return out.toByteArray();
             }
