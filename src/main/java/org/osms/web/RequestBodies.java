@@ -21,8 +21,9 @@ import java.util.concurrent.Semaphore;
  * once grew the executor to a thousand threads and every other request waited 25 seconds. So: at most
  * {@link #MAX_CONCURRENT_READS} bodies are read at once (another request with a body gets {@code 503 busy} at once,
  * with {@code Retry-After}); a body must arrive whole within {@link #DEADLINE_MILLIS} ({@code 408 request_timeout}
- * otherwise; the HTTP endpoint's {@code readTimeout}, 60 seconds, bounds a single wait for a silent client); and no
- * body may be longer than {@link #MAX_BODY_BYTES} ({@code 413 too_large}). Requests without a body pass through untouched.
+ * otherwise; the HTTP endpoint's {@code readTimeout}, 10 seconds, bounds a single wait of the container, which waits
+ * for whole blocks); and no body may be longer than {@link #MAX_BODY_BYTES} ({@code 413 too_large}). Requests
+ * without a body pass through untouched.
  */
 public class RequestBodies extends HttpFilter {
     private static final long serialVersionUID = 1L;
