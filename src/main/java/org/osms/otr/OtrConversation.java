@@ -1,5 +1,6 @@
 package org.osms.otr;
 
+import java.lang.reflect.Field;
 import java.security.KeyPair;
 import java.security.PublicKey;
 import java.util.ArrayList;
@@ -12,15 +13,21 @@ import net.java.otr4j.OtrPolicy;
 import net.java.otr4j.OtrPolicyImpl;
 import net.java.otr4j.session.FragmenterInstructions;
 import net.java.otr4j.session.InstanceTag;
+import net.java.otr4j.session.OtrSm;
 import net.java.otr4j.session.SessionID;
 import net.java.otr4j.session.SessionImpl;
 import net.java.otr4j.session.SessionStatus;
+import net.java.otr4j.session.TLV;
 import org.osms.protocol.OtrPublicKey;
 
 /**
  * One OTR conversation, with OSMS's policy: protocol version 3 only, encryption required, no whitespace tags, no
  * fragmentation (HTTP carries whole messages). Not thread-safe, like the otr4j session inside it: one conversation,
  * one thread at a time.
+ *
+ * <p>Before otr4j sees a message, OSMS checks it: fragments are refused, an encoded message's structure and lengths
+ * must match the bytes received ({@link OtrEncodedMessage}), it must come from the instance the conversation
+ * started with, and a data message's counter must increase for its key pair ({@link ReceivedCounters}).
  *
  * <p>Every call into otr4j is guarded: otr4j's parser has crashed on malformed input such as {@code ?OTR} or
  * {@code ?OTRv}, so any exception it throws becomes an {@link OtrFailure}, which callers answer with a 4xx.
@@ -32,10 +39,47 @@ public final class OtrConversation {
 
     private final SessionImpl session;
     private final Host host;
+    private final ReceivedCounters counters = new ReceivedCounters();
 
     public OtrConversation(String localAccount, String remoteAccount, KeyPair localKey) {
         this.host = new Host(localKey);
         this.session = new SessionImpl(new SessionID(localAccount, remoteAccount, "osms"), host);
+        refuseSmp(session, host);
+    }
+
+    /**
+     * otr4j parses the socialist millionaires' protocol's TLVs, which arrive encrypted inside data messages, sizing
+     * arrays from the MPI lengths in them (up to 2 GiB for a message of a few bytes). OSMS does not use SMP, and
+     * encrypted TLVs cannot be checked before otr4j decrypts them, so otr4j's SMP handler (a private field with no
+     * setter) is replaced by one that refuses every SMP TLV unread.
+     */
+    private static void refuseSmp(SessionImpl session, Host host) {
+        try {
+            Field handler = SessionImpl.class.getDeclaredField("otrSm");
+            handler.setAccessible(true);
+            handler.set(session, new NoSmp(session, host));
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            throw new IllegalStateException("otr4j's SMP handler cannot be replaced; SMP input would be parsed", e);
+        }
+    }
+
+    /** Refuses SMP TLVs (types 2 to 7) without parsing them; padding and unknown TLVs are ignored, as otr4j does. */
+    private static final class NoSmp extends OtrSm {
+        private final Host host;
+
+        NoSmp(SessionImpl session, Host host) {
+            super(session, host);
+            this.host = host;
+        }
+
+        @Override
+        public boolean doProcessTlv(TLV tlv) {
+            if (tlv.getType() >= TLV.SMP1 && tlv.getType() <= TLV.SMP1Q) {
+                host.rejected = "Socialist millionaires' protocol is not used by OSMS.";
+                return true;
+            }
+            return false;
+        }
     }
 
     /** What one received message produced: plaintext (for a data message) and the messages to send back. */
@@ -63,6 +107,19 @@ public final class OtrConversation {
             // Plaintext is never acceptable: encryption is required, and otr4j would only report it to the host.
             throw new OtrFailure("Only OTR messages are accepted.");
         }
+        if (message.startsWith("?OTR|") || message.startsWith("?OTR,")) {
+            // Whole messages only: otr4j would keep a refused fragment in its reassembly buffer.
+            throw new OtrFailure("OTR fragments are not accepted: send whole messages.");
+        }
+        Optional<OtrEncodedMessage.DataHeader> data = Optional.empty();
+        if (OtrEncodedMessage.isEncoded(message)) {
+            OtrEncodedMessage encoded = OtrEncodedMessage.parse(message);
+            refuseOtherInstance(encoded);
+            data = encoded.data();
+            if (data.isPresent() && !counters.isFresh(data.get())) {
+                throw new OtrFailure("The OTR data message repeats a counter: it is a replay.");
+            }
+        }
         host.reset();
         SessionStatus before = session.getSessionStatus();
         String plain = guard(() -> session.transformReceiving(message));
@@ -75,7 +132,21 @@ public final class OtrConversation {
             // In an established conversation every message must carry something we can read.
             throw new OtrFailure("The OTR message could not be read in this conversation.");
         }
+        if (data.isPresent() && before == SessionStatus.ENCRYPTED) {
+            counters.accepted(data.get());
+        }
         return new Received(Optional.ofNullable(plain), host.drain());
+    }
+
+    /**
+     * Once the other side's instance tag is known, a message from another instance is refused here: otr4j would
+     * create and keep a whole second session for it.
+     */
+    private void refuseOtherInstance(OtrEncodedMessage encoded) throws OtrFailure {
+        int known = session.getReceiverInstanceTag().getValue();
+        if (known != 0 && known != encoded.senderInstance()) {
+            throw new OtrFailure("The OTR message belongs to another conversation.");
+        }
     }
 
     /** Encrypts one plaintext message; requires an encrypted conversation. */

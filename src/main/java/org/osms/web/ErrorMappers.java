@@ -57,25 +57,13 @@ public final class ErrorMappers {
                 LOG.log(Level.WARNING, "Request failed inside the framework", e);
                 return error(500, "internal_error", "The server could not answer this request.");
             }
-            Response.Status known = Response.Status.fromStatusCode(status);
-            String reason = known == null ? "Request rejected." : known.getReasonPhrase() + ".";
-            Response.ResponseBuilder b = Response.fromResponse(error(status, codeFor(status), reason));
+            Response.ResponseBuilder b = Response.fromResponse(
+                    error(status, ErrorPage.codeFor(status), ErrorPage.reason(status)));
             String allow = e.getResponse().getHeaderString("Allow");
             if (allow != null) {
                 b.header("Allow", allow);
             }
             return b.build();
-        }
-
-        private static String codeFor(int status) {
-            return switch (status) {
-                case 404 -> "not_found";
-                case 405 -> "method_not_allowed";
-                case 406 -> "not_acceptable";
-                case 413 -> "too_large";
-                case 415 -> "unsupported_media_type";
-                default -> "bad_request";
-            };
         }
     }
 
