@@ -2,6 +2,7 @@ package org.osms.session;
 
 import java.util.Optional;
 import org.osms.protocol.OtrPublicKey;
+import org.osms.protocol.RegistrationPuzzle;
 import org.osms.protocol.Username;
 
 /**
@@ -15,6 +16,7 @@ final class ConversationState {
     private Long identityId;
     private long lastSeq;
     private boolean ended;
+    private RegistrationPuzzle.Difficulty registrationDifficulty;
 
     ConversationState(Username claimedUser, byte[] challenge) {
         this.claimedUser = claimedUser;
@@ -57,6 +59,15 @@ final class ConversationState {
 
     long lastSeq() {
         return lastSeq;
+    }
+
+    /** The registration puzzle announced when the handshake completed (registration conversations only). */
+    Optional<RegistrationPuzzle.Difficulty> registrationDifficulty() {
+        return Optional.ofNullable(registrationDifficulty);
+    }
+
+    void registrationDifficulty(RegistrationPuzzle.Difficulty difficulty) {
+        this.registrationDifficulty = difficulty;
     }
 
     void end() {
