@@ -37,7 +37,9 @@ public final class OsmsClient {
 
     public OsmsClient(URI base) {
         this.base = URI.create(base.toString().replaceAll("/+$", "") + "/");
-        this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(30)).build();
+        // docs/protocol.md: plain HTTP/1.1 (what tor forwards); no h2c upgrade attempts
+        this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(30)).build();
     }
 
     /** {@code GET /pk}: the key the server claims; pin it and compare on every login. */

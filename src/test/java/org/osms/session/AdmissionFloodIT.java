@@ -43,7 +43,8 @@ class AdmissionFloodIT {
     private final Http http = Http.fromSystemProperty();
     private final OsmsClient client = new OsmsClient(URI.create(http.base()));
     private final OtrPublicKey serverKey = client.serverKey();
-    private final HttpClient attackerHttp = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    private final HttpClient attackerHttp = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(10)).build();
     private final int maxHandshakes = Integer.parseInt(System.getProperty("osms.it.maxHandshakes", "100"));
 
     private static Username fresh(String prefix) {
