@@ -18,18 +18,22 @@ import java.util.Base64;
 import java.util.Deque;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
 import org.osms.otr.OtrConversation;
 import org.osms.otr.OtrFailure;
 import org.osms.protocol.OtrPublicKey;
-import org.osms.protocol.SessionProofs;
+import org.osms.protocol.AdmissionPuzzle;
+import org.osms.protocol.RegistrationPuzzle;
 import org.osms.protocol.Username;
 
 /** Talks to one OSMS server (docs/protocol.md): public lookups, and logins as OTR conversations. */
 public final class OsmsClient {
     private static final int MAX_HANDSHAKE_CALLS = 10;
+    private static final int MAX_PUZZLES = 8;
 
     private final URI base;
     private final Transport transport;
+    private final AtomicLong puzzlesSolved = new AtomicLong();
 
     public OsmsClient(URI base) {
         this(base, Optional.empty());
@@ -104,8 +108,8 @@ public final class OsmsClient {
     /** Registers {@code username} for {@code key}: a registration conversation, proof of work, then {@code register}. */
     public Session register(Username username, KeyPair key, OtrPublicKey serverKey) {
         Session session = registration(key, serverKey);
-        long counter = SessionProofs.doWork(session.challenge(), username.value(),
-                OtrPublicKey.of(key.getPublic()).fingerprint().hex(), session.powBits);
+        long counter = RegistrationPuzzle.solve(session.registrationPuzzle(), session.challenge(), username.value(),
+                OtrPublicKey.of(key.getPublic()).fingerprint().hex(), Runtime.getRuntime().availableProcessors());
         session.command(Json.createObjectBuilder().add("command", "register").add("username", username.value())
                 .add("counter", counter).build());
         return session;
@@ -126,13 +130,10 @@ public final class OsmsClient {
         }
         String sessionId = null;
         for (int calls = 0; calls < MAX_HANDSHAKE_CALLS && !outgoing.isEmpty(); calls++) {
-            HttpRequest.Builder r = post("create_session", outgoing.removeFirst());
-            if (sessionId != null) {
-                r.header("OSMS-Session", sessionId);
-            } else if (username != null) {
-                r.header("OSMS-Username", username.value());
-            }
-            HttpResponse<String> response = send(r);
+            String message = outgoing.removeFirst();
+            HttpResponse<String> response = sessionId != null
+                    ? send(post("create_session", message).header("OSMS-Session", sessionId))
+                    : admitted(username, message);
             JsonObject answer = parse(response);
             sessionId = response.headers().firstValue("OSMS-Session").orElse(sessionId);
             try {
@@ -153,10 +154,64 @@ public final class OsmsClient {
                                     + serverKey.fingerprint().human() + ": refusing to continue.");
                 }
                 byte[] challenge = Base64.getDecoder().decode(answer.getString("challenge"));
-                return new Session(sessionId, otr, challenge, answer.getInt("powBits", 0));
+                return new Session(sessionId, otr, challenge, username == null ? registrationPuzzle(answer) : null);
             }
         }
         throw new OsmsException(0, "otr", "The OTR handshake did not complete.");
+    }
+
+    /**
+     * The first {@code POST /create_session}: when the server answers {@code 429 puzzle_required} it solves the
+     * admission puzzle and asks again (docs/protocol.md, "Admission"), a few times at most.
+     */
+    private HttpResponse<String> admitted(Username username, String query) {
+        String token = null;
+        long counter = 0;
+        for (int attempt = 0; ; attempt++) {
+            HttpRequest.Builder r = post("create_session", query);
+            if (username != null) {
+                r.header("OSMS-Username", username.value());
+            }
+            if (token != null) {
+                r.header(AdmissionPuzzle.PUZZLE_HEADER, token)
+                        .header(AdmissionPuzzle.COUNTER_HEADER, Long.toString(counter));
+            }
+            HttpResponse<String> response = send(r);
+            String next = response.headers().firstValue(AdmissionPuzzle.PUZZLE_HEADER).orElse(null);
+            if (response.statusCode() != 429 || next == null || attempt >= MAX_PUZZLES) {
+                return response;
+            }
+            int bits;
+            try {
+                bits = Integer.parseInt(response.headers().firstValue(AdmissionPuzzle.BITS_HEADER).orElse(""));
+            } catch (NumberFormatException e) {
+                return response;
+            }
+            if (bits < 0 || bits > AdmissionPuzzle.MAX_BITS) {
+                return response;
+            }
+            token = next;
+            counter = AdmissionPuzzle.solve(token, bits);
+            puzzlesSolved.incrementAndGet();
+        }
+    }
+
+    private static RegistrationPuzzle.Difficulty registrationPuzzle(JsonObject answer) {
+        if (!RegistrationPuzzle.ALGORITHM.equals(answer.getString("powAlgorithm", ""))) {
+            throw new OsmsException(0, "unknown_puzzle", "The server asks for a registration puzzle this client "
+                    + "does not know.");
+        }
+        try {
+            return new RegistrationPuzzle.Difficulty(answer.getInt("powMemoryKiB"), answer.getInt("powIterations"),
+                    answer.getInt("powBits"));
+        } catch (RuntimeException e) {
+            throw new OsmsException(0, "bad_response", "The server's registration puzzle is malformed.");
+        }
+    }
+
+    /** How many admission puzzles this client has solved (the server asks for them only when it is busy). */
+    public long puzzlesSolved() {
+        return puzzlesSolved.get();
     }
 
     /** A logged-in conversation. Not thread-safe. */
@@ -164,24 +219,29 @@ public final class OsmsClient {
         private final String id;
         private final OtrConversation otr;
         private final byte[] challenge;
-        private final int powBits;
+        private final RegistrationPuzzle.Difficulty registrationPuzzle;
         private long seq;
         private boolean ended;
 
-        Session(String id, OtrConversation otr, byte[] challenge, int powBits) {
+        Session(String id, OtrConversation otr, byte[] challenge, RegistrationPuzzle.Difficulty registrationPuzzle) {
             this.id = id;
             this.otr = otr;
             this.challenge = challenge;
-            this.powBits = powBits;
+            this.registrationPuzzle = registrationPuzzle;
         }
 
         public String id() {
             return id;
         }
 
-        /** The proof-of-work difficulty the server set for this registration conversation (0 for a login). */
+        /** The leading zero bits the registration puzzle of this conversation asks for (0 for a login). */
         public int powBits() {
-            return powBits;
+            return registrationPuzzle == null ? 0 : registrationPuzzle.bits();
+        }
+
+        /** The registration puzzle the server set for this registration conversation (null for a login). */
+        public RegistrationPuzzle.Difficulty registrationPuzzle() {
+            return registrationPuzzle;
         }
 
         /** The conversation's challenge, which the proofs of work and of key possession are bound to. */

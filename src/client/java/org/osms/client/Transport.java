@@ -28,7 +28,9 @@ interface Transport {
                     + "SOCKS port with --proxy socks5h://127.0.0.1:9050 (the system tor) or socks5h://127.0.0.1:9150 "
                     + "(the Tor Browser), or set OSMS_PROXY.");
         }
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(30)).build();
+        // plain HTTP/1.1, as docs/protocol.md says (what tor forwards): no h2c upgrade attempts
+        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(30)).build();
         return request -> http.send(request, HttpResponse.BodyHandlers.ofString());
     }
 }

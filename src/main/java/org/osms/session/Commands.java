@@ -34,7 +34,7 @@ public class Commands {
     Directory directory;
 
     @Inject
-    SessionSettings settings;
+    RegistrationWork registrationWork;
 
     @Inject
     Authority authority;
@@ -141,11 +141,13 @@ public class Commands {
             throw CommandArguments.badCommand("'register' needs an integer 'counter' (proof of work).");
         }
         OtrPublicKey key = state.provenKey();
-        if (!SessionProofs.workIsDone(state.challenge(), username.value(), key.fingerprint().hex(), counter,
-                settings.proofOfWorkBits())) {
+        if (!registrationWork.isSolved(state.registrationDifficulty().orElseGet(registrationWork::current),
+                state.challenge(), username.value(), key.fingerprint().hex(), counter)) {
+            state.end(); // each check costs the server an Argon2id evaluation: one wrong answer per conversation
             throw new ApiException(403, "bad_proof_of_work", "The proof of work does not check out.");
         }
         Identity identity = directory.register(username, key);
+        registrationWork.registered();
         state.loggedInAs(identity.id());
         DirectoryCommands.describe(identity, reply);
     }

@@ -18,6 +18,7 @@ import org.osms.directory.Identity;
 import org.osms.otr.OtrConversation;
 import org.osms.otr.OtrFailure;
 import org.osms.protocol.OtrPublicKey;
+import org.osms.protocol.RegistrationPuzzle;
 import org.osms.protocol.Username;
 import org.osms.serverkey.ServerKey;
 import org.osms.web.ApiException;
@@ -192,6 +193,15 @@ public class Conversation {
 
     public boolean isRegistration() {
         return state.claimedUser().isEmpty();
+    }
+
+    /** Sets the registration puzzle this conversation's {@code register} must solve (announced by the caller). */
+    public void announceRegistrationPuzzle(RegistrationPuzzle.Difficulty difficulty) {
+        state.registrationDifficulty(difficulty);
+    }
+
+    public boolean isLoggedIn() {
+        return state.identityId().isPresent();
     }
 
     /** Ends the conversation: the container destroys this bean. */

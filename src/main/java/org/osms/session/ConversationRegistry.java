@@ -8,6 +8,7 @@ import jakarta.inject.Inject;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -31,6 +32,9 @@ public class ConversationRegistry {
 
     @Inject
     Clock clock;
+
+    @Inject
+    Admission admission;
 
     private final Map<SessionId, Entry> live = new ConcurrentHashMap<>();
 
@@ -57,16 +61,17 @@ public class ConversationRegistry {
 
     /** Opens a conversation for the account named (or for a registration when empty); 503 at the caps. */
     public synchronized SessionId open(Username claimedUser) {
-        if (live.size() >= settings.maxLive()) {
+        if (live.size() - admission.held() >= settings.maxLive()) {
             throw new SessionException.Busy("conversations");
         }
-        if (handshakes() >= settings.maxHandshakes()) {
-            throw new SessionException.Busy("unfinished handshakes");
-        }
+        // A full class of unauthenticated conversations makes room by ending its oldest (see Admission).
+        Admission.Kind kind = Admission.Kind.of(claimedUser);
+        admission.makeRoom(kind).forEach(this::end);
         Conversation bean = beans.get();
         bean.open(claimedUser);
         SessionId id = SessionId.random(random);
         live.put(id, new Entry(bean, clock.instant()));
+        admission.opened(id, kind);
         return id;
     }
 
@@ -107,6 +112,7 @@ public class ConversationRegistry {
 
     /** Ends the conversation and destroys its bean (its @Remove method). */
     public void end(SessionId id) {
+        admission.ended(id);
         Entry e = live.remove(id);
         if (e != null) {
             try {
@@ -121,7 +127,9 @@ public class ConversationRegistry {
 
     /** Ends every conversation idle for longer than its limit; returns how many. */
     public int expireIdle(Instant now) {
-        int ended = 0;
+        List<SessionId> overdue = admission.overdue(now);
+        overdue.forEach(this::end);
+        int ended = overdue.size();
         for (Map.Entry<SessionId, Entry> e : live.entrySet()) {
             Entry entry = e.getValue();
             Instant limit = entry.lastUsed.plus(entry.encrypted ? settings.idleTimeout() : settings.handshakeTimeout());

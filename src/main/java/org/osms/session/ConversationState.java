@@ -2,6 +2,7 @@ package org.osms.session;
 
 import java.util.Optional;
 import org.osms.protocol.OtrPublicKey;
+import org.osms.protocol.RegistrationPuzzle;
 import org.osms.protocol.Username;
 
 /**
@@ -16,6 +17,7 @@ final class ConversationState {
     private long lastSeq;
     private boolean ended;
     private boolean identityChanged;
+    private RegistrationPuzzle.Difficulty registrationDifficulty;
 
     ConversationState(Username claimedUser, byte[] challenge) {
         this.claimedUser = claimedUser;
@@ -70,6 +72,15 @@ final class ConversationState {
         boolean changed = identityChanged;
         identityChanged = false;
         return changed;
+    }
+
+    /** The registration puzzle announced when the handshake completed (registration conversations only). */
+    Optional<RegistrationPuzzle.Difficulty> registrationDifficulty() {
+        return Optional.ofNullable(registrationDifficulty);
+    }
+
+    void registrationDifficulty(RegistrationPuzzle.Difficulty difficulty) {
+        this.registrationDifficulty = difficulty;
     }
 
     void end() {

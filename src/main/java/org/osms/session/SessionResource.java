@@ -20,6 +20,8 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import org.osms.otr.OtrConversation;
+import org.osms.protocol.AdmissionPuzzle;
+import org.osms.protocol.RegistrationPuzzle;
 import org.osms.protocol.Username;
 import org.osms.web.ApiException;
 
@@ -38,18 +40,25 @@ public class SessionResource {
     ConversationRegistry registry;
 
     @Inject
-    SessionSettings settings;
+    Admission admission;
+
+    @Inject
+    RegistrationWork registrationWork;
 
     @POST
     @Path("create_session")
     @Produces(MediaType.APPLICATION_JSON)
     public Response createSession(@HeaderParam(SESSION_HEADER) String sessionHeader,
-                                  @HeaderParam(USERNAME_HEADER) String usernameHeader, InputStream body) {
+                                  @HeaderParam(USERNAME_HEADER) String usernameHeader,
+                                  @HeaderParam(AdmissionPuzzle.PUZZLE_HEADER) String puzzle,
+                                  @HeaderParam(AdmissionPuzzle.COUNTER_HEADER) String puzzleCounter,
+                                  InputStream body) {
         String message = read(body);
         SessionId id;
         boolean created = sessionHeader == null;
         if (created) {
             Username claimed = usernameHeader == null ? null : Username.of(usernameHeader);
+            admission.check(Admission.Kind.of(claimed), puzzle, puzzleCounter);
             id = registry.open(claimed);
         } else {
             id = new SessionId(sessionHeader);
@@ -68,9 +77,15 @@ public class SessionResource {
                 .add("encrypted", step.encrypted());
         if (step.encrypted()) {
             registry.markEncrypted(entry, step.identity());
+            admission.handshakeDone(id);
             answer.add("challenge", Base64.getEncoder().encodeToString(entry.bean().challenge()));
             if (entry.bean().isRegistration()) {
-                answer.add("powBits", settings.proofOfWorkBits());
+                RegistrationPuzzle.Difficulty work = registrationWork.current();
+                entry.bean().announceRegistrationPuzzle(work);
+                answer.add("powAlgorithm", RegistrationPuzzle.ALGORITHM)
+                        .add("powBits", work.bits())
+                        .add("powMemoryKiB", work.memoryKiB())
+                        .add("powIterations", work.iterations());
             }
         }
         return Response.ok(answer.build()).header(SESSION_HEADER, id.value()).build();
@@ -95,6 +110,9 @@ public class SessionResource {
             if (step.endOthers()) {
                 // Authority follows keys: conversations proven with the old key, or of a closed identity, end now.
                 registry.endOthersOf(step.identity(), id);
+            }
+            if (!step.ended() && admission.awaitsRegistration(id)) {
+                admission.registered(id); // a registration conversation that registered is a login now
             }
         }
         return Json.createObjectBuilder().add("messages", messages(step)).add("ended", step.ended()).build();

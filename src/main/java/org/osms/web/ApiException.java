@@ -36,4 +36,9 @@ public class ApiException extends RuntimeException {
     public int retryAfterSeconds() {
         return -1;
     }
+
+    /** Further response headers that tell the client how to go on (for instance a puzzle to solve). */
+    public java.util.Map<String, String> headers() {
+        return java.util.Map.of();
+    }
 }

@@ -34,6 +34,11 @@ public final class ErrorMappers {
             if (e.retryAfterSeconds() >= 0) {
                 r = Response.fromResponse(r).header("Retry-After", e.retryAfterSeconds()).build();
             }
+            if (!e.headers().isEmpty()) {
+                Response.ResponseBuilder b = Response.fromResponse(r);
+                e.headers().forEach(b::header);
+                r = b.build();
+            }
             return r;
         }
     }

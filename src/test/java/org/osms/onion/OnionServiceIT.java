@@ -55,6 +55,34 @@ class OnionServiceIT {
         }
     }
 
+    /**
+     * Tor's onion-service defences are on, as tor itself reads the configuration (--dump-config short lists every
+     * option that differs from tor's defaults), and this tor has the pow module they need (without it tor warns).
+     */
+    private void assertTorsDefencesAreOn() throws Exception {
+        Path dump = torDir.resolve("dump-config.txt");
+        List<String> command = List.of(SCRIPT.getAbsolutePath(), "--dump-config", "short");
+        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(dump.toFile());
+        pb.environment().put("OSMS_TOR_DIR", torDir.toString());
+        pb.environment().put("HTTP_PORT", String.valueOf(port));
+        Process p = pb.start();
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+        assertEquals(0, p.exitValue());
+        List<String> effective = Files.readAllLines(dump);
+        for (String option : List.of("HiddenServicePoWDefensesEnabled 1", "HiddenServicePoWQueueRate 250",
+                "HiddenServicePoWQueueBurst 2500", "HiddenServiceEnableIntroDoSDefense 1",
+                "HiddenServiceEnableIntroDoSRatePerSec 25", "HiddenServiceEnableIntroDoSBurstPerSec 200",
+                "HiddenServiceMaxStreams 20", "HiddenServiceMaxStreamsCloseCircuit 1")) {
+            assertTrue(effective.contains(option), "tor reads " + option + ": " + effective);
+        }
+        assertTrue(effective.stream().noneMatch(l -> l.contains("[warn]") && l.toLowerCase().contains("pow")),
+                "tor has its pow module: " + effective);
+        Process modules = new ProcessBuilder("tor", "--list-modules").redirectErrorStream(true).start();
+        String listed = new String(modules.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(modules.waitFor(60, TimeUnit.SECONDS));
+        assertTrue(listed.lines().anyMatch("pow: yes"::equals), "tor was built with its pow module: " + listed);
+    }
+
     @Test
     void torPublishesTheLoopbackServerAsAStableV3OnionService() throws Exception {
         boolean present = new File("/usr/sbin/tor").canExecute() || new File("/usr/bin/tor").canExecute();
@@ -69,6 +97,7 @@ class OnionServiceIT {
         assertTrue(verify.waitFor(60, TimeUnit.SECONDS));
         assertEquals(0, verify.exitValue(), "tor accepts the configuration");
         assertTrue(Files.readString(torDir.resolve("torrc")).contains("HiddenServicePort 80 127.0.0.1:" + port));
+        assertTorsDefencesAreOn();
 
         String address = publish();
         assertTrue(address.matches("[a-z2-7]{56}\\.onion"), "a v3 onion address: " + address);

@@ -28,6 +28,7 @@ import org.osms.it.Http;
 import org.osms.it.NeverLogged;
 import org.osms.otr.OtrConversation;
 import org.osms.protocol.OtrPublicKey;
+import org.osms.protocol.RegistrationPuzzle;
 import org.osms.protocol.SessionProofs;
 import org.osms.protocol.Username;
 
@@ -396,28 +397,31 @@ class SessionIT {
 
         KeyPair key = KeyStoreFiles.generate();
         OsmsClient.Session s = client.registration(key, serverKey);
-        assertTrue(s.powBits() > 0);
+        RegistrationPuzzle.Difficulty puzzle = s.registrationPuzzle();
+        assertTrue(puzzle.memoryKiB() >= RegistrationPuzzle.MIN_MEMORY_KIB && puzzle.bits() > 0);
         assertEquals("not_registered", assertThrows(OsmsException.class, () -> s.command(cmd("whoami"))).code());
 
         Username wanted = fresh("wanted");
         String fingerprint = OtrPublicKey.of(key.getPublic()).fingerprint().hex();
-        long wrong = 0;
-        while (SessionProofs.workIsDone(s.challenge(), wanted.value(), fingerprint, wrong, s.powBits())) {
-            wrong++;
-        }
-        long wrongCounter = wrong;
-        assertEquals("bad_proof_of_work", assertThrows(OsmsException.class, () -> s.command(Json.createObjectBuilder()
-                .add("command", "register").add("username", wanted.value()).add("counter", wrongCounter).build()))
-                .code());
-        long right = SessionProofs.doWork(s.challenge(), taken.value(), fingerprint, s.powBits());
+        long right = RegistrationPuzzle.solve(puzzle, s.challenge(), taken.value(), fingerprint, 1);
         assertEquals("username_taken", assertThrows(OsmsException.class, () -> s.command(Json.createObjectBuilder()
                 .add("command", "register").add("username", taken.value()).add("counter", right).build())).code());
         assertEquals("bad_username", assertThrows(OsmsException.class, () -> s.command(Json.createObjectBuilder()
                 .add("command", "register").add("username", "no way!").add("counter", 0).build())).code());
+        long wrong = 0;
+        while (RegistrationPuzzle.isSolved(puzzle, s.challenge(), wanted.value(), fingerprint, wrong)) {
+            wrong++;
+        }
+        long wrongCounter = wrong;
+        // a wrong answer costs the server an Argon2id evaluation: it ends the registration conversation
+        assertEquals("bad_proof_of_work", assertThrows(OsmsException.class, () -> s.command(Json.createObjectBuilder()
+                .add("command", "register").add("username", wanted.value()).add("counter", wrongCounter).build()))
+                .code());
+        assertTrue(s.ended());
+        assertEquals(404, assertThrows(OsmsException.class, () -> s.command(cmd("whoami"))).status());
 
         assertEquals(head, http.get("/audit?limit=1").json().getJsonNumber("headSeq").longValue(),
                 "nothing was created");
         assertEquals(404, http.get("/user/" + wanted.value()).status());
-        s.logout();
     }
 }

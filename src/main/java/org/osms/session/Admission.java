@@ -1,0 +1,300 @@
+package org.osms.session;
+
+import jakarta.annotation.PostConstruct;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.nio.ByteBuffer;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+import org.osms.protocol.AdmissionPuzzle;
+import org.osms.protocol.Username;
+import org.osms.web.ApiException;
+
+/**
+ * Who may open a conversation (docs/protocol.md, "Admission"). Every Tor client arrives from 127.0.0.1, so the server
+ * cannot tell one client from another; instead, unauthenticated work costs the client before it costs the server:
+ * <ul>
+ *   <li>Login handshakes and registration conversations are two classes with their own caps
+ *   (OSMS_SESSION_MAX_HANDSHAKES, OSMS_SESSION_MAX_REGISTRATIONS), so a flood of one cannot exclude the other, and
+ *   neither counts against the cap of logged-in conversations.</li>
+ *   <li>A class at its cap does not refuse newcomers: the newcomer displaces the class's oldest conversation. A client
+ *   that completes its handshake quickly is never the oldest; an abandoned handshake always is.</li>
+ *   <li>Once a class is half full, the first {@code POST /create_session} must carry the solution of a puzzle (one
+ *   SHA-256 to check) whose difficulty rises by a bit for each doubling of the admissions of the last ten seconds above
+ *   the class's cap, like tor's own proof of work: an attacker can displace conversations only as fast as it can
+ *   solve. Puzzles are stateless: a token carries its class, difficulty and time under an HMAC with a key that lives
+ *   only in memory; only tokens already used are remembered, until they expire.</li>
+ *   <li>Handshakes must complete within OSMS_SESSION_HANDSHAKE_TIMEOUT of their start, and a registration conversation
+ *   must register within OSMS_REGISTRATION_TIMEOUT of its handshake, whatever the client sends meanwhile.</li>
+ * </ul>
+ */
+@ApplicationScoped
+public class Admission {
+    /** How long a puzzle may be answered after it was issued. */
+    static final Duration PUZZLE_LIFETIME = Duration.ofMinutes(2);
+    /** An answer to a puzzle at most this many bits easier than the current difficulty is still accepted. */
+    static final int SLACK_BITS = 2;
+    /** Difficulty never falls by more than one bit per this period, so that it does not swing with each burst. */
+    private static final long EASING_SECONDS = 10;
+    private static final int MAX_EXTRA_BITS = 12;
+    private static final int MAX_SPENT = 100_000;
+    private static final int TOKEN_VERSION = 1;
+    private static final int PAYLOAD_BYTES = 1 + 1 + 8 + 1 + 16;
+    private static final int MAC_BYTES = 16;
+    private static final int MAX_TOKEN_CHARS = 128;
+
+    /** The two classes of unauthenticated conversations. */
+    public enum Kind {
+        LOGIN, REGISTRATION;
+
+        static Kind of(Username claimedUser) {
+            return claimedUser == null ? REGISTRATION : LOGIN;
+        }
+    }
+
+    /** A conversation of one class and the time by which it must have moved on. */
+    private record Ticket(Instant deadline) {
+    }
+
+    private static final class Load {
+        final RecentCount admissions = new RecentCount(10, 1);
+        int bits;
+        Instant bitsSince = Instant.EPOCH;
+    }
+
+    @Inject
+    Clock clock;
+
+    @Inject
+    SessionSettings settings;
+
+    @Inject
+    SecureRandom random;
+
+    private SecretKeySpec macKey;
+    private final Map<Kind, LinkedHashMap<SessionId, Ticket>> held = new EnumMap<>(Kind.class);
+    private final Map<Kind, Load> load = new EnumMap<>(Kind.class);
+    private final Map<String, Instant> spent = new HashMap<>();
+
+    @PostConstruct
+    void start() {
+        byte[] key = new byte[32];
+        random.nextBytes(key);
+        macKey = new SecretKeySpec(key, "HmacSHA256");
+        for (Kind k : Kind.values()) {
+            held.put(k, new LinkedHashMap<>());
+            load.put(k, new Load());
+        }
+    }
+
+    private int cap(Kind kind) {
+        return kind == Kind.LOGIN ? settings.maxHandshakes() : settings.maxRegistrations();
+    }
+
+    /** Leading zero bits a new conversation of this class must show now; 0 while the class is less than half full. */
+    public synchronized int requiredBits(Kind kind) {
+        Instant now = clock.instant();
+        Load l = load.get(kind);
+        int cap = cap(kind);
+        if (held.get(kind).size() * 2 < cap) {
+            return 0;
+        }
+        int wanted = settings.admissionBits()
+                + Math.min(MAX_EXTRA_BITS, RecentCount.extraBits(l.admissions.total(now), cap));
+        long eased = Duration.between(l.bitsSince, now).getSeconds() / EASING_SECONDS;
+        int floor = (int) Math.max(0, l.bits - eased);
+        int bits = Math.max(wanted, floor);
+        if (bits != l.bits) {
+            l.bits = bits;
+            l.bitsSince = now;
+        }
+        return bits;
+    }
+
+    /**
+     * Checks the puzzle of a first {@code POST /create_session}: nothing when none is needed now, else the headers
+     * must answer a fresh puzzle of this class at about the current difficulty.
+     */
+    public void check(Kind kind, String token, String counterHeader) {
+        int required = requiredBits(kind);
+        if (required == 0) {
+            return;
+        }
+        if (token == null && counterHeader == null) {
+            throw puzzle(kind, required, "The server is busy: solve the puzzle in OSMS-Puzzle and send it again.");
+        }
+        if (token == null || counterHeader == null || token.length() > MAX_TOKEN_CHARS
+                || !counterHeader.matches("[0-9]{1,18}")) {
+            throw badPuzzle();
+        }
+        ByteBuffer payload = verifiedPayload(token);
+        if (payload.get() != TOKEN_VERSION || payload.get() != kind.ordinal()) {
+            throw badPuzzle();
+        }
+        Instant issued = Instant.ofEpochMilli(payload.getLong());
+        int bits = payload.get();
+        if (!AdmissionPuzzle.isSolved(token, Long.parseLong(counterHeader), bits)) {
+            throw badPuzzle();
+        }
+        Instant now = clock.instant();
+        if (issued.plus(PUZZLE_LIFETIME).isBefore(now) || bits < required - SLACK_BITS) {
+            throw puzzle(kind, required, "The puzzle expired or the server got busier: solve this one.");
+        }
+        spend(token, issued.plus(PUZZLE_LIFETIME), now, kind, required);
+    }
+
+    private synchronized void spend(String token, Instant expires, Instant now, Kind kind, int required) {
+        if (spent.size() >= MAX_SPENT) {
+            spent.values().removeIf(now::isAfter);
+            if (spent.size() >= MAX_SPENT) {
+                throw new SessionException.Busy("new conversations");
+            }
+        }
+        if (spent.putIfAbsent(token, expires) != null) {
+            throw puzzle(kind, required, "This puzzle was already used: solve this one.");
+        }
+    }
+
+    private ByteBuffer verifiedPayload(String token) {
+        int dot = token.indexOf('.');
+        byte[] payload;
+        byte[] mac;
+        try {
+            payload = Base64.getUrlDecoder().decode(token.substring(0, Math.max(dot, 0)));
+            mac = Base64.getUrlDecoder().decode(token.substring(dot + 1));
+        } catch (IllegalArgumentException e) {
+            throw badPuzzle();
+        }
+        if (dot < 0 || payload.length != PAYLOAD_BYTES || !MessageDigest.isEqual(mac, mac(payload))) {
+            throw badPuzzle();
+        }
+        return ByteBuffer.wrap(payload);
+    }
+
+    private byte[] mac(byte[] payload) {
+        try {
+            Mac hmac = Mac.getInstance("HmacSHA256");
+            hmac.init(macKey);
+            return java.util.Arrays.copyOf(hmac.doFinal(payload), MAC_BYTES);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    String issue(Kind kind, int bits) {
+        byte[] nonce = new byte[16];
+        random.nextBytes(nonce);
+        byte[] payload = ByteBuffer.allocate(PAYLOAD_BYTES).put((byte) TOKEN_VERSION).put((byte) kind.ordinal())
+                .putLong(clock.millis()).put((byte) bits).put(nonce).array();
+        Base64.Encoder b64 = Base64.getUrlEncoder().withoutPadding();
+        return b64.encodeToString(payload) + "." + b64.encodeToString(mac(payload));
+    }
+
+    private PuzzleRequired puzzle(Kind kind, int bits, String why) {
+        return new PuzzleRequired(issue(kind, bits), bits, why);
+    }
+
+    private static ApiException badPuzzle() {
+        return new ApiException(400, "bad_puzzle",
+                "The puzzle answer is malformed, was not issued by this server for this kind of conversation, "
+                        + "or does not solve it.");
+    }
+
+    /**
+     * Makes room for one more conversation of this class: the oldest ones when the class is full. The caller ends
+     * the conversations returned (the registry, under its own lock).
+     */
+    synchronized List<SessionId> makeRoom(Kind kind) {
+        List<SessionId> displaced = new ArrayList<>();
+        Iterator<SessionId> oldestFirst = held.get(kind).keySet().iterator();
+        while (held.get(kind).size() - displaced.size() >= cap(kind) && oldestFirst.hasNext()) {
+            displaced.add(oldestFirst.next());
+        }
+        displaced.forEach(held.get(kind)::remove);
+        return displaced;
+    }
+
+    synchronized void opened(SessionId id, Kind kind) {
+        Instant now = clock.instant();
+        held.get(kind).put(id, new Ticket(now.plus(settings.handshakeTimeout())));
+        load.get(kind).admissions.add(now);
+    }
+
+    /** A login leaves the handshake class; a registration conversation now has a short time to register. */
+    synchronized void handshakeDone(SessionId id) {
+        Ticket t = held.get(Kind.LOGIN).remove(id);
+        if (t == null) {
+            held.get(Kind.REGISTRATION).computeIfPresent(id,
+                    (k, old) -> new Ticket(clock.instant().plus(settings.registrationTimeout())));
+        }
+    }
+
+    /** After a successful {@code register} the conversation is an ordinary logged-in one. */
+    synchronized void registered(SessionId id) {
+        held.get(Kind.REGISTRATION).remove(id);
+    }
+
+    synchronized boolean awaitsRegistration(SessionId id) {
+        return held.get(Kind.REGISTRATION).containsKey(id);
+    }
+
+    synchronized void ended(SessionId id) {
+        for (Map<SessionId, Ticket> m : held.values()) {
+            m.remove(id);
+        }
+    }
+
+    /** Conversations past their deadline (unfinished handshakes, registration conversations that did not register). */
+    synchronized List<SessionId> overdue(Instant now) {
+        List<SessionId> late = new ArrayList<>();
+        for (Map<SessionId, Ticket> m : held.values()) {
+            m.forEach((id, t) -> {
+                if (now.isAfter(t.deadline())) {
+                    late.add(id);
+                }
+            });
+        }
+        return late;
+    }
+
+    /** Conversations held in the two unauthenticated classes (they do not count against the live cap). */
+    public synchronized int held() {
+        return held.values().stream().mapToInt(Map::size).sum();
+    }
+
+    public synchronized int held(Kind kind) {
+        return held.get(kind).size();
+    }
+
+    /** 429 with a fresh puzzle: the client solves it and repeats its request with the answer. */
+    public static final class PuzzleRequired extends ApiException {
+        private static final long serialVersionUID = 1L;
+        private final String token;
+        private final int bits;
+
+        PuzzleRequired(String token, int bits, String message) {
+            super(429, "puzzle_required", message);
+            this.token = token;
+            this.bits = bits;
+        }
+
+        @Override
+        public Map<String, String> headers() {
+            return Map.of(AdmissionPuzzle.PUZZLE_HEADER, token, AdmissionPuzzle.BITS_HEADER, String.valueOf(bits));
+        }
+    }
+}

@@ -1,0 +1,67 @@
+package org.osms.session;
+
+import jakarta.annotation.PostConstruct;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.time.Clock;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import org.osms.protocol.RegistrationPuzzle;
+import org.osms.protocol.RegistrationPuzzle.Difficulty;
+import org.osms.web.ApiException;
+
+/**
+ * The registration puzzle on the server (docs/protocol.md, "Registration puzzle"): the difficulty announced to each
+ * registration conversation rises by one bit for each doubling of the registrations of the last hour above
+ * OSMS_REGISTRATION_RATE, up to OSMS_REGISTRATION_POW_MAX_BITS; a solution is checked with one Argon2id evaluation.
+ * Few checks run at once, so a flood of bogus solutions cannot make the server hold many Argon2id buffers.
+ */
+@ApplicationScoped
+public class RegistrationWork {
+    static final int CONCURRENT_CHECKS = 2;
+    private static final long CHECK_WAIT_SECONDS = 20;
+
+    @Inject
+    SessionSettings settings;
+
+    @Inject
+    Clock clock;
+
+    private final Semaphore checks = new Semaphore(CONCURRENT_CHECKS, true);
+    private RecentCount lastHour;
+
+    @PostConstruct
+    void start() {
+        lastHour = new RecentCount(60, 60);
+    }
+
+    /** The difficulty a registration conversation whose handshake completes now must meet. */
+    public synchronized Difficulty current() {
+        int extra = RecentCount.extraBits(lastHour.total(clock.instant()), settings.registrationRatePerHour());
+        int bits = (int) Math.min((long) settings.proofOfWorkBits() + extra, settings.proofOfWorkMaxBits());
+        return new Difficulty(settings.proofOfWorkMemoryKiB(), settings.proofOfWorkIterations(), bits);
+    }
+
+    /** Counts one successful registration towards the rate. */
+    public synchronized void registered() {
+        lastHour.add(clock.instant());
+    }
+
+    /** One Argon2id evaluation, with at most {@link #CONCURRENT_CHECKS} at a time. */
+    public boolean isSolved(Difficulty difficulty, byte[] challenge, String username, String fingerprint,
+                            long counter) {
+        try {
+            if (!checks.tryAcquire(CHECK_WAIT_SECONDS, TimeUnit.SECONDS)) {
+                throw new SessionException.Busy("registrations being checked");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ApiException(503, "busy", "The server is shutting down.");
+        }
+        try {
+            return RegistrationPuzzle.isSolved(difficulty, challenge, username, fingerprint, counter);
+        } finally {
+            checks.release();
+        }
+    }
+}
