@@ -4,18 +4,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import jakarta.json.JsonObject;
-import java.io.File;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.osms.it.AuditPages;
 import org.osms.it.Http;
+import org.osms.it.LibertyServer;
 
 /**
  * Restarts the test server and checks that users, the audit log and the server key survive. Runs in its own failsafe
@@ -34,10 +31,10 @@ class RestartIT {
         String someone = lastEntry.getString("usernameAfter", lastEntry.getString("usernameBefore", null));
         Http.Answer userBefore = http.get("/user/" + someone + "/history");
 
-        String server = System.getProperty("osms.it.serverName");
-        runServerCommand("stop", server);
-        runServerCommand("start", server);
-        awaitReady();
+        LibertyServer server = new LibertyServer(System.getProperty("osms.it.serverName"));
+        server.command("stop");
+        server.command("start");
+        LibertyServer.awaitReady(http, Duration.ofSeconds(180));
 
         assertEquals(keyBefore, http.get("/pk").json(), "the server key is not regenerated");
         var chainAfter = AuditPages.verifyWholeLog(http, 500);
@@ -52,30 +49,5 @@ class RestartIT {
             assertEquals(Set.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE,
                     PosixFilePermission.OWNER_EXECUTE), perms, "the data directory is private to the server");
         }
-    }
-
-    private static void runServerCommand(String action, String server) throws IOException, InterruptedException {
-        File script = new File("target/liberty/wlp/bin/server");
-        Process p = new ProcessBuilder(script.getAbsolutePath(), action, server)
-                .redirectErrorStream(true)
-                .redirectOutput(new File("target/restart-" + server + "-" + action + ".log"))
-                .start();
-        assertTrue(p.waitFor(180, TimeUnit.SECONDS), "server " + action + " finished");
-        assertEquals(0, p.exitValue(), "server " + action + " succeeded");
-    }
-
-    private void awaitReady() throws InterruptedException {
-        Instant deadline = Instant.now().plus(Duration.ofSeconds(180));
-        while (Instant.now().isBefore(deadline)) {
-            try {
-                if (http.get("/health/ready").status() == 200 && http.get("/pk").status() == 200) {
-                    return;
-                }
-            } catch (IllegalStateException notYet) {
-                // connection refused while the server starts
-            }
-            Thread.sleep(500);
-        }
-        throw new AssertionError("the server did not become ready after the restart");
     }
 }
