@@ -46,7 +46,7 @@ import org.osms.protocol.Username;
 class CrashIT {
     private static final int ROUNDS = 3;
     private static final int CLIENTS = 4;
-    private static final Duration READY = Duration.ofMinutes(6);
+    private static final Duration READY = Duration.ofMinutes(15);
 
     private final Http http = Http.fromSystemProperty();
     private final LibertyServer server = new LibertyServer(System.getProperty("osms.it.serverName"));

@@ -32,7 +32,7 @@ import org.osms.it.LibertyServer;
  */
 class LoopbackIT {
     private static final int PORT = Integer.getInteger("osms.it.loopbackPort", 9183);
-    private static final Duration START_TIMEOUT = Duration.ofMinutes(6);
+    private static final Duration START_TIMEOUT = Duration.ofMinutes(15);
     private static final String REFUSAL = "OSMS refuses to start and stops the server";
     private static final String PORT_OPENED = "CWWKO0219I";
 
