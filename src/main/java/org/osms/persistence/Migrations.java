@@ -2,6 +2,7 @@ package org.osms.persistence;
 
 import jakarta.annotation.Resource;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import jakarta.servlet.ServletContext;
 import java.io.IOException;
 import java.io.InputStream;
@@ -45,7 +46,13 @@ public class Migrations {
     @Resource(lookup = "osms/db/appPassword")
     Object appPassword;
 
-    /** Brings the schema up to date; returns the number of migrations applied now. */
+    @Inject
+    CommitDurability durability;
+
+    /**
+     * Brings the schema up to date and makes commits durable before anything is served; returns the number of
+     * migrations applied now.
+     */
     public int migrate(ServletContext servletContext) {
         String vendor = prepareApplicationAccount();
         Flyway flyway = Flyway.configure(Migrations.class.getClassLoader())
@@ -61,6 +68,7 @@ public class Migrations {
                 .validateMigrationNaming(true)
                 .load();
         MigrateResult result = flyway.migrate();
+        durability.enforce();
         LOG.info(() -> "Database schema (" + vendor + ") is at version " + flyway.info().current().getVersion()
                 + "; " + result.migrationsExecuted + " migration(s) applied now.");
         return result.migrationsExecuted;

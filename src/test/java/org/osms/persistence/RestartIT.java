@@ -13,7 +13,6 @@ import java.nio.file.attribute.PosixFilePermission;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.osms.client.KeyStoreFiles;
 import org.osms.client.OsmsClient;
@@ -23,6 +22,7 @@ import org.osms.it.Http;
 import org.osms.protocol.AuditChain;
 import org.osms.protocol.AuditRecord;
 import org.osms.protocol.Username;
+import org.osms.it.LibertyServer;
 
 /**
  * Restarts the test server and checks that users, the audit log and the server key survive. Runs in its own failsafe
@@ -42,10 +42,10 @@ class RestartIT {
         Http.Answer userBefore = http.get("/user/" + someone + "/history");
         assertEquals(200, userBefore.status(), userBefore.body());
 
-        String server = System.getProperty("osms.it.serverName");
-        runServerCommand("stop", server);
-        runServerCommand("start", server);
-        http.awaitApplication(Duration.ofMinutes(10));
+        LibertyServer server = new LibertyServer(System.getProperty("osms.it.serverName"));
+        server.command("stop");
+        server.command("start");
+        LibertyServer.awaitReady(http, Duration.ofSeconds(180));
 
         assertEquals(keyBefore, http.get("/pk").json(), "the server key is not regenerated");
         var chainAfter = AuditPages.verifyWholeLog(http, 500);
@@ -72,15 +72,5 @@ class RestartIT {
         Set<PosixFilePermission> perms = Files.getPosixFilePermissions(dataDir);
         assertEquals(Set.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE,
                 PosixFilePermission.OWNER_EXECUTE), perms, "the data directory is private to the server");
-    }
-
-    private static void runServerCommand(String action, String server) throws IOException, InterruptedException {
-        File script = new File("target/liberty/wlp/bin/server");
-        Process p = new ProcessBuilder(script.getAbsolutePath(), action, server)
-                .redirectErrorStream(true)
-                .redirectOutput(new File("target/restart-" + server + "-" + action + ".log"))
-                .start();
-        assertTrue(p.waitFor(180, TimeUnit.SECONDS), "server " + action + " finished");
-        assertEquals(0, p.exitValue(), "server " + action + " succeeded");
     }
 }
