@@ -1,0 +1,121 @@
+package org.osms.messaging;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import jakarta.json.JsonArray;
+import jakarta.json.JsonObject;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyPair;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.osms.client.KeyStoreFiles;
+import org.osms.client.OsmsClient;
+import org.osms.it.Http;
+import org.osms.protocol.OtrPublicKey;
+import org.osms.protocol.Username;
+
+/**
+ * A thousand fetches waiting at once, over HTTP against the deployed server: each is woken by its own message, the
+ * server does not spend a thread on each, and logins and lookups are answered meanwhile.
+ */
+class LongPollIT {
+    private static final int WAITERS = 1000;
+
+    private final Http http = Http.fromSystemProperty();
+    private final OsmsClient client = new OsmsClient(URI.create(http.base()));
+    private final OtrPublicKey serverKey = client.serverKey();
+
+    private static Username fresh(String prefix) {
+        return Username.of(prefix + UUID.randomUUID().toString().replace("-", "").substring(0, 12));
+    }
+
+    @Test
+    void aThousandWaitingFetchesAreEachWokenByTheirMessageWhileLoginsGoOn() throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(WAITERS + 8);
+        try {
+            // registrations a few at a time: unfinished handshakes are capped
+            ExecutorService registrations = Executors.newFixedThreadPool(8);
+            List<Future<Registered>> registering = new ArrayList<>();
+            for (int i = 0; i < WAITERS; i++) {
+                registering.add(registrations.submit(() -> {
+                    Username name = fresh("w");
+                    return new Registered(name, client.register(name, KeyStoreFiles.generate(), serverKey));
+                }));
+            }
+            List<Registered> waiters = new ArrayList<>();
+            for (Future<Registered> f : registering) {
+                waiters.add(f.get(10, TimeUnit.MINUTES));
+            }
+            registrations.shutdown();
+            Username senderName = fresh("sender");
+            KeyPair senderKey = KeyStoreFiles.generate();
+            OsmsClient.Session sender = client.register(senderName, senderKey, serverKey);
+
+            int threadsBefore = serverThreads();
+            List<Future<JsonObject>> fetches = new ArrayList<>();
+            for (Registered w : waiters) {
+                fetches.add(pool.submit(() -> w.session().fetch(0, 10, 60)));
+            }
+            Thread.sleep(5_000); // every fetch is sent and waiting (none can return: no mail yet)
+            for (Future<JsonObject> f : fetches) {
+                assertTrue(!f.isDone(), "a fetch returned with no mail");
+            }
+            int threadsWaiting = serverThreads();
+            assertTrue(threadsWaiting - threadsBefore < 200, "server threads went from " + threadsBefore + " to "
+                    + threadsWaiting + " with " + WAITERS + " fetches waiting");
+
+            long t0 = System.nanoTime();
+            Username late = fresh("late");
+            KeyPair lateKey = KeyStoreFiles.generate();
+            client.register(late, lateKey, serverKey).logout();
+            client.login(late, lateKey, serverKey).logout();
+            assertEquals(late.value(), client.user(late.value()).getString("username"));
+            long loginMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+            assertTrue(loginMillis < 10_000, "registration, login and lookup took " + loginMillis + " ms");
+
+            List<String> bodies = new ArrayList<>();
+            for (int i = 0; i < WAITERS; i++) {
+                String body = "?OTRv3?"; // the envelope is all the server reads; the recipient tells them apart
+                bodies.add(body);
+                sender.sendTo(waiters.get(i).name().value(), body);
+            }
+            for (int i = 0; i < WAITERS; i++) {
+                JsonArray got = fetches.get(i).get(60, TimeUnit.SECONDS).getJsonArray("messages");
+                assertEquals(1, got.size(), "waiter " + i + " got exactly its message");
+                assertEquals(senderName.value(), got.getJsonObject(0).getString("from"));
+            }
+            for (Registered w : waiters) {
+                w.session().logout();
+            }
+            sender.logout();
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    private record Registered(Username name, OsmsClient.Session session) {
+    }
+
+    /** The server process's thread count (Linux /proc), the server found by the pid file Liberty writes. */
+    private static int serverThreads() throws IOException {
+        Path pidFile = Path.of("target/liberty/wlp/usr/servers/.pid", System.getProperty("osms.it.serverName")
+                + ".pid");
+        String pid = Files.readString(pidFile).strip();
+        for (String line : Files.readAllLines(Path.of("/proc", pid, "status"))) {
+            if (line.startsWith("Threads:")) {
+                return Integer.parseInt(line.substring("Threads:".length()).strip());
+            }
+        }
+        throw new IllegalStateException("no thread count for " + pid);
+    }
+}
