@@ -33,7 +33,10 @@ public final class OsmsClient {
 
     public OsmsClient(URI base) {
         this.base = URI.create(base.toString().replaceAll("/+$", "") + "/");
-        this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(30)).build();
+        // HTTP/1.1: no h2c upgrade dance on plain http (the onion service carries plain HTTP/1.1), and a waiting
+        // fetch keeps its own connection instead of sharing a stream limit with other requests
+        this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(30)).build();
     }
 
     /** {@code GET /pk}: the key the server claims; pin it and compare on every login. */
