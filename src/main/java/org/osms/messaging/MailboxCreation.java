@@ -19,6 +19,12 @@ public class MailboxCreation {
     @Inject
     MailboxCreation self;
 
+    /** Creates this bean in the web module's naming context (see {@link MessagingStartup}). */
+    @Transactional(Transactional.TxType.SUPPORTS)
+    public void warm() {
+        // nothing: being called is the point
+    }
+
     /**
      * Creates the mailbox row in its own transaction, so that two first messages racing to one recipient cannot make
      * each other's transaction fail: the loser's insert violates the primary key, rolls back alone, and both go on

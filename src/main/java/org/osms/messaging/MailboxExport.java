@@ -36,6 +36,12 @@ public class MailboxExport {
     @Inject
     MailboxCommands commands;
 
+    /** Creates this bean in the web module's naming context (see {@link MessagingStartup}). */
+    @Transactional(Transactional.TxType.SUPPORTS)
+    public void warm() {
+        // nothing: being called is the point
+    }
+
     public void of(Identity me, long auditAfter, long messagesAfter, JsonObjectBuilder reply) {
         long id = me.id();
         JsonObjectBuilder identity = Json.createObjectBuilder()

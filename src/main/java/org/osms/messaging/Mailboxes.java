@@ -45,6 +45,12 @@ public class Mailboxes {
 
     private final SendRate rate = new SendRate();
 
+    /** Creates this bean in the web module's naming context (see {@link MessagingStartup}). */
+    @Transactional(Transactional.TxType.SUPPORTS)
+    public void warm() {
+        // nothing: being called is the point
+    }
+
     /** The sender as its login proved it: never a field the client fills in. */
     public record Sender(long identityId, Username username, Fingerprint provenKey) {
     }
