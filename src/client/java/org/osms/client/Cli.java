@@ -22,7 +22,8 @@ import picocli.CommandLine.Parameters;
         description = "Client of an OSMS server: your key, your identity, the public directory.",
         subcommands = {Cli.Keygen.class, Cli.Register.class, Cli.Whoami.class, Cli.Rename.class, Cli.RotateKey.class,
             Cli.Publish.class, Cli.Unpublish.class, Cli.Revoke.class, Cli.DeleteAccount.class, Cli.Lookup.class,
-            Cli.History.class, Cli.Audit.class})
+            Cli.History.class, Cli.Audit.class, Cli.Send.class, Cli.Inbox.class, Cli.Block.class, Cli.Unblock.class,
+            Cli.Blocked.class, Cli.Quota.class, Cli.Export.class})
 public final class Cli {
     @Option(names = "--server", description = "server URL (default: $OSMS_SERVER or http://127.0.0.1:9080)")
     String server = System.getenv().getOrDefault("OSMS_SERVER", "http://127.0.0.1:9080");
@@ -83,17 +84,29 @@ public final class Cli {
 
     /** Logs in with the stored key, runs one command, logs out. */
     JsonObject inSession(JsonObject command) {
+        return inSession(session -> session.command(command));
+    }
+
+    /** Logs in with the stored key, runs {@code work} in the conversation, logs out. */
+    <T> T inSession(java.util.function.Function<OsmsClient.Session, T> work) {
         KeyStoreFiles.Identity me = files().load();
         String username = me.username().orElseThrow(() ->
                 new OsmsException(0, "not_registered", "This key is not registered yet (run `osms register NAME`)."));
         OsmsClient client = client();
         OsmsClient.Session session = client.login(Username.of(username), me.key(), trustedServerKey(client));
         try {
-            return session.command(command);
+            return work.apply(session);
         } finally {
             if (!session.ended()) {
                 session.logout();
             }
+        }
+    }
+
+    /** Prints what one poll brought: texts, and problems (refused conversations, unreadable messages). */
+    void show(java.util.List<Messenger.Event> events) {
+        for (Messenger.Event e : events) {
+            out.println(e.refused() ? "! " + e.problem() : e.from() + ": " + e.text());
         }
     }
 
@@ -303,6 +316,160 @@ public final class Cli {
                 cli.files().saveAuditCheckpoint(cli.server, head, headHash);
             }
             cli.out.println("audit log verified: " + head + " entries" + (head > 0 ? ", head " + headHash : ""));
+            return 0;
+        }
+    }
+
+    @Command(name = "send", description = "Send TEXT to USER, end-to-end encrypted with OTR. Waits (up to --wait "
+            + "seconds) while the end-to-end conversation is set up through the mailboxes; USER must be online "
+            + "(`osms inbox --wait`) meanwhile, otherwise the text is not sent and you are told so.")
+    static class Send extends Sub {
+        @Parameters(index = "0", paramLabel = "USER")
+        String user;
+
+        @Parameters(index = "1", paramLabel = "TEXT")
+        String text;
+
+        @Option(names = "--wait", defaultValue = "60", description = "seconds to wait for USER (default 60)")
+        int waitSeconds;
+
+        @Override
+        public Integer call() {
+            String to = Username.of(user).value();
+            return cli.inSession(session -> {
+                Messenger m = new Messenger(cli.client(), session, cli.files().load().key());
+                if (m.send(to, text)) {
+                    cli.out.println("sent");
+                    return 0;
+                }
+                cli.out.println("setting up an end-to-end OTR conversation with " + to + " ...");
+                long deadline = System.currentTimeMillis() + waitSeconds * 1000L;
+                while (!m.queued(to).isEmpty() && System.currentTimeMillis() < deadline) {
+                    long left = Math.max(1, (deadline - System.currentTimeMillis()) / 1000);
+                    cli.show(m.poll((int) Math.min(left, 25)));
+                }
+                if (!m.queued(to).isEmpty()) {
+                    throw new OsmsException(0, "not_sent", "The end-to-end conversation with " + to
+                            + " did not complete within " + waitSeconds + " s; the text was NOT sent. " + to
+                            + " must be online (osms inbox --wait) while you send.");
+                }
+                cli.out.println("sent, end-to-end encrypted to key "
+                        + m.verifiedKey(to).orElseThrow().fingerprint().human());
+                return 0;
+            });
+        }
+    }
+
+    @Command(name = "inbox", description = "Fetch your messages, decrypt them, print them and delete them from the "
+            + "server; answers end-to-end handshakes. With --wait, keeps listening that many seconds.")
+    static class Inbox extends Sub {
+        @Option(names = "--wait", defaultValue = "0", description = "seconds to keep listening (default 0)")
+        int waitSeconds;
+
+        @Override
+        public Integer call() {
+            return cli.inSession(session -> {
+                Messenger m = new Messenger(cli.client(), session, cli.files().load().key());
+                long deadline = System.currentTimeMillis() + waitSeconds * 1000L;
+                do {
+                    long left = Math.max(0, (deadline - System.currentTimeMillis()) / 1000);
+                    cli.show(m.poll((int) Math.min(left, 25)));
+                } while (System.currentTimeMillis() < deadline);
+                return 0;
+            });
+        }
+    }
+
+    /** {@code block} and {@code unblock}: one command on one user, whose name the reply confirms. */
+    abstract static class OnUser extends Sub {
+        @Parameters(paramLabel = "USER")
+        String user;
+
+        abstract JsonObject run(OsmsClient.Session session, String username);
+
+        abstract String done();
+
+        @Override
+        public Integer call() {
+            cli.out.println(done() + " " + cli.inSession(s -> run(s, Username.of(user).value())).getString("username"));
+            return 0;
+        }
+    }
+
+    @Command(name = "block", description = "Refuse messages from USER (they are not told).")
+    static class Block extends OnUser {
+        @Override
+        JsonObject run(OsmsClient.Session session, String username) {
+            return session.block(username);
+        }
+
+        @Override
+        String done() {
+            return "blocked";
+        }
+    }
+
+    @Command(name = "unblock", description = "Accept messages from USER again.")
+    static class Unblock extends OnUser {
+        @Override
+        JsonObject run(OsmsClient.Session session, String username) {
+            return session.unblock(username);
+        }
+
+        @Override
+        String done() {
+            return "unblocked";
+        }
+    }
+
+    @Command(name = "blocked", description = "List the users you blocked.")
+    static class Blocked extends Sub {
+        @Override
+        public Integer call() {
+            for (JsonValue v : cli.inSession(OsmsClient.Session::blocked).getJsonArray("blocked")) {
+                JsonObject b = v.asJsonObject();
+                cli.out.println(b.getString("username", "?") + "  since " + java.time.Instant.ofEpochMilli(
+                        b.getJsonNumber("blockedAt").longValue()));
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "quota", description = "Your mailbox: what is used and what is allowed.")
+    static class Quota extends Sub {
+        @Override
+        public Integer call() {
+            JsonObject q = cli.inSession(OsmsClient.Session::quota);
+            JsonObject used = q.getJsonObject("usage");
+            JsonObject limits = q.getJsonObject("limits");
+            cli.out.println("messages waiting: " + used.getInt("messages") + " of " + limits.getInt("maxMessages"));
+            cli.out.println("bytes waiting:    " + used.getJsonNumber("bytes") + " of " + limits.getJsonNumber("maxBytes"));
+            cli.out.println("sends this minute: " + used.getInt("sendsLastMinute") + " of "
+                    + limits.getInt("sendsPerMinute"));
+            cli.out.println("longest message: " + limits.getInt("maxBodyBytes") + " bytes; unread messages expire after "
+                    + limits.getJsonNumber("retentionSeconds").longValue() / 86_400 + " days");
+            return 0;
+        }
+    }
+
+    @Command(name = "export", description = "Download everything the server holds about you, as JSON, to FILE "
+            + "(0600) or standard output.")
+    static class Export extends Sub {
+        @Parameters(paramLabel = "FILE", arity = "0..1")
+        Path file;
+
+        @Override
+        public Integer call() throws java.io.IOException {
+            String json = cli.inSession(OsmsClient.Session::export).toString();
+            if (file == null) {
+                cli.out.println(json);
+                return 0;
+            }
+            java.nio.file.Files.deleteIfExists(file);
+            java.nio.file.Files.createFile(file, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                    java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+            java.nio.file.Files.writeString(file, json + "\n");
+            cli.out.println("export written to " + file);
             return 0;
         }
     }

@@ -280,6 +280,69 @@ public final class OsmsClient {
             throw new OsmsException(0, "otr", "The server sent no reply.");
         }
 
+        /** {@code send}: one OTR message of the caller's end-to-end conversation with {@code to}, into its mailbox. */
+        public JsonObject sendTo(String to, String otrMessage) {
+            return command(Json.createObjectBuilder().add("command", "send").add("to", to).add("body", otrMessage)
+                    .build());
+        }
+
+        /**
+         * {@code fetch}: waiting messages numbered after {@code after}, oldest first; with {@code waitSeconds} &gt; 0
+         * the server answers as soon as one arrives, or empty after that long (the long poll).
+         */
+        public JsonObject fetch(long after, int limit, int waitSeconds) {
+            return command(Json.createObjectBuilder().add("command", "fetch").add("after", after).add("limit", limit)
+                    .add("wait", waitSeconds).build());
+        }
+
+        /** {@code ack}: deletes these messages from the caller's mailbox for good; returns how many there were. */
+        public int ack(java.util.Collection<Long> ids) {
+            jakarta.json.JsonArrayBuilder a = Json.createArrayBuilder();
+            ids.forEach(a::add);
+            return command(Json.createObjectBuilder().add("command", "ack").add("ids", a).build()).getInt("acked");
+        }
+
+        public JsonObject block(String username) {
+            return command(Json.createObjectBuilder().add("command", "block").add("username", username).build());
+        }
+
+        public JsonObject unblock(String username) {
+            return command(Json.createObjectBuilder().add("command", "unblock").add("username", username).build());
+        }
+
+        public JsonObject blocked() {
+            return command(Json.createObjectBuilder().add("command", "blocked").build());
+        }
+
+        public JsonObject quota() {
+            return command(Json.createObjectBuilder().add("command", "quota").build());
+        }
+
+        /** {@code export}, every page: the audit entries and waiting messages of all pages in one document. */
+        public JsonObject export() {
+            jakarta.json.JsonArrayBuilder audit = Json.createArrayBuilder();
+            jakarta.json.JsonArrayBuilder messages = Json.createArrayBuilder();
+            long auditAfter = 0;
+            long messagesAfter = 0;
+            while (true) {
+                JsonObject page = command(Json.createObjectBuilder().add("command", "export")
+                        .add("auditAfter", auditAfter).add("messagesAfter", messagesAfter).build());
+                // a part already complete comes back empty once its cursor is past its end
+                page.getJsonArray("audit").forEach(audit::add);
+                page.getJsonArray("messages").forEach(messages::add);
+                boolean moreAudit = page.containsKey("auditNextAfter");
+                boolean moreMessages = page.containsKey("messagesNextAfter");
+                if (!moreAudit && !moreMessages) {
+                    jakarta.json.JsonObjectBuilder whole = Json.createObjectBuilder(page);
+                    whole.remove("seq");
+                    whole.remove("ok");
+                    return whole.add("audit", audit).add("messages", messages).build();
+                }
+                auditAfter = moreAudit ? page.getJsonNumber("auditNextAfter").longValue() : Long.MAX_VALUE;
+                messagesAfter = moreMessages ? page.getJsonNumber("messagesNextAfter").longValue() : Long.MAX_VALUE;
+            }
+        }
+
         /** Encrypts without sending: what a network observer or a test sees on the wire. */
         public List<String> encrypt(String plaintext) {
             try {

@@ -38,12 +38,13 @@ public class Authority {
 
     /** Checks the caller's authority and runs {@code command} in the same transaction; throws {@link Lost}. */
     @TransactionAttribute(TransactionAttributeType.REQUIRED)
-    public void run(long identityId, OtrPublicKey provenKey, byte[] challenge, Consumer<Caller> command) {
+    public void run(long identityId, OtrPublicKey provenKey, byte[] challenge, boolean mayDefer,
+                    Consumer<Caller> command) {
         Identity identity = directory.lockForCommand(identityId).orElseThrow(Lost::new);
         if (!mayAct(identity, provenKey)) {
             throw new Lost();
         }
-        command.accept(new Caller(identity, provenKey, challenge));
+        command.accept(new Caller(identity, provenKey, challenge, mayDefer));
     }
 
     /** True when {@code provenKey} is the identity's current key and the identity may log in. */

@@ -17,11 +17,15 @@ public final class Caller {
     private OtrPublicKey newlyProvenKey;
     private boolean endThisConversation;
     private boolean endOtherConversations;
+    private final boolean mayDefer;
+    private Wakeup wakeup;
+    private java.time.Duration maxWait;
 
-    Caller(Identity identity, OtrPublicKey provenKey, byte[] challenge) {
+    Caller(Identity identity, OtrPublicKey provenKey, byte[] challenge, boolean mayDefer) {
         this.identity = Objects.requireNonNull(identity);
         this.provenKey = Objects.requireNonNull(provenKey);
         this.challenge = challenge.clone();
+        this.mayDefer = mayDefer;
     }
 
     /** The caller's identity as of this transaction (its row is locked until the command ends). */
@@ -56,6 +60,30 @@ public final class Caller {
     public void closedIdentity() {
         this.endThisConversation = true;
         this.endOtherConversations = true;
+    }
+
+    /**
+     * Asks for the command to be answered later (a long poll): the handler had nothing to answer yet. The command is
+     * run again, with a new authority check, when {@code wakeup} fires or after {@code maxWait}, whichever comes
+     * first; the request thread and the conversation are not held meanwhile. Returns false when the command may not
+     * wait (it is already the run after a wait): the handler then answers what it has, even if that is nothing.
+     * Whatever else the handler did is committed now, so a handler that defers should change nothing.
+     */
+    public boolean deferUntil(Wakeup wakeup, java.time.Duration maxWait) {
+        if (!mayDefer) {
+            return false;
+        }
+        this.wakeup = Objects.requireNonNull(wakeup);
+        this.maxWait = Objects.requireNonNull(maxWait);
+        return true;
+    }
+
+    Wakeup wakeup() {
+        return wakeup;
+    }
+
+    java.time.Duration maxWait() {
+        return maxWait;
     }
 
     OtrPublicKey newlyProvenKey() {

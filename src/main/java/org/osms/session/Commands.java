@@ -49,10 +49,18 @@ public class Commands {
      * Either the reply plaintext, or a refusal answered outside the channel (nothing was done); {@code authorityLost}
      * when the conversation may no longer act and must end.
      */
-    public record Outcome(String reply, ApiException refusal, boolean authorityLost) {
+    public record Outcome(String reply, ApiException refusal, boolean authorityLost, Deferred deferred) {
         static Outcome refused(ApiException e) {
-            return new Outcome(null, e, false);
+            return new Outcome(null, e, false, null);
         }
+    }
+
+    /**
+     * A command that asked to be answered later ({@link Caller#deferUntil}, the long poll): nothing is answered now;
+     * {@link #resume} runs it once more, under a fresh authority check, when {@code wakeup} fires or after
+     * {@code maxWait}. Its sequence number is spent.
+     */
+    public record Deferred(long seq, JsonObject command, Wakeup wakeup, java.time.Duration maxWait) {
     }
 
     @PostConstruct
@@ -84,28 +92,42 @@ public class Commands {
             return Outcome.refused(new ApiException(409, "replayed",
                     "The command's sequence number is not the next one: replayed or out of order; nothing was done."));
         }
+        return runAndReply(state, seq, command, true);
+    }
+
+    /** Runs a deferred command again, once: this time it answers whatever it finds, even nothing. */
+    public Outcome resume(ConversationState state, Deferred deferred) {
+        return runAndReply(state, deferred.seq(), deferred.command(), false);
+    }
+
+    private Outcome runAndReply(ConversationState state, long seq, JsonObject command, boolean mayDefer) {
         JsonObjectBuilder reply = Json.createObjectBuilder().add("seq", seq);
         try {
-            run(state, CommandArguments.text(command, "command"), command, reply);
+            Caller caller = run(state, CommandArguments.text(command, "command"), command, reply, mayDefer);
+            if (caller != null && caller.wakeup() != null) {
+                return new Outcome(null, null, false, new Deferred(seq, command, caller.wakeup(), caller.maxWait()));
+            }
             reply.add("ok", true);
         } catch (Authority.Lost e) {
-            return new Outcome(null, SessionException.unknownSession(), true);
+            return new Outcome(null, SessionException.unknownSession(), true, null);
         } catch (ApiException e) {
             reply.add("ok", false).add("error", e.code()).add("message", e.getMessage());
         } catch (ProtocolException e) {
             reply.add("ok", false).add("error", e.code()).add("message", e.getMessage());
         }
-        return new Outcome(reply.build().toString(), null, false);
+        return new Outcome(reply.build().toString(), null, false, null);
     }
 
-    private void run(ConversationState state, String name, JsonObject c, JsonObjectBuilder reply) {
+    /** Runs one command; returns its caller (null for {@code register}, which has none yet). */
+    private Caller run(ConversationState state, String name, JsonObject c, JsonObjectBuilder reply,
+                       boolean mayDefer) {
         if (state.identityId().isEmpty()) {
             if (!name.equals("register")) {
                 throw new ApiException(403, "not_registered",
                         "This key is not registered; the only command is 'register'.");
             }
             register(state, c, reply);
-            return;
+            return null;
         }
         if (name.equals("register")) {
             throw new ApiException(409, "already_registered", "This conversation is logged in.");
@@ -115,7 +137,7 @@ public class Commands {
             throw new ApiException(400, "unknown_command", "No such command.");
         }
         Caller[] ran = new Caller[1];
-        authority.run(state.identityId().get(), state.provenKey(), state.challenge(), caller -> {
+        authority.run(state.identityId().get(), state.provenKey(), state.challenge(), mayDefer, caller -> {
             ran[0] = caller;
             handler.handle(caller, name, c, reply);
         });
@@ -130,6 +152,7 @@ public class Commands {
         if (caller.endsThisConversation()) {
             state.end();
         }
+        return caller;
     }
 
     private void register(ConversationState state, JsonObject c, JsonObjectBuilder reply) {

@@ -63,13 +63,23 @@ public class Conversation {
      * every other conversation of that identity must end now.
      */
     public record Step(List<String> messages, boolean encrypted, ApiException refusal, boolean ended, Long identity,
-                       boolean endOthers) {
+                       boolean endOthers, Commands.Deferred deferred) {
+        Step(List<String> messages, boolean encrypted, ApiException refusal, boolean ended, Long identity,
+             boolean endOthers) {
+            this(messages, encrypted, refusal, ended, identity, endOthers, null);
+        }
+
         static Step refused(ApiException e) {
             return new Step(List.of(), false, e, false, null, false);
         }
 
         static Step lostAuthority(ApiException e) {
             return new Step(List.of(), false, e, true, null, false);
+        }
+
+        /** The command will be answered later ({@link #resume}); nothing to send now. */
+        static Step deferred(Commands.Deferred d) {
+            return new Step(List.of(), true, null, false, null, false, d);
         }
     }
 
@@ -162,7 +172,24 @@ public class Conversation {
         if (plaintext == null) {
             return Step.refused(SessionException.badOtr("The OTR message carried no command."));
         }
-        Commands.Outcome outcome = commands.execute(state, plaintext);
+        return answer(commands.execute(state, plaintext));
+    }
+
+    /**
+     * Runs a deferred command once more and encrypts its reply (the long poll's wake-up or timeout). The bean is
+     * called only now: while the command waited, the conversation was free for its other requests and a logout.
+     */
+    public Step resume(Commands.Deferred deferred) {
+        if (otr == null || !otr.isEncrypted()) {
+            return Step.lostAuthority(SessionException.unknownSession());
+        }
+        return answer(commands.resume(state, deferred));
+    }
+
+    private Step answer(Commands.Outcome outcome) {
+        if (outcome.deferred() != null) {
+            return Step.deferred(outcome.deferred());
+        }
         if (outcome.authorityLost()) {
             return Step.lostAuthority(outcome.refusal());
         }

@@ -1,6 +1,8 @@
 package org.osms.session;
 
+import jakarta.annotation.Resource;
 import jakarta.ejb.NoSuchEJBException;
+import jakarta.enterprise.concurrent.ManagedExecutorService;
 import jakarta.enterprise.context.RequestScoped;
 import jakarta.inject.Inject;
 import jakarta.json.Json;
@@ -11,6 +13,8 @@ import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.container.AsyncResponse;
+import jakarta.ws.rs.container.Suspended;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.io.IOException;
@@ -19,6 +23,9 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import org.osms.otr.OtrConversation;
 import org.osms.protocol.AdmissionPuzzle;
 import org.osms.protocol.RegistrationPuzzle;
@@ -44,6 +51,10 @@ public class SessionResource {
 
     @Inject
     RegistrationWork registrationWork;
+
+    /** Runs woken long polls; the container's pool, so waiting requests never each take a thread. */
+    @Resource(lookup = "java:comp/DefaultManagedExecutorService")
+    ManagedExecutorService executor;
 
     @POST
     @Path("create_session")
@@ -94,11 +105,62 @@ public class SessionResource {
     @POST
     @Path("session")
     @Produces(MediaType.APPLICATION_JSON)
-    public JsonObject command(@HeaderParam(SESSION_HEADER) String sessionHeader, InputStream body) {
-        String message = read(body);
-        SessionId id = requireSession(sessionHeader);
-        ConversationRegistry.Entry entry = registry.find(id).orElseThrow(SessionException::unknownSession);
-        Conversation.Step step = call(id, () -> entry.bean().command(message));
+    public void command(@HeaderParam(SESSION_HEADER) String sessionHeader, InputStream body,
+                        @Suspended AsyncResponse async) {
+        // Asynchronous so that a command may be answered later (a long-polling `fetch`): such a request holds no
+        // thread and no lock on the conversation while it waits. Every other command is answered right here.
+        try {
+            String message = read(body);
+            SessionId id = requireSession(sessionHeader);
+            ConversationRegistry.Entry entry = registry.find(id).orElseThrow(SessionException::unknownSession);
+            Conversation.Step step = call(id, () -> entry.bean().command(message));
+            if (step.deferred() != null) {
+                await(id, entry, step.deferred(), async);
+                return;
+            }
+            async.resume(answer(id, entry, step));
+        } catch (RuntimeException e) {
+            async.resume(e);
+        }
+    }
+
+    /**
+     * The long poll: the deferred command runs again when its wakeup fires (on the managed executor, not the thread
+     * that fired it) or when its time is up (on the container's timeout thread), whichever comes first, exactly once.
+     */
+    private void await(SessionId id, ConversationRegistry.Entry entry, Commands.Deferred deferred,
+                       AsyncResponse async) {
+        AtomicBoolean done = new AtomicBoolean();
+        AtomicReference<Wakeup.Registration> registration = new AtomicReference<>();
+        Runnable finish = () -> {
+            Wakeup.Registration r = registration.get();
+            if (r != null) {
+                r.cancel();
+            }
+            try {
+                async.resume(answer(id, entry, call(id, () -> entry.bean().resume(deferred))));
+            } catch (RuntimeException e) {
+                async.resume(e);
+            }
+        };
+        async.setTimeoutHandler(timedOut -> {
+            if (done.compareAndSet(false, true)) {
+                finish.run();
+            }
+        });
+        async.setTimeout(deferred.maxWait().toMillis(), TimeUnit.MILLISECONDS);
+        registration.set(deferred.wakeup().onWake(() -> {
+            if (done.compareAndSet(false, true)) {
+                executor.execute(finish);
+            }
+        }));
+        if (done.get()) {
+            registration.get().cancel(); // woken before the registration was stored
+        }
+    }
+
+    /** The answer document of a command's step, once the registry has followed what the command changed. */
+    private JsonObject answer(SessionId id, ConversationRegistry.Entry entry, Conversation.Step step) {
         if (step.ended()) {
             registry.end(id);
         }

@@ -83,7 +83,7 @@ public class SessionSettings {
     }
 
     /** jndiEntry values that look like numbers arrive as numbers: accept either. */
-    private static long number(String name, Object raw, long min, long max) {
+    public static long number(String name, Object raw, long min, long max) {
         try {
             long v = Long.parseLong(String.valueOf(raw).trim());
             if (v >= min && v <= max) {

@@ -1,0 +1,201 @@
+package org.osms.messaging;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.persistence.EntityManager;
+import jakarta.persistence.LockModeType;
+import jakarta.persistence.PersistenceContext;
+import jakarta.transaction.Transactional;
+import java.time.Clock;
+import java.util.List;
+import java.util.Optional;
+import org.osms.directory.Directory;
+import org.osms.directory.Identity;
+import org.osms.protocol.Fingerprint;
+import org.osms.protocol.OtrEnvelope;
+import org.osms.protocol.Username;
+import org.osms.web.ApiException;
+
+/**
+ * The mailbox use cases. They run inside the command's transaction, which has locked the caller's identity and
+ * checked its authority (docs/protocol.md, "Authority"): a message is stored, read or deleted under the key that is
+ * the caller's current key, or not at all. A mailbox's own row is locked by every change to it, so its limits hold
+ * under concurrent sends and its counters always match its messages.
+ *
+ * <p>No transaction interceptor on the use cases: they always run in the command's (container-managed) transaction,
+ * and their refusals are expected outcomes that must cross no interceptor that would record them as failures.
+ */
+@ApplicationScoped
+public class Mailboxes {
+    @PersistenceContext(unitName = "osms")
+    EntityManager em;
+
+    @Inject
+    Directory directory;
+
+    @Inject
+    MailboxCreation creation;
+
+    @Inject
+    MailboxNotifier notifier;
+
+    @Inject
+    MessagingSettings settings;
+
+    @Inject
+    Clock clock;
+
+    private final SendRate rate = new SendRate();
+
+    /** Creates this bean in the web module's naming context (see {@link MessagingStartup}). */
+    @Transactional(Transactional.TxType.SUPPORTS)
+    public void warm() {
+        // nothing: being called is the point
+    }
+
+    /** The sender as its login proved it: never a field the client fills in. */
+    public record Sender(long identityId, Username username, Fingerprint provenKey) {
+    }
+
+    /** Stores one OTR message for {@code to}; answered only once committed. */
+    public void send(Sender from, Username to, String body) {
+        OtrEnvelope.kindOf(body);
+        MessagingSettings.Limits limits = settings.limits();
+        if (body.length() > limits.maxBodyBytes()) {
+            throw new ApiException(413, "body_too_large",
+                    "The message is longer than " + limits.maxBodyBytes() + " bytes.");
+        }
+        long now = clock.millis();
+        if (!rate.tryAcquire(from.identityId(), now, limits.sendsPerMinute())) {
+            throw new ApiException(429, "rate_limited",
+                    "More than " + limits.sendsPerMinute() + " messages in a minute; wait a little.");
+        }
+        if (to.equals(from.username())) {
+            throw new ApiException(400, "bad_command", "A message cannot be sent to oneself.");
+        }
+        Identity recipient = directory.findByUsername(to)
+                .filter(r -> r.status().mayLogIn())
+                .filter(r -> em.find(Block.class, new Block.Key(r.id(), from.identityId())) == null)
+                .orElseThrow(Mailboxes::noSuchRecipient);
+        Mailbox mailbox = lockedMailbox(recipient.id());
+        if (mailbox.messageCount() >= limits.maxMessages() || mailbox.byteCount() + body.length() > limits.maxBytes()) {
+            throw new ApiException(507, "mailbox_full",
+                    "The recipient's mailbox is full; try again once they have read their messages.");
+        }
+        long seq = mailbox.add(body.length());
+        em.persist(new StoredMessage(recipient.id(), seq, from.identityId(), from.username().value(),
+                from.provenKey().hex(), now, body));
+        em.flush();
+        notifier.arrivesOnCommit(recipient.id());
+    }
+
+    /**
+     * The same answer for a name nobody holds, an identity that can no longer log in and a sender the recipient
+     * blocked: a sender must not learn that it is blocked.
+     */
+    private static ApiException noSuchRecipient() {
+        return new ApiException(404, "no_such_recipient", "No user of this name can receive messages.");
+    }
+
+    /** The mailbox row, created on first use and locked until the transaction ends. */
+    private Mailbox lockedMailbox(long identityId) {
+        Mailbox m = em.find(Mailbox.class, identityId, LockModeType.PESSIMISTIC_WRITE);
+        if (m == null) {
+            creation.create(identityId);
+            m = em.find(Mailbox.class, identityId, LockModeType.PESSIMISTIC_WRITE);
+        }
+        if (m == null) {
+            throw new IllegalStateException("mailbox not created");
+        }
+        return m;
+    }
+
+    /** Waiting messages numbered after {@code after}, oldest first, at most {@code limit}. */
+    public List<StoredMessage> waiting(long identityId, long after, int limit) {
+        return em.createQuery("SELECT m FROM StoredMessage m WHERE m.recipientId = :r AND m.seq > :after "
+                        + "ORDER BY m.seq", StoredMessage.class)
+                .setParameter("r", identityId).setParameter("after", after)
+                .setMaxResults(limit).getResultList();
+    }
+
+    /** Deletes the caller's messages with these numbers for good; returns how many there were. */
+    public int ack(long identityId, List<Long> seqs) {
+        Mailbox mailbox = em.find(Mailbox.class, identityId, LockModeType.PESSIMISTIC_WRITE);
+        if (mailbox == null) {
+            return 0;
+        }
+        int deleted = 0;
+        for (long seq : seqs) {
+            StoredMessage m = em.find(StoredMessage.class, new StoredMessage.Key(identityId, seq));
+            if (m != null) {
+                mailbox.removed(m.body().length());
+                em.remove(m);
+                deleted++;
+            }
+        }
+        em.flush();
+        return deleted;
+    }
+
+    /** Refuses {@code who}'s messages from now on (the sender is not told). */
+    public Identity block(long identityId, Username who) {
+        Identity target = directory.findByUsername(who).orElseThrow(Mailboxes::unknownUser);
+        if (target.id() == identityId) {
+            throw new ApiException(400, "bad_command", "An identity cannot block itself.");
+        }
+        if (em.find(Block.class, new Block.Key(identityId, target.id())) != null) {
+            throw new ApiException(409, "no_change", "This user is already blocked.");
+        }
+        em.persist(new Block(identityId, target.id(), clock.millis()));
+        em.flush();
+        return target;
+    }
+
+    public Identity unblock(long identityId, Username who) {
+        Identity target = directory.findByUsername(who).orElseThrow(Mailboxes::unknownUser);
+        Block b = em.find(Block.class, new Block.Key(identityId, target.id()));
+        if (b == null) {
+            throw new ApiException(409, "no_change", "This user is not blocked.");
+        }
+        em.remove(b);
+        em.flush();
+        return target;
+    }
+
+    private static ApiException unknownUser() {
+        return new ApiException(404, "unknown_user", "No identity holds this username.");
+    }
+
+    /** The caller's block list, oldest first. */
+    public List<Block> blocked(long identityId) {
+        return em.createQuery("SELECT b FROM Block b WHERE b.ownerId = :o ORDER BY b.blockedAt, b.blockedId",
+                Block.class).setParameter("o", identityId).getResultList();
+    }
+
+    /** What the mailbox holds now: its row, if anything was ever sent to it. */
+    public Optional<Mailbox> mailbox(long identityId) {
+        return Optional.ofNullable(em.find(Mailbox.class, identityId));
+    }
+
+    /** Sends the identity made in the last minute. */
+    public int sendsLastMinute(long identityId) {
+        return rate.used(identityId, clock.millis());
+    }
+
+    /**
+     * Deletes every message received before {@code cutoff} (retention), one mailbox at a time, each in its own
+     * transaction so a sweep never holds many mailboxes locked; returns how many were deleted.
+     */
+    @Transactional(Transactional.TxType.NOT_SUPPORTED)
+    public int expire(long cutoff) {
+        rate.forgetIdle(clock.millis());
+        List<Long> mailboxes = em.createQuery(
+                        "SELECT DISTINCT m.recipientId FROM StoredMessage m WHERE m.receivedAt < :cutoff", Long.class)
+                .setParameter("cutoff", cutoff).getResultList();
+        int deleted = 0;
+        for (long id : mailboxes) {
+            deleted += creation.expire(id, cutoff);
+        }
+        return deleted;
+    }
+}

@@ -1,0 +1,110 @@
+package org.osms.messaging;
+
+import jakarta.persistence.Cacheable;
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.Id;
+import jakarta.persistence.IdClass;
+import jakarta.persistence.Table;
+import java.io.Serializable;
+import java.util.Objects;
+
+/** One waiting message: an opaque OTR message and what the server knows of its sender. Never changed once stored. */
+@Entity
+@Cacheable(false)
+@Table(name = "mailbox_message")
+@IdClass(StoredMessage.Key.class)
+public class StoredMessage {
+    @Id
+    @Column(name = "recipient_id")
+    private long recipientId;
+
+    @Id
+    @Column(name = "seq")
+    private long seq;
+
+    @Column(name = "sender_id", nullable = false, updatable = false)
+    private long senderId;
+
+    @Column(name = "sender_username", nullable = false, updatable = false, length = 32)
+    private String senderUsername;
+
+    @Column(name = "sender_fingerprint", nullable = false, updatable = false, length = 40)
+    private String senderFingerprint;
+
+    @Column(name = "received_at", nullable = false, updatable = false)
+    private long receivedAt;
+
+    @Column(name = "body", nullable = false, updatable = false, length = 65536)
+    private String body;
+
+    /** The composite primary key: a mailbox and a message number in it. */
+    public static final class Key implements Serializable {
+        private static final long serialVersionUID = 1L;
+
+        private long recipientId;
+        private long seq;
+
+        public Key() {
+            // for JPA
+        }
+
+        Key(long recipientId, long seq) {
+            this.recipientId = recipientId;
+            this.seq = seq;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Key k && k.recipientId == recipientId && k.seq == seq;
+        }
+
+        @Override
+        public int hashCode() {
+            return Objects.hash(recipientId, seq);
+        }
+    }
+
+    protected StoredMessage() {
+        // for JPA
+    }
+
+    StoredMessage(long recipientId, long seq, long senderId, String senderUsername, String senderFingerprint,
+                  long receivedAt, String body) {
+        this.recipientId = recipientId;
+        this.seq = seq;
+        this.senderId = senderId;
+        this.senderUsername = Objects.requireNonNull(senderUsername);
+        this.senderFingerprint = Objects.requireNonNull(senderFingerprint);
+        this.receivedAt = receivedAt;
+        this.body = Objects.requireNonNull(body);
+    }
+
+    public long recipientId() {
+        return recipientId;
+    }
+
+    public long seq() {
+        return seq;
+    }
+
+    public long senderId() {
+        return senderId;
+    }
+
+    public String senderUsername() {
+        return senderUsername;
+    }
+
+    public String senderFingerprint() {
+        return senderFingerprint;
+    }
+
+    public long receivedAt() {
+        return receivedAt;
+    }
+
+    public String body() {
+        return body;
+    }
+}
