@@ -133,7 +133,9 @@ public class LoopbackGuard implements ServletContainerInitializer {
                         .replace("${server.config.dir}", new File(userDir, "servers/" + name).getPath())
                         .replace("${shared.config.dir}", new File(userDir, "shared/config").getPath())
                         .replace("${wlp.user.dir}", userDir)
-                        .replace("${wlp.install.dir}", installDir);
+                        .replace("${wlp.install.dir}", installDir)
+                        // a path under the JVM's temporary directory (a checkout in /tmp, say) is reported as ${tmp}
+                        .replace("${tmp}", new File(System.getProperty("java.io.tmpdir")).getPath());
                 if (path.contains("${")) {
                     throw new IllegalStateException("cannot resolve the configuration file " + path);
                 }
