@@ -55,10 +55,9 @@ import org.osms.protocol.Username;
 class MessagingIT {
     @Deployment
     static WebArchive deployment() {
+        // the whole reference client library (its transports included), as a user's program would have it
         return Deployments.osmsWith("osms-it-messaging", MessagingIT.class, User.class)
-                .addClasses(OsmsClient.class, OsmsClient.Session.class, OsmsException.class, KeyStoreFiles.class,
-                        KeyStoreFiles.Identity.class, Messenger.class, Messenger.Event.class)
-                .addClass("org.osms.client.Messenger$Peer");
+                .addPackage(OsmsClient.class.getPackage());
     }
 
     @ArquillianResource

@@ -14,7 +14,7 @@ import org.osms.client.OsmsException;
 import org.osms.it.Deployments;
 import org.osms.it.Http;
 import org.osms.protocol.OtrPublicKey;
-import org.osms.protocol.SessionProofs;
+import org.osms.protocol.RegistrationPuzzle;
 import org.osms.protocol.Username;
 
 /**
@@ -40,14 +40,22 @@ class RegistrationIT {
     }
 
     /** The first counter that is a proof for {@code made} and not for {@code used}: a real proof, for the wrong use. */
-    private static long proofFor(byte[] madeChallenge, Username made, byte[] usedChallenge, Username used,
-                                 String fingerprint, int bits) {
+    private static long proofFor(RegistrationPuzzle.Difficulty d, byte[] madeChallenge, Username made,
+                                 byte[] usedChallenge, Username used, String fingerprint) {
         for (long c = 0; ; c++) {
-            if (SessionProofs.workIsDone(madeChallenge, made.value(), fingerprint, c, bits)
-                    && !SessionProofs.workIsDone(usedChallenge, used.value(), fingerprint, c, bits)) {
+            if (RegistrationPuzzle.isSolved(d, madeChallenge, made.value(), fingerprint, c)
+                    && !RegistrationPuzzle.isSolved(d, usedChallenge, used.value(), fingerprint, c)) {
                 return c;
             }
         }
+    }
+
+    /** A wrong proof ends the registration conversation (docs/protocol.md, "Registration puzzle"). */
+    private static void assertEnded(OsmsClient.Session s) {
+        OsmsException gone = assertThrows(OsmsException.class, () -> s.command(register(
+                Deployments.freshUsername("after"), 0)));
+        assertEquals(404, gone.status());
+        assertEquals("unknown_session", gone.code());
     }
 
     @Test
@@ -56,18 +64,19 @@ class RegistrationIT {
         OsmsClient.Session s = client.registration(key, serverKey);
         Username a = Deployments.freshUsername("powa");
         Username b = Deployments.freshUsername("powb");
-        long forA = proofFor(s.challenge(), a, s.challenge(), b, fingerprint(key), s.powBits());
+        long forA = proofFor(s.registrationPuzzle(), s.challenge(), a, s.challenge(), b, fingerprint(key));
         long before = head();
 
         OsmsException e = assertThrows(OsmsException.class, () -> s.command(register(b, forA)));
         assertEquals("bad_proof_of_work", e.code());
         assertEquals(before, head(), "nothing was created");
         assertEquals(404, http.get("/user/" + b.value()).status());
+        assertEnded(s);
 
-        // The same counter is a proof for the name it was made for: the refusal was the binding, not the work.
-        assertEquals(a.value(), s.command(register(a, forA)).getString("username"));
-        assertEquals(before + 1, head());
-        s.logout();
+        // The counter is a real proof for the name it was made for: the refusal was the binding, not the work.
+        assertEquals(true, RegistrationPuzzle.isSolved(s.registrationPuzzle(), s.challenge(), a.value(),
+                fingerprint(key), forA));
+        assertEquals(before, head());
     }
 
     @Test
@@ -76,18 +85,20 @@ class RegistrationIT {
         OsmsClient.Session first = client.registration(key, serverKey);
         OsmsClient.Session second = client.registration(key, serverKey);
         Username name = Deployments.freshUsername("powc");
-        long inFirst = proofFor(first.challenge(), name, second.challenge(), name, fingerprint(key),
-                first.powBits());
+        long inFirst = proofFor(first.registrationPuzzle(), first.challenge(), name, second.challenge(), name,
+                fingerprint(key));
         long before = head();
 
         OsmsException e = assertThrows(OsmsException.class, () -> second.command(register(name, inFirst)));
         assertEquals("bad_proof_of_work", e.code());
         assertEquals(before, head(), "nothing was created");
         assertEquals(404, http.get("/user/" + name.value()).status());
+        assertEnded(second);
 
+        // The same counter registers the name in the conversation it was made in.
         assertEquals(name.value(), first.command(register(name, inFirst)).getString("username"));
+        assertEquals(before + 1, head());
         first.logout();
-        second.logout();
     }
 
     @Test
@@ -99,7 +110,8 @@ class RegistrationIT {
 
         OsmsClient.Session s = client.registration(key, serverKey);
         Username other = Deployments.freshUsername("keythief");
-        long work = SessionProofs.doWork(s.challenge(), other.value(), fingerprint(key), s.powBits());
+        long work = RegistrationPuzzle.solve(s.registrationPuzzle(), s.challenge(), other.value(), fingerprint(key),
+                1);
         OsmsException e = assertThrows(OsmsException.class, () -> s.command(register(other, work)));
         assertEquals("key_in_use", e.code());
         assertEquals(before, head(), "nothing was created");
