@@ -21,6 +21,8 @@ import javax.sql.DataSource;
  * {@code TransactionStore.endTransaction}). The setting is persistent; it needs the owner's admin rights, so it is set
  * here at start-up rather than in the JDBC URL, which every account uses. H2 writes without {@code fsync}: a commit
  * survives the server process being killed, not the machine losing power before the operating system writes back.
+ * Commits on H2 also run one at a time ({@code org.osms.h2.SerialCommitDataSource}, the data source in
+ * {@code db-h2.xml}): concurrent ones can leave a file in which a commit is lost and a later one built on it kept.
  * <li>PostgreSQL: {@code synchronous_commit} must be on (or stronger) for the application's sessions, and
  * {@code fsync} on; {@code db-postgresql.xml} sets the former on every connection, and the server refuses to start
  * otherwise.
