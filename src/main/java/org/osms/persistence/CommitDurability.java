@@ -18,11 +18,11 @@ import javax.sql.DataSource;
  * <ul>
  * <li>Embedded H2: its MVStore otherwise writes committed changes in the background, up to {@code WRITE_DELAY}
  * (500 ms) later. With {@code WRITE_DELAY 0} every commit stores its changes to the file before it returns (H2's
- * {@code TransactionStore.endTransaction}). The setting is persistent; it needs the owner's admin rights, so it is set
- * here at start-up rather than in the JDBC URL, which every account uses. H2 writes without {@code fsync}: a commit
- * survives the server process being killed, not the machine losing power before the operating system writes back.
- * Commits on H2 also run one at a time ({@code org.osms.h2.SerialCommitDataSource}, the data source in
- * {@code db-h2.xml}): concurrent ones can leave a file in which a commit is lost and a later one built on it kept.
+ * {@code TransactionStore.endTransaction}). H2 takes the delay when it opens the database and switching it at run time
+ * proved unsafe, so the data source in {@code db-h2.xml}, {@code org.osms.h2.DurableDataSource}, opens the database
+ * with it (and runs commits one at a time); this class only checks the result and stops the start-up otherwise. H2
+ * writes without {@code fsync}: a commit survives the server process being killed, not the machine losing power
+ * before the operating system writes back.
  * <li>PostgreSQL: {@code synchronous_commit} must be on (or stronger) for the application's sessions, and
  * {@code fsync} on; {@code db-postgresql.xml} sets the former on every connection, and the server refuses to start
  * otherwise.
@@ -57,12 +57,12 @@ public class CommitDurability {
 
     private void enforceOnH2() throws SQLException {
         try (Connection c = ownerDataSource.getConnection(); Statement s = c.createStatement()) {
-            s.execute("SET WRITE_DELAY 0");
             String delay = single(s, "SELECT SETTING_VALUE FROM INFORMATION_SCHEMA.SETTINGS"
                     + " WHERE SETTING_NAME = 'WRITE_DELAY'");
             if (!"0".equals(delay)) {
-                throw new IllegalStateException("The embedded database kept WRITE_DELAY " + delay
-                        + ": commits would be acknowledged before they reach the file.");
+                throw new IllegalStateException("The embedded database runs with WRITE_DELAY " + delay
+                        + ": commits would be acknowledged before they reach the file. Its data source must be"
+                        + " org.osms.h2.DurableDataSource (db-h2.xml), with osms-h2.jar in the JDBC library.");
             }
         }
         LOG.info("Embedded database: every commit is written to the file before it is acknowledged"

@@ -7,8 +7,8 @@ import java.sql.SQLException;
 import java.sql.Statement;
 
 /**
- * The child process of {@link SerialCommitDataSourceTest}: eight writers append to one chain through
- * {@link SerialCommitDataSource} as the audit log does (lock the head row, insert the next entry, advance the head,
+ * The child process of {@link DurableDataSourceTest}: eight writers append to one chain through
+ * {@link DurableDataSource} as the audit log does (lock the head row, insert the next entry, advance the head,
  * commit) until the process is killed. Prints {@code ready} once the first hundred entries are committed.
  */
 public final class ChainWriter {
@@ -18,15 +18,14 @@ public final class ChainWriter {
     }
 
     public static void main(String[] args) throws Exception {
-        SerialCommitDataSource dataSource = new SerialCommitDataSource();
-        dataSource.setURL(SerialCommitDataSourceTest.url(args[0]));
+        DurableDataSource dataSource = new DurableDataSource();
+        dataSource.setURL(DurableDataSourceTest.url(args[0]));
         dataSource.setUser("sa");
         try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
             s.execute("CREATE TABLE head(id INT PRIMARY KEY, last_seq BIGINT NOT NULL)");
             s.execute("CREATE TABLE entry(seq BIGINT PRIMARY KEY, prev_seq BIGINT NOT NULL UNIQUE,"
                     + " body VARCHAR(1000) NOT NULL)");
             s.execute("INSERT INTO head VALUES (1, 0)");
-            s.execute("SET WRITE_DELAY 0");
         }
         for (int i = 0; i < WRITERS; i++) {
             Thread writer = new Thread(() -> appendForever(dataSource), "writer-" + i);
@@ -46,7 +45,7 @@ public final class ChainWriter {
         System.out.flush();
     }
 
-    private static void appendForever(SerialCommitDataSource dataSource) {
+    private static void appendForever(DurableDataSource dataSource) {
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             while (true) {
