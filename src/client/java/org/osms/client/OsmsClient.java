@@ -21,6 +21,7 @@ import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 import org.osms.otr.OtrConversation;
 import org.osms.otr.OtrFailure;
+import org.osms.protocol.Fingerprint;
 import org.osms.protocol.OtrPublicKey;
 import org.osms.protocol.AdmissionPuzzle;
 import org.osms.protocol.RegistrationPuzzle;
@@ -147,10 +148,11 @@ public final class OsmsClient {
                 if (!otr.isEncrypted()) {
                     throw new OsmsException(0, "otr", "The server says encrypted, this side does not agree.");
                 }
-                OtrPublicKey proven = otr.remoteKey().orElseThrow();
-                if (!proven.equals(serverKey)) {
+                // compared with the pinned key, validated when it was parsed: a fingerprint is enough here
+                Fingerprint proven = otr.remoteFingerprint().orElseThrow();
+                if (!proven.equals(serverKey.fingerprint())) {
                     throw new OsmsException(0, "server_key_mismatch",
-                            "The server proved key " + proven.fingerprint().human() + ", not the pinned "
+                            "The server proved key " + proven.human() + ", not the pinned "
                                     + serverKey.fingerprint().human() + ": refusing to continue.");
                 }
                 byte[] challenge = Base64.getDecoder().decode(answer.getString("challenge"));

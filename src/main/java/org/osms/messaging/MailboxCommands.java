@@ -54,7 +54,7 @@ public class MailboxCommands implements CommandHandler {
         switch (command) {
             case "send" -> {
                 Username to = Username.of(CommandArguments.text(c, "to"));
-                mailboxes.send(new Mailboxes.Sender(me, caller.identity().username(), caller.provenKey().fingerprint()),
+                mailboxes.send(new Mailboxes.Sender(me, caller.identity().username(), caller.provenKey()),
                         to, CommandArguments.text(c, "body"));
                 reply.add("to", to.value());
             }

@@ -18,6 +18,7 @@ import net.java.otr4j.session.SessionID;
 import net.java.otr4j.session.SessionImpl;
 import net.java.otr4j.session.SessionStatus;
 import net.java.otr4j.session.TLV;
+import org.osms.protocol.Fingerprint;
 import org.osms.protocol.OtrPublicKey;
 
 /**
@@ -178,7 +179,22 @@ public final class OtrConversation {
         return session.getSessionStatus() == SessionStatus.FINISHED;
     }
 
-    /** The long-term key the other side proved in the handshake; empty until the conversation is encrypted. */
+    /**
+     * The fingerprint of the long-term key the other side proved in the handshake, without validating the key: to
+     * compare with a key validated before (see {@link OtrPublicKey#fingerprintOf}). Empty until encrypted.
+     */
+    public Optional<Fingerprint> remoteFingerprint() {
+        if (!isEncrypted() && !isFinished()) {
+            return Optional.empty();
+        }
+        PublicKey key = session.getRemotePublicKey();
+        return key == null ? Optional.empty() : Optional.of(OtrPublicKey.fingerprintOf(key));
+    }
+
+    /**
+     * The long-term key the other side proved in the handshake, validated (primality of p and q included); empty
+     * until the conversation is encrypted.
+     */
     public Optional<OtrPublicKey> remoteKey() {
         if (!isEncrypted() && !isFinished()) {
             return Optional.empty();
@@ -214,8 +230,9 @@ public final class OtrConversation {
 
         Host(KeyPair localKey) {
             this.localKey = localKey;
+            // the local key is this side's own: its fingerprint, not a validation, on every conversation
             this.localFingerprint = java.util.HexFormat.of()
-                    .parseHex(OtrPublicKey.of(localKey.getPublic()).fingerprint().hex());
+                    .parseHex(OtrPublicKey.fingerprintOf(localKey.getPublic()).hex());
         }
 
         void reset() {

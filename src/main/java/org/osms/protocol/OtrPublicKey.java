@@ -45,6 +45,21 @@ public final class OtrPublicKey {
         return new OtrPublicKey(serialize(params.getP(), params.getQ(), params.getG(), dsa.getY()), dsa);
     }
 
+    /**
+     * The fingerprint of a DSA key, without validating the key: for a key that is compared with a key already
+     * validated (a login's proven key against the stored one: equal fingerprints are equal keys) or that is the
+     * server's own. A key about to be stored or trusted on its own goes through {@link #of} or {@link #parse}.
+     * Validation tests p and q for primality, which is most of what a login costs when done on every handshake.
+     */
+    public static Fingerprint fingerprintOf(PublicKey publicKey) {
+        if (!(publicKey instanceof DSAPublicKey dsa)) {
+            throw new ProtocolException("bad_public_key", "An OTR public key is a DSA key.");
+        }
+        DSAParams params = dsa.getParams();
+        byte[] serialized = serialize(params.getP(), params.getQ(), params.getG(), dsa.getY());
+        return Fingerprint.ofKeyBytes(Arrays.copyOfRange(serialized, 2, serialized.length));
+    }
+
     /** Parses and validates OTR's serialized form. */
     public static OtrPublicKey parse(byte[] bytes) {
         if (bytes == null || bytes.length < 2 + 4 * 5) {

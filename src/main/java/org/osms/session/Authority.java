@@ -8,7 +8,7 @@ import jakarta.inject.Inject;
 import java.util.function.Consumer;
 import org.osms.directory.Directory;
 import org.osms.directory.Identity;
-import org.osms.protocol.OtrPublicKey;
+import org.osms.protocol.Fingerprint;
 
 /**
  * The rule every command obeys (docs/protocol.md, "Authority"): a conversation may act for its identity only while
@@ -38,7 +38,7 @@ public class Authority {
 
     /** Checks the caller's authority and runs {@code command} in the same transaction; throws {@link Lost}. */
     @TransactionAttribute(TransactionAttributeType.REQUIRED)
-    public void run(long identityId, OtrPublicKey provenKey, byte[] challenge, boolean mayDefer,
+    public void run(long identityId, Fingerprint provenKey, byte[] challenge, boolean mayDefer,
                     Consumer<Caller> command) {
         Identity identity = directory.lockForCommand(identityId).orElseThrow(Lost::new);
         if (!mayAct(identity, provenKey)) {
@@ -48,8 +48,7 @@ public class Authority {
     }
 
     /** True when {@code provenKey} is the identity's current key and the identity may log in. */
-    public static boolean mayAct(Identity identity, OtrPublicKey provenKey) {
-        return identity.status().mayLogIn()
-                && identity.fingerprint().filter(provenKey.fingerprint()::equals).isPresent();
+    public static boolean mayAct(Identity identity, Fingerprint provenKey) {
+        return identity.status().mayLogIn() && identity.fingerprint().filter(provenKey::equals).isPresent();
     }
 }

@@ -2,6 +2,7 @@ package org.osms.session;
 
 import java.util.Objects;
 import org.osms.directory.Identity;
+import org.osms.protocol.Fingerprint;
 import org.osms.protocol.OtrPublicKey;
 
 /**
@@ -12,16 +13,16 @@ import org.osms.protocol.OtrPublicKey;
  */
 public final class Caller {
     private final Identity identity;
-    private final OtrPublicKey provenKey;
+    private final Fingerprint provenKey;
     private final byte[] challenge;
-    private OtrPublicKey newlyProvenKey;
+    private Fingerprint newlyProvenKey;
     private boolean endThisConversation;
     private boolean endOtherConversations;
     private final boolean mayDefer;
     private Wakeup wakeup;
     private java.time.Duration maxWait;
 
-    Caller(Identity identity, OtrPublicKey provenKey, byte[] challenge, boolean mayDefer) {
+    Caller(Identity identity, Fingerprint provenKey, byte[] challenge, boolean mayDefer) {
         this.identity = Objects.requireNonNull(identity);
         this.provenKey = Objects.requireNonNull(provenKey);
         this.challenge = challenge.clone();
@@ -37,8 +38,8 @@ public final class Caller {
         return identity.id();
     }
 
-    /** The long-term key this conversation proved (in the handshake, or later by a key replacement). */
-    public OtrPublicKey provenKey() {
+    /** The fingerprint of the key this conversation proved (in the handshake, or later by a key replacement). */
+    public Fingerprint provenKey() {
         return provenKey;
     }
 
@@ -52,7 +53,7 @@ public final class Caller {
      * now on, and every other conversation of the identity, proven with the old key, ends.
      */
     public void replacedKeyWith(OtrPublicKey key) {
-        this.newlyProvenKey = Objects.requireNonNull(key);
+        this.newlyProvenKey = key.fingerprint();
         this.endOtherConversations = true;
     }
 
@@ -86,7 +87,7 @@ public final class Caller {
         return maxWait;
     }
 
-    OtrPublicKey newlyProvenKey() {
+    Fingerprint newlyProvenKey() {
         return newlyProvenKey;
     }
 

@@ -163,7 +163,7 @@ public class Commands {
         } catch (ApiException e) {
             throw CommandArguments.badCommand("'register' needs an integer 'counter' (proof of work).");
         }
-        OtrPublicKey key = state.provenKey();
+        OtrPublicKey key = state.registrationKey();
         if (!registrationWork.isSolved(state.registrationDifficulty().orElseGet(registrationWork::current),
                 state.challenge(), username.value(), key.fingerprint().hex(), counter)) {
             state.end(); // each check costs the server an Argon2id evaluation: one wrong answer per conversation

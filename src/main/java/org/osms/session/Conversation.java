@@ -17,6 +17,7 @@ import org.osms.directory.Directory;
 import org.osms.directory.Identity;
 import org.osms.otr.OtrConversation;
 import org.osms.otr.OtrFailure;
+import org.osms.protocol.Fingerprint;
 import org.osms.protocol.OtrPublicKey;
 import org.osms.protocol.RegistrationPuzzle;
 import org.osms.protocol.Username;
@@ -125,11 +126,23 @@ public class Conversation {
             }
             return new Step(received.replies(), false, null, false, null, false);
         }
-        OtrPublicKey proven = otr.remoteKey().orElse(null);
-        if (proven == null) {
-            return Step.refused(SessionException.badOtr("The handshake proved no key."));
+        // A registration's key is validated once, before register stores it; a login's is only compared with the
+        // stored key, validated when it was stored: equal fingerprints are equal keys.
+        Fingerprint proven;
+        if (state.claimedUser().isEmpty()) {
+            OtrPublicKey key = otr.remoteKey().orElse(null);
+            if (key == null) {
+                return Step.refused(SessionException.badOtr("The handshake proved no key."));
+            }
+            state.registrationKey(key);
+            proven = key.fingerprint();
+        } else {
+            proven = otr.remoteFingerprint().orElse(null);
+            if (proven == null) {
+                return Step.refused(SessionException.badOtr("The handshake proved no key."));
+            }
+            state.provenKey(proven);
         }
-        state.provenKey(proven);
         ApiException refusal = login(proven);
         if (refusal != null) {
             return Step.refused(refusal);
@@ -138,7 +151,7 @@ public class Conversation {
     }
 
     /** The seed's rule: the key proven in the handshake must be the key on file for the account. */
-    private ApiException login(OtrPublicKey proven) {
+    private ApiException login(Fingerprint proven) {
         if (state.claimedUser().isEmpty()) {
             return null; // a registration conversation: only `register` is allowed
         }
@@ -150,7 +163,7 @@ public class Conversation {
             return SessionException.loginRefused("identity_" + identity.status().wireName(),
                     "This identity is " + identity.status().wireName() + " and cannot log in.");
         }
-        if (identity.fingerprint().filter(proven.fingerprint()::equals).isEmpty()) {
+        if (identity.fingerprint().filter(proven::equals).isEmpty()) {
             return SessionException.loginRefused("key_mismatch",
                     "The key proven in the handshake is not this account's key.");
         }

@@ -1,6 +1,7 @@
 package org.osms.session;
 
 import java.util.Optional;
+import org.osms.protocol.Fingerprint;
 import org.osms.protocol.OtrPublicKey;
 import org.osms.protocol.RegistrationPuzzle;
 import org.osms.protocol.Username;
@@ -12,7 +13,8 @@ import org.osms.protocol.Username;
 final class ConversationState {
     private final Username claimedUser;
     private final byte[] challenge;
-    private OtrPublicKey provenKey;
+    private Fingerprint provenKey;
+    private OtrPublicKey registrationKey;
     private Long identityId;
     private long lastSeq;
     private boolean ended;
@@ -33,12 +35,23 @@ final class ConversationState {
         return challenge.clone();
     }
 
-    OtrPublicKey provenKey() {
+    /** The fingerprint of the key this conversation proved (in the handshake, or later by a key replacement). */
+    Fingerprint provenKey() {
         return provenKey;
     }
 
-    void provenKey(OtrPublicKey key) {
+    void provenKey(Fingerprint key) {
         this.provenKey = key;
+    }
+
+    /** A registration conversation's proven key, validated: the key {@code register} stores. */
+    OtrPublicKey registrationKey() {
+        return registrationKey;
+    }
+
+    void registrationKey(OtrPublicKey key) {
+        this.registrationKey = key;
+        this.provenKey = key.fingerprint();
     }
 
     Optional<Long> identityId() {

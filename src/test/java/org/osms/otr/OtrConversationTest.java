@@ -53,6 +53,8 @@ class OtrConversationTest {
         assertTrue(pair[1].isEncrypted());
         assertEquals(OtrPublicKey.of(clientKey.getPublic()), pair[1].remoteKey().orElseThrow());
         assertEquals(OtrPublicKey.of(serverKey.getPublic()), pair[0].remoteKey().orElseThrow());
+        assertEquals(OtrPublicKey.of(clientKey.getPublic()).fingerprint(), pair[1].remoteFingerprint().orElseThrow());
+        assertEquals(OtrPublicKey.of(serverKey.getPublic()).fingerprint(), pair[0].remoteFingerprint().orElseThrow());
     }
 
     @Test

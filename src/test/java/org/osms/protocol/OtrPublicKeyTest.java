@@ -35,6 +35,18 @@ class OtrPublicKeyTest {
     }
 
     @Test
+    void fingerprintOfAgreesWithTheValidatedKeyAndWithOtr4j() throws Exception {
+        assertEquals(OtrPublicKey.of(pair.getPublic()).fingerprint(), OtrPublicKey.fingerprintOf(pair.getPublic()));
+        assertEquals(new OtrCryptoEngineImpl().getFingerprint(pair.getPublic()).toLowerCase(java.util.Locale.ROOT),
+                OtrPublicKey.fingerprintOf(pair.getPublic()).hex());
+        KeyPair other = KeyPairGenerator.getInstance("DSA").generateKeyPair();
+        assertNotEquals(OtrPublicKey.fingerprintOf(pair.getPublic()), OtrPublicKey.fingerprintOf(other.getPublic()));
+        ProtocolException e = assertThrows(ProtocolException.class,
+                () -> OtrPublicKey.fingerprintOf(KeyPairGenerator.getInstance("RSA").generateKeyPair().getPublic()));
+        assertEquals("bad_public_key", e.code());
+    }
+
+    @Test
     void parseRoundTripsAndYieldsTheSameKey() {
         OtrPublicKey key = OtrPublicKey.of(pair.getPublic());
         OtrPublicKey parsed = OtrPublicKey.parse(key.serialized());
