@@ -179,6 +179,13 @@ public final class Messenger implements Chat.Messages {
             return;
         }
         p.identityId = senderIdentity;
+        if (p.otr != null && p.otr.isEncrypted() && isQuery(m.getString("body"))) {
+            // The peer starts over: its client restarted and lost the conversation (the outbox survives restarts,
+            // OTR state does not). Its new instance could never read this side's old one, so start afresh too; the
+            // new AKE is authenticated again like the first.
+            p.otr = null;
+            p.verified = null;
+        }
         if (p.otr == null) {
             p.otr = conversationWith(from);
         }
@@ -294,6 +301,11 @@ public final class Messenger implements Chat.Messages {
         } catch (OtrFailure e) {
             throw new OsmsException(0, "otr", e.getMessage());
         }
+    }
+
+    /** An OTR query offering version 3 (docs/protocol.md, "Message bodies"). */
+    private static boolean isQuery(String body) {
+        return body.matches("\\?OTRv[0-9]*3[0-9]*\\?");
     }
 
     private Peer peer(String name) {
