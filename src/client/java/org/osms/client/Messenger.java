@@ -31,6 +31,10 @@ import org.osms.protocol.OtrPublicKey;
 public final class Messenger implements Chat.Messages {
     /** Messages asked per fetch. */
     private static final int PAGE = 100;
+    /** A sender's name as the server sends it: canonical (docs/protocol.md, "Conventions"). */
+    private static final java.util.regex.Pattern CANONICAL_NAME = java.util.regex.Pattern.compile("[a-z0-9]{1,32}");
+    /** Identity ids are 1 to 2^53 - 1 (docs/protocol.md, "Conventions"). */
+    private static final long MAX_IDENTITY_ID = (1L << 53) - 1;
 
     private final OsmsClient client;
     private OsmsClient.Session session;
@@ -156,9 +160,15 @@ public final class Messenger implements Chat.Messages {
         List<Event> events = new ArrayList<>();
         JsonObject page = session.fetch(after, PAGE, waitSeconds);
         List<Long> read = new ArrayList<>();
-        for (JsonValue v : page.getJsonArray("messages")) {
-            JsonObject m = v.asJsonObject();
-            long id = m.getJsonNumber("id").longValue();
+        List<JsonObject> messages;
+        try {
+            messages = page.getJsonArray("messages").stream().map(JsonValue::asJsonObject).toList();
+            messages.forEach(m -> m.getJsonNumber("id").longValueExact());
+        } catch (RuntimeException e) {
+            throw new OsmsException(0, "bad_response", "The server's fetch reply is malformed.");
+        }
+        for (JsonObject m : messages) {
+            long id = m.getJsonNumber("id").longValueExact();
             read.add(id);
             after = Math.max(after, id);
             receive(m, events);
@@ -170,16 +180,31 @@ public final class Messenger implements Chat.Messages {
     }
 
     private void receive(JsonObject m, List<Event> events) {
-        String from = m.getString("from");
+        String from;
+        long senderIdentity;
+        String body;
+        String fingerprint;
+        try {
+            from = m.getString("from");
+            senderIdentity = m.getJsonNumber("fromIdentityId").longValueExact();
+            body = m.getString("body");
+            fingerprint = m.getString("fingerprint");
+        } catch (RuntimeException e) {
+            events.add(new Event("?", null, "a message the server described incompletely was dropped"));
+            return;
+        }
+        if (!CANONICAL_NAME.matcher(from).matches() || senderIdentity < 1 || senderIdentity > MAX_IDENTITY_ID) {
+            events.add(new Event("?", null, "a message with a malformed sender (name or identity) was dropped"));
+            return;
+        }
         Peer p = peer(from);
-        long senderIdentity = m.getJsonNumber("fromIdentityId").longValue();
         if (p.identityId != null && p.identityId != senderIdentity) {
             events.add(refuse(from, p, "the server says this message comes from another identity than earlier "
                     + "messages under the name " + from, null));
             return;
         }
         p.identityId = senderIdentity;
-        if (p.otr != null && p.otr.isEncrypted() && isQuery(m.getString("body"))) {
+        if (p.otr != null && p.otr.isEncrypted() && isQuery(body)) {
             // The peer starts over: its client restarted and lost the conversation (the outbox survives restarts,
             // OTR state does not). Its new instance could never read this side's old one, so start afresh too; the
             // new AKE is authenticated again like the first.
@@ -191,7 +216,7 @@ public final class Messenger implements Chat.Messages {
         }
         OtrConversation.Received received;
         try {
-            received = p.otr.receive(m.getString("body"));
+            received = p.otr.receive(body);
         } catch (OtrFailure e) {
             events.add(new Event(from, null, "an unreadable message from " + from + " was dropped ("
                     + e.getMessage() + ")"));
@@ -202,12 +227,12 @@ public final class Messenger implements Chat.Messages {
                 && (p.verified == null || !p.otr.remoteKey().map(p.verified::equals).orElse(false));
         if (newlyProven) {
             p.verified = null;
-            Event problem = authenticate(from, p, m.getString("fingerprint"), events);
+            Event problem = authenticate(from, p, fingerprint, events);
             if (problem != null) {
                 events.add(problem);
                 return;
             }
-        } else if (p.verified != null && !p.verified.fingerprint().hex().equals(m.getString("fingerprint"))) {
+        } else if (p.verified != null && !p.verified.fingerprint().hex().equals(fingerprint)) {
             events.add(refuse(from, p, "the server says " + from + " sent this with a key other than the one "
                     + "verified for the conversation", null));
             return;

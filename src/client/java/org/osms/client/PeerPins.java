@@ -32,6 +32,9 @@ public final class PeerPins {
             if (!FINGERPRINT.matcher(Objects.requireNonNull(fingerprint, "fingerprint")).matches()) {
                 throw new IllegalArgumentException("a fingerprint is 40 lowercase hex digits");
             }
+            if (identityId < 1) {
+                throw new IllegalArgumentException("an identity id is positive");
+            }
         }
     }
 

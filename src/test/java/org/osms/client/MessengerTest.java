@@ -186,4 +186,20 @@ class MessengerTest {
         assertEquals(List.of("for the real alice"), bm2.queued("alice"), "nothing was sent to the impostor");
         assertEquals(Optional.empty(), bm2.verifiedKey("alice"));
     }
+
+    @Test
+    void messagesWithAMalformedSenderAreDroppedAndAcknowledgedWithoutTouchingThePins() {
+        String fp = OtrPublicKey.of(ALICE.getPublic()).fingerprint().hex();
+        server.mailbox("bob").add(new FakeServer.Stored(1_000, "Alice!", ALICE_ID, fp, "?OTRv3?"));
+        server.mailbox("bob").add(new FakeServer.Stored(1_001, "alice", -1, fp, "?OTRv3?"));
+        server.mailbox("bob").add(new FakeServer.Stored(1_002, "alice", 1L << 53, fp, "?OTRv3?"));
+        Messenger bm = process("bob", BOB, bobHome);
+        List<Messenger.Event> events = online("bob", BOB, bm);
+        assertEquals(3, events.size());
+        assertTrue(events.stream().allMatch(e -> e.refused() && e.problem().contains("malformed sender")),
+                summary(events).toString());
+        assertEquals(List.of(), server.mailbox("bob"), "acknowledged: unreadable now, unreadable later");
+        assertFalse(Files.exists(new PeerPins(bobHome, url()).file()));
+        assertEquals(List.of(), server.mailbox("alice"), "nothing answered");
+    }
 }

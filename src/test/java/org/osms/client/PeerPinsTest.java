@@ -88,6 +88,8 @@ class PeerPinsTest {
         assertThrows(IllegalArgumentException.class, () -> pins.pin("Alice", ALICE_A));
         assertThrows(IllegalArgumentException.class, () -> pins.pin("al ice", ALICE_A));
         assertThrows(IllegalArgumentException.class, () -> new PeerPins.Pin("A".repeat(40), 7));
+        assertThrows(IllegalArgumentException.class, () -> new PeerPins.Pin("a".repeat(40), 0),
+                "an id the file could not be read back with is never written");
         assertThrows(IllegalArgumentException.class, () -> new PeerPins(dir, "http://a b"));
         assertFalse(Files.exists(pins.file()));
     }
