@@ -131,10 +131,16 @@ public final class Cli {
         }
     }
 
-    /** A refusal of the conversation with {@code peer} by its key check, if {@code events} hold one. */
-    static Optional<PeerKeyCheck.Result> keyRefusal(java.util.List<Messenger.Event> events, String peer) {
-        return events.stream().filter(e -> e.refused() && e.from().equals(peer) && e.keyCheck() != null)
-                .map(Messenger.Event::keyCheck).findFirst();
+    /**
+     * A refusal of the conversation with {@code peer}, if {@code events} hold one: waiting longer cannot help. Its
+     * code is the key check's outcome ({@code rotated} never is one), or {@code refused} for the directory's checks.
+     */
+    static Optional<OsmsException> conversationRefused(java.util.List<Messenger.Event> events, String peer) {
+        return events.stream().filter(e -> e.refused() && e.from().equals(peer)
+                        && (e.keyCheck() != null || e.problem().startsWith("refused the conversation")))
+                .map(e -> new OsmsException(0, e.keyCheck() != null ? e.keyCheck().outcome().code() : "refused",
+                        e.problem() + ". The text was NOT sent; it waits in your outbox (`osms queued`)."))
+                .findFirst();
     }
 
     /** Tells how many texts still wait in the outbox, per peer. */
@@ -384,11 +390,9 @@ public final class Cli {
                     long left = Math.max(1, (deadline - System.currentTimeMillis()) / 1000);
                     java.util.List<Messenger.Event> events = m.poll((int) Math.min(left, 25));
                     cli.show(events);
-                    Optional<PeerKeyCheck.Result> refused = keyRefusal(events, to);
+                    Optional<OsmsException> refused = conversationRefused(events, to);
                     if (refused.isPresent()) {
-                        throw new OsmsException(0, refused.get().outcome().code(), "Refused the conversation with "
-                                + to + ": " + refused.get().message() + ". The text was NOT sent; it waits in "
-                                + Outbox.FILE + " (`osms queued`).");
+                        throw refused.get();
                     }
                 }
                 int waiting = m.queued(to).size();

@@ -103,4 +103,40 @@ class CliMessagingTest {
                 .toList());
         assertEquals(List.of(), Outbox.in(home, server.uri().toString()).all());
     }
+
+    @Test
+    void aSendToAPeerWhoseKeyChangedWithoutAHistoryIsRefusedWithTheOutcomesCode() throws Exception {
+        String bobs = org.osms.protocol.OtrPublicKey.of(BOB.getPublic()).fingerprint().hex();
+        PeerPins pins = new PeerPins(home, server.uri().toString());
+        pins.pin("bob", new PeerPins.Pin(bobs, 22));
+        String pinned = Files.readString(pins.file());
+        // the server publishes a key of its own for bob, and answers as bob with it; the log records nothing
+        KeyPair impostor = KeyStoreFiles.generate();
+        server.directory.put("bob", org.osms.protocol.OtrPublicKey.of(impostor.getPublic()));
+        java.util.concurrent.atomic.AtomicBoolean sendDone = new java.util.concurrent.atomic.AtomicBoolean();
+        CompletableFuture<Void> answering = CompletableFuture.runAsync(() -> {
+            OsmsClient client = new OsmsClient(server.uri());
+            OsmsClient.Session s = client.login(Username.of("bob"), impostor, server.serverKey());
+            Messenger im = new Messenger(client, s, impostor);
+            s.logout();
+            long deadline = System.currentTimeMillis() + 30_000;
+            while (!sendDone.get() && System.currentTimeMillis() < deadline) {
+                im.resume(client.login(Username.of("bob"), impostor, server.serverKey()));
+                im.poll(0);
+                im.session().logout();
+            }
+        });
+        long started = System.nanoTime();
+        Run send = osms("", "send", "bob", "for bob only", "--wait", "20");
+        long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+        sendDone.set(true);
+        answering.get(40, TimeUnit.SECONDS);
+        assertEquals(1, send.exit());
+        assertTrue(send.err().contains("(no_transition)"), send.err());
+        assertTrue(tookMs < 15_000, "the refusal ends the wait: " + tookMs + " ms");
+        assertTrue(send.out().contains("! refused the conversation with bob: the public history of bob"), send.out());
+        assertEquals(pinned, Files.readString(pins.file()), "the pin stays");
+        assertEquals(List.of("for bob only"), Outbox.in(home, server.uri().toString()).waiting("bob").stream()
+                .map(Outbox.Entry::text).toList(), "not sent; kept");
+    }
 }
