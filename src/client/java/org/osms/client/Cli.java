@@ -116,12 +116,21 @@ public final class Cli {
 
     /**
      * The end-to-end messenger of this client in {@code session}: peers' keys pinned per server in
-     * {@code known_peers}, texts waiting in {@code outbox} (both in the home directory, 0600).
+     * {@code known_peers}, texts waiting in {@code outbox} (both in the home directory, 0600), and a changed key
+     * checked against a log that must still hold the entry {@code osms audit} verified last.
      */
     Messenger messenger(OsmsClient.Session session) {
         OsmsClient client = client();
+        Optional<PublicLog.Checkpoint> seen;
+        try {
+            seen = files().auditCheckpoint(server).map(c -> new PublicLog.Checkpoint(Long.parseLong(c[0]),
+                    java.util.HexFormat.of().parseHex(c[1])));
+        } catch (IllegalArgumentException damaged) {
+            throw new OsmsException(0, "bad_checkpoint", "The audit checkpoint of " + server + " in "
+                    + home.resolve("audit_checkpoints") + " is damaged; remove its line and run `osms audit`.");
+        }
         return new Messenger(client, session, files().load().key(),
-                new PeerKeyCheck(new PeerPins(home, server), client), Outbox.in(home, server));
+                new PeerKeyCheck(new PeerPins(home, server), client, seen), Outbox.in(home, server));
     }
 
     /** Prints what one poll brought: texts, key notices, and problems (refused conversations, unreadable messages). */

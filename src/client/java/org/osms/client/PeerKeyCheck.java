@@ -39,7 +39,7 @@ public final class PeerKeyCheck {
         OTHER_IDENTITY(false),
         /** The history does not lead from the pinned key to the proven one by key replacements. */
         NO_TRANSITION(false),
-        /** The audit log does not recompute: the record was altered. */
+        /** The audit log does not recompute, or no longer holds an entry verified before: the record was altered. */
         BROKEN_CHAIN(false),
         /** The history the server gave is not what its verified audit log holds for that identity. */
         HISTORY_MISMATCH(false),
@@ -80,10 +80,17 @@ public final class PeerKeyCheck {
 
     private final PeerPins pins;
     private final PublicLog.Pages pages;
+    private final Optional<PublicLog.Checkpoint> seen;
 
     public PeerKeyCheck(PeerPins pins, PublicLog.Pages pages) {
+        this(pins, pages, Optional.empty());
+    }
+
+    /** With {@code seen}, the audit log must also still hold the entry this client verified before. */
+    public PeerKeyCheck(PeerPins pins, PublicLog.Pages pages, Optional<PublicLog.Checkpoint> seen) {
         this.pins = pins;
         this.pages = pages;
+        this.seen = seen;
     }
 
     /**
@@ -123,11 +130,15 @@ public final class PeerKeyCheck {
                 if (e.identityId() == holder) {
                     verified.add(e);
                 }
-            });
+            }, seen);
         } catch (AuditChain.BrokenChainException e) {
             return result(Outcome.BROKEN_CHAIN, peer, "the key of " + peer + " changed, and the server's audit log "
                     + "does not verify (" + e.getMessage() + "): the change cannot be checked", null);
         } catch (OsmsException e) {
+            if (e.code().equals("audit_rewritten")) {
+                return result(Outcome.BROKEN_CHAIN, peer, "the key of " + peer + " changed, and the server's audit "
+                        + "log is not the one this client verified before (" + e.getMessage() + ")", null);
+            }
             return result(Outcome.UNAVAILABLE, peer, "the key of " + peer + " changed, and its public history "
                     + "cannot be checked: " + e.getMessage() + " (" + e.code() + ")", null);
         }

@@ -2,6 +2,7 @@ package org.osms.client;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Consumer;
 import org.osms.protocol.AuditChain;
 import org.osms.protocol.AuditPage;
@@ -34,11 +35,52 @@ public final class PublicLog {
     }
 
     /**
+     * An entry this client verified before ({@code osms audit} keeps one per server): the log may grow after it but
+     * must still hold exactly that entry, or it was rewritten — a rewrite that recomputes every hash still verifies as
+     * a chain, so only what was seen before can tell.
+     */
+    public record Checkpoint(long seq, byte[] hash) {
+        public Checkpoint {
+            if (seq < 1 || hash == null || hash.length != AuditRecord.HASH_LENGTH) {
+                throw new IllegalArgumentException("a checkpoint is a sequence number and a 32-byte hash");
+            }
+            hash = hash.clone();
+        }
+    }
+
+    /**
      * Downloads the whole log and recomputes its hash chain, handing each entry to {@code verified} once it (and every
      * entry before it) verifies. Throws {@link AuditChain.BrokenChainException} at the first entry that does not fit,
      * {@link OsmsException} ({@code bad_response}) when the paging itself is not honest.
      */
     public static AuditChain verify(Pages pages, Consumer<AuditRecord> verified) {
+        return verify(pages, verified, Optional.empty());
+    }
+
+    /**
+     * {@link #verify(Pages, Consumer)}, and the log must hold the entry of {@code seen} unchanged; otherwise
+     * {@link OsmsException} with the code {@code audit_rewritten}.
+     */
+    public static AuditChain verify(Pages pages, Consumer<AuditRecord> verified, Optional<Checkpoint> seen) {
+        Consumer<AuditRecord> checked = seen.map(c -> (Consumer<AuditRecord>) e -> {
+            if (e.seq() == c.seq() && !java.security.MessageDigest.isEqual(e.hash(), c.hash())) {
+                throw rewritten(c);
+            }
+            verified.accept(e);
+        }).orElse(verified);
+        AuditChain chain = verifyChain(pages, checked);
+        if (seen.isPresent() && chain.lastSeq() < seen.get().seq()) {
+            throw rewritten(seen.get());
+        }
+        return chain;
+    }
+
+    private static OsmsException rewritten(Checkpoint c) {
+        return new OsmsException(0, "audit_rewritten", "The audit log was rewritten: entry " + c.seq()
+                + " is not the one verified before.");
+    }
+
+    private static AuditChain verifyChain(Pages pages, Consumer<AuditRecord> verified) {
         AuditChain chain = new AuditChain();
         long after = 0;
         while (true) {

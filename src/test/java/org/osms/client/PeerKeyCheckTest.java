@@ -112,6 +112,30 @@ class PeerKeyCheckTest {
     }
 
     @Test
+    void aRewrittenLogWhoseChainRecomputesIsRefusedWhenItContradictsACheckpoint() throws Exception {
+        PublicLog.Checkpoint seen = new PublicLog.Checkpoint(1, log.log.get(0).hash());
+        // the server rewrites the log from the start, recomputing every hash: alice "registered" with its key M
+        FakePublicLog rewritten = new FakePublicLog();
+        rewritten.registered(ALICE, "alice", KEY_M);
+        rewritten.registered(BOB, "bob", FakePublicLog.fingerprint('d'));
+        new org.osms.protocol.AuditChain().append(rewritten.log); // a valid chain on its own
+        PeerKeyCheck.Result r = new PeerKeyCheck(pins, rewritten, Optional.of(seen)).check("alice", KEY_M, ALICE);
+        assertRefused(PeerKeyCheck.Outcome.BROKEN_CHAIN, r);
+        assertTrue(r.message().contains("not the one this client verified before"), r.message());
+    }
+
+    @Test
+    void aLogShorterThanTheCheckpointIsRefusedAndALongerOneAccepted() throws Exception {
+        log.replaced(ALICE, "alice", KEY_A, KEY_B);
+        PublicLog.Checkpoint beyond = new PublicLog.Checkpoint(4, new byte[32]);
+        assertRefused(PeerKeyCheck.Outcome.BROKEN_CHAIN,
+                new PeerKeyCheck(pins, log, Optional.of(beyond)).check("alice", KEY_B, ALICE));
+        PublicLog.Checkpoint second = new PublicLog.Checkpoint(2, log.log.get(1).hash());
+        assertEquals(PeerKeyCheck.Outcome.ROTATED,
+                new PeerKeyCheck(pins, log, Optional.of(second)).check("alice", KEY_B, ALICE).outcome());
+    }
+
+    @Test
     void aRevokedIdentityIsRefusedAndSaysWhen() throws Exception {
         log.replaced(ALICE, "alice", KEY_A, KEY_B);
         AuditRecord revoked = log.revoked(ALICE, "alice", KEY_B);
