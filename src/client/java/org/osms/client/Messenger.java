@@ -167,11 +167,22 @@ public final class Messenger implements Chat.Messages {
         } catch (RuntimeException e) {
             throw new OsmsException(0, "bad_response", "The server's fetch reply is malformed.");
         }
-        for (JsonObject m : messages) {
-            long id = m.getJsonNumber("id").longValueExact();
-            read.add(id);
-            after = Math.max(after, id);
-            receive(m, events);
+        try {
+            for (JsonObject m : messages) {
+                long id = m.getJsonNumber("id").longValueExact();
+                read.add(id);
+                after = Math.max(after, id);
+                receive(m, events);
+            }
+        } catch (RuntimeException sendFailed) {
+            // A send on the way failed (say rate_limited; the texts stay in the outbox). What was read was fed to OTR
+            // and cannot be read again: acknowledge it anyway, then report the failure.
+            try {
+                session.ack(read);
+            } catch (RuntimeException ackFailed) {
+                sendFailed.addSuppressed(ackFailed);
+            }
+            throw sendFailed;
         }
         if (!read.isEmpty()) {
             session.ack(read);

@@ -202,4 +202,20 @@ class MessengerTest {
         assertFalse(Files.exists(new PeerPins(bobHome, url()).file()));
         assertEquals(List.of(), server.mailbox("alice"), "nothing answered");
     }
+
+    @Test
+    void whenASendFailsDuringAPollWhatWasReadIsStillAcknowledgedAndTheTextsStay() {
+        Messenger am = process("alice", ALICE, aliceHome);
+        send(am, "alice", ALICE, "kept");
+        Messenger bm = process("bob", BOB, bobHome);
+        online("bob", BOB, bm); // bob answers the query: a D-H Commit waits for alice
+        assertEquals(1, server.mailbox("alice").size());
+        server.refusing.add("bob");
+        am.resume(login("alice", ALICE));
+        assertEquals("no_such_recipient", assertThrows(OsmsException.class, () -> am.poll(0)).code());
+        am.session().logout();
+        assertEquals(List.of(), server.mailbox("alice"), "fed to OTR, so acknowledged");
+        assertEquals(List.of("kept"), Outbox.in(aliceHome, url()).waiting("bob").stream()
+                .map(Outbox.Entry::text).toList());
+    }
 }
