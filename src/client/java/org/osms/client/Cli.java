@@ -3,7 +3,10 @@ package org.osms.client;
 import jakarta.json.Json;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonValue;
+import java.io.InputStreamReader;
 import java.io.PrintWriter;
+import java.io.Reader;
+import java.nio.charset.Charset;
 import java.net.URI;
 import java.nio.file.Path;
 import java.security.KeyPair;
@@ -22,8 +25,8 @@ import picocli.CommandLine.Parameters;
         description = "Client of an OSMS server: your key, your identity, the public directory.",
         subcommands = {Cli.Keygen.class, Cli.Register.class, Cli.Whoami.class, Cli.Rename.class, Cli.RotateKey.class,
             Cli.Publish.class, Cli.Unpublish.class, Cli.Revoke.class, Cli.DeleteAccount.class, Cli.Lookup.class,
-            Cli.History.class, Cli.Audit.class, Cli.Send.class, Cli.Inbox.class, Cli.Block.class, Cli.Unblock.class,
-            Cli.Blocked.class, Cli.Quota.class, Cli.Export.class})
+            Cli.History.class, Cli.Audit.class, Cli.Send.class, Cli.Inbox.class, Cli.ChatWith.class, Cli.Queued.class,
+            Cli.Block.class, Cli.Unblock.class, Cli.Blocked.class, Cli.Quota.class, Cli.Export.class})
 public final class Cli {
     @Option(names = "--server", description = "server URL (default: $OSMS_SERVER or http://127.0.0.1:9080)")
     String server = System.getenv().getOrDefault("OSMS_SERVER", "http://127.0.0.1:9080");
@@ -37,15 +40,23 @@ public final class Cli {
     Path home = Path.of(System.getenv().getOrDefault("OSMS_HOME", System.getProperty("user.home") + "/.osms"));
 
     private PrintWriter out;
+    private Reader in;
 
     public static void main(String[] args) {
-        System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+        System.exit(run(args, new InputStreamReader(System.in, Charset.defaultCharset()),
+                new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
     }
 
     /** Runs one command line; returns the exit code. */
     public static int run(String[] args, PrintWriter out, PrintWriter err) {
+        return run(args, new InputStreamReader(System.in, Charset.defaultCharset()), out, err);
+    }
+
+    /** Runs one command line reading {@code in} (what {@code chat} sends); returns the exit code. */
+    public static int run(String[] args, Reader in, PrintWriter out, PrintWriter err) {
         Cli cli = new Cli();
         cli.out = out;
+        cli.in = in;
         CommandLine cmd = new CommandLine(cli);
         cmd.setOut(out).setErr(err);
         cmd.setExecutionExceptionHandler((e, line, parsed) -> {
@@ -103,11 +114,50 @@ public final class Cli {
         }
     }
 
-    /** Prints what one poll brought: texts, and problems (refused conversations, unreadable messages). */
+    /**
+     * The end-to-end messenger of this client in {@code session}: peers' keys pinned per server in
+     * {@code known_peers}, texts waiting in {@code outbox} (both in the home directory, 0600), and a changed key
+     * checked against a log that must still hold the entry {@code osms audit} verified last.
+     */
+    Messenger messenger(OsmsClient.Session session) {
+        OsmsClient client = client();
+        Optional<PublicLog.Checkpoint> seen;
+        try {
+            seen = files().auditCheckpoint(server).map(c -> new PublicLog.Checkpoint(Long.parseLong(c[0]),
+                    java.util.HexFormat.of().parseHex(c[1])));
+        } catch (IllegalArgumentException damaged) {
+            throw new OsmsException(0, "bad_checkpoint", "The audit checkpoint of " + server + " in "
+                    + home.resolve("audit_checkpoints") + " is damaged; remove its line and run `osms audit`.");
+        }
+        return new Messenger(client, session, files().load().key(),
+                new PeerKeyCheck(new PeerPins(home, server), client, seen), Outbox.in(home, server));
+    }
+
+    /** Prints what one poll brought: texts, key notices, and problems (refused conversations, unreadable messages). */
     void show(java.util.List<Messenger.Event> events) {
         for (Messenger.Event e : events) {
-            out.println(e.refused() ? "! " + e.problem() : e.from() + ": " + e.text());
+            out.println(e.line());
         }
+    }
+
+    /**
+     * A refusal of the conversation with {@code peer}, if {@code events} hold one: waiting longer cannot help. Its
+     * code is the key check's outcome ({@code rotated} never is one), or {@code refused} for the directory's checks.
+     */
+    static Optional<OsmsException> conversationRefused(java.util.List<Messenger.Event> events, String peer) {
+        return events.stream().filter(e -> e.refused() && e.from().equals(peer)
+                        && (e.keyCheck() != null || e.problem().startsWith("refused the conversation")))
+                .map(e -> new OsmsException(0, e.keyCheck() != null ? e.keyCheck().outcome().code() : "refused",
+                        e.problem() + ". The text was NOT sent; it waits in your outbox (`osms queued`)."))
+                .findFirst();
+    }
+
+    /** Tells how many texts still wait in the outbox, per peer. */
+    void showWaiting() {
+        java.util.Map<String, Long> waiting = new java.util.TreeMap<>();
+        Outbox.in(home, server).all().forEach(e -> waiting.merge(e.to(), 1L, Long::sum));
+        waiting.forEach((to, n) -> out.println("(" + n + " text" + (n == 1 ? "" : "s") + " to " + to
+                + " still waiting: `osms queued`)"));
     }
 
     void remember(JsonObject reply) {
@@ -320,9 +370,10 @@ public final class Cli {
         }
     }
 
-    @Command(name = "send", description = "Send TEXT to USER, end-to-end encrypted with OTR. Waits (up to --wait "
-            + "seconds) while the end-to-end conversation is set up through the mailboxes; USER must be online "
-            + "(`osms inbox --wait`) meanwhile, otherwise the text is not sent and you are told so.")
+    @Command(name = "send", description = "Send TEXT to USER, end-to-end encrypted with OTR. Texts wait in your "
+            + "outbox (in --home, 0600) until the end-to-end conversation is set up through the mailboxes; this waits "
+            + "up to --wait seconds for it (USER must be online meanwhile: `osms inbox --wait` or `osms chat`). What is "
+            + "not sent by then stays in the outbox and leaves with a later send, inbox or chat.")
     static class Send extends Sub {
         @Parameters(index = "0", paramLabel = "USER")
         String user;
@@ -337,7 +388,7 @@ public final class Cli {
         public Integer call() {
             String to = Username.of(user).value();
             return cli.inSession(session -> {
-                Messenger m = new Messenger(cli.client(), session, cli.files().load().key());
+                Messenger m = cli.messenger(session);
                 if (m.send(to, text)) {
                     cli.out.println("sent");
                     return 0;
@@ -346,12 +397,19 @@ public final class Cli {
                 long deadline = System.currentTimeMillis() + waitSeconds * 1000L;
                 while (!m.queued(to).isEmpty() && System.currentTimeMillis() < deadline) {
                     long left = Math.max(1, (deadline - System.currentTimeMillis()) / 1000);
-                    cli.show(m.poll((int) Math.min(left, 25)));
+                    java.util.List<Messenger.Event> events = m.poll((int) Math.min(left, 25));
+                    cli.show(events);
+                    Optional<OsmsException> refused = conversationRefused(events, to);
+                    if (refused.isPresent()) {
+                        throw refused.get();
+                    }
                 }
-                if (!m.queued(to).isEmpty()) {
-                    throw new OsmsException(0, "not_sent", "The end-to-end conversation with " + to
-                            + " did not complete within " + waitSeconds + " s; the text was NOT sent. " + to
-                            + " must be online (osms inbox --wait) while you send.");
+                int waiting = m.queued(to).size();
+                if (waiting > 0) {
+                    throw new OsmsException(0, "queued", "The end-to-end conversation with " + to
+                            + " did not complete within " + waitSeconds + " s; the text was NOT sent yet. "
+                            + waiting + " text(s) wait in your outbox and leave with a later `osms send`, "
+                            + "`osms inbox` or `osms chat` while " + to + " is online.");
                 }
                 cli.out.println("sent, end-to-end encrypted to key "
                         + m.verifiedKey(to).orElseThrow().fingerprint().human());
@@ -361,7 +419,8 @@ public final class Cli {
     }
 
     @Command(name = "inbox", description = "Fetch your messages, decrypt them, print them and delete them from the "
-            + "server; answers end-to-end handshakes. With --wait, keeps listening that many seconds.")
+            + "server; answers end-to-end handshakes, and sends the texts waiting in your outbox to whoever is "
+            + "reachable. With --wait, keeps listening that many seconds.")
     static class Inbox extends Sub {
         @Option(names = "--wait", defaultValue = "0", description = "seconds to keep listening (default 0)")
         int waitSeconds;
@@ -369,14 +428,78 @@ public final class Cli {
         @Override
         public Integer call() {
             return cli.inSession(session -> {
-                Messenger m = new Messenger(cli.client(), session, cli.files().load().key());
+                Messenger m = cli.messenger(session);
+                m.startWaiting();
                 long deadline = System.currentTimeMillis() + waitSeconds * 1000L;
                 do {
                     long left = Math.max(0, (deadline - System.currentTimeMillis()) / 1000);
                     cli.show(m.poll((int) Math.min(left, 25)));
                 } while (System.currentTimeMillis() < deadline);
+                cli.showWaiting();
                 return 0;
             });
+        }
+    }
+
+    @Command(name = "chat", description = "Talk with USER: each line you type is sent end-to-end encrypted (it waits "
+            + "in the outbox until the conversation is set up); messages from everyone are printed as they arrive. "
+            + "A line /quit ends it at once; the end of input ends it once your texts left (or after --linger).")
+    static class ChatWith extends Sub {
+        @Parameters(paramLabel = "USER")
+        String user;
+
+        @Option(names = "--poll", defaultValue = "2", description = "seconds of each wait for mail; a typed line "
+                + "leaves within that time (1 to 25, default 2)")
+        int pollSeconds;
+
+        @Option(names = "--linger", defaultValue = "60", description = "at the end of input, seconds to go on "
+                + "while texts to USER still wait (default 60)")
+        int lingerSeconds;
+
+        @Override
+        public Integer call() {
+            if (pollSeconds < 1 || pollSeconds > 25 || lingerSeconds < 0) {
+                throw new OsmsException(0, "bad_option", "--poll is 1 to 25 seconds, --linger not negative.");
+            }
+            String to = Username.of(user).value();
+            return cli.inSession(session -> {
+                try {
+                    new org.osms.client.Chat(cli.messenger(session), to, cli.in, cli.out, pollSeconds,
+                            java.time.Duration.ofSeconds(lingerSeconds)).run();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new OsmsException(0, "interrupted", "Interrupted.");
+                }
+                return 0;
+            });
+        }
+    }
+
+    @Command(name = "queued", description = "List the texts in your outbox: written, not sent yet (no login). "
+            + "With --drop USER, deletes the texts waiting for USER instead.")
+    static class Queued extends Sub {
+        @Option(names = "--drop", paramLabel = "USER", description = "delete the texts waiting for USER")
+        String drop;
+
+        @Override
+        public Integer call() {
+            Outbox outbox = Outbox.in(cli.home, cli.server);
+            if (drop != null) {
+                String to = Username.of(drop).value();
+                java.util.List<Outbox.Entry> dropped = outbox.waiting(to);
+                dropped.forEach(outbox::remove);
+                cli.out.println("dropped " + dropped.size() + " text" + (dropped.size() == 1 ? "" : "s") + " to "
+                        + to);
+                return 0;
+            }
+            java.util.List<Outbox.Entry> all = outbox.all();
+            for (Outbox.Entry e : all) {
+                cli.out.println(e.to() + "  " + java.time.Instant.ofEpochMilli(e.queuedAt()) + "  " + e.text());
+            }
+            if (all.isEmpty()) {
+                cli.out.println("nothing waits to be sent");
+            }
+            return 0;
         }
     }
 

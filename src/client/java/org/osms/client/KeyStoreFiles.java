@@ -22,8 +22,8 @@ import java.util.Properties;
 
 /**
  * The client's files in its home directory ({@code ~/.osms} unless told otherwise), all private to the user
- * (directory 0700, files 0600): the identity key pair and the username it is registered under, and the pinned
- * server keys.
+ * (directory 0700, files 0600): the identity key pair and the username it is registered under, the pinned
+ * server keys, the pinned keys of peers ({@link PeerPins}) and the texts waiting to be sent ({@link Outbox}).
  */
 public final class KeyStoreFiles {
     private final Path home;
@@ -164,6 +164,15 @@ public final class KeyStoreFiles {
     }
 
     private void writePrivate(Path file, String content) throws IOException {
+        writePrivate(home, file, content);
+    }
+
+    /**
+     * Replaces {@code file} (in {@code home}) with {@code content}: written to a new file that is 0600 from its
+     * creation (never readable by others, not even for a moment), then renamed over the old one, so a reader sees
+     * the old content or the new, never half of it. Creates {@code home} as 0700 if needed.
+     */
+    static void writePrivate(Path home, Path file, String content) throws IOException {
         boolean posix = FileSystems.getDefault().supportedFileAttributeViews().contains("posix");
         if (!Files.isDirectory(home)) {
             if (posix) {
@@ -173,11 +182,15 @@ public final class KeyStoreFiles {
                 Files.createDirectories(home);
             }
         }
-        Path tmp = Files.createTempFile(home, ".write", ".tmp");
-        if (posix) {
-            Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-------"));
+        Path tmp = posix
+                ? Files.createTempFile(home, ".write", ".tmp", PosixFilePermissions.asFileAttribute(
+                        PosixFilePermissions.fromString("rw-------")))
+                : Files.createTempFile(home, ".write", ".tmp");
+        try {
+            Files.writeString(tmp, content, StandardCharsets.UTF_8);
+            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } finally {
+            Files.deleteIfExists(tmp);
         }
-        Files.writeString(tmp, content, StandardCharsets.UTF_8);
-        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 }

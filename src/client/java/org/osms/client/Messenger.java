@@ -3,10 +3,9 @@ package org.osms.client;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonValue;
 import java.security.KeyPair;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -22,36 +21,74 @@ import org.osms.protocol.OtrPublicKey;
  * <p><b>Authentication is enforced.</b> When a peer's AKE completes, the long-term key the peer proved must be the
  * key the directory publishes for that username now, and the server's sender metadata (the key the sender's own
  * login proved, and the sending identity) must name that same key and identity; otherwise the conversation is
- * refused, nothing is sent to or accepted from it, and the refusal says why. Not thread-safe.
+ * refused, nothing is sent to or accepted from it, and the refusal says why. With a {@link PeerKeyCheck}, the key
+ * must also be the one pinned for the peer, or the peer's public history must show the change to it.
+ *
+ * <p>Texts written before the conversation is authenticated wait in an {@link Outbox} (on disk it survives the
+ * process, and holds plaintext at 0600) and leave it one by one, in order, each after the server accepted its
+ * {@code send}. Not thread-safe.
  */
-public final class Messenger {
+public final class Messenger implements Chat.Messages {
     /** Messages asked per fetch. */
     private static final int PAGE = 100;
+    /** A sender's name as the server sends it: canonical (docs/protocol.md, "Conventions"). */
+    private static final java.util.regex.Pattern CANONICAL_NAME = java.util.regex.Pattern.compile("[a-z0-9]{1,32}");
+    /** Identity ids are 1 to 2^53 - 1 (docs/protocol.md, "Conventions"). */
+    private static final long MAX_IDENTITY_ID = (1L << 53) - 1;
 
     private final OsmsClient client;
     private OsmsClient.Session session;
     private final KeyPair key;
+    private final PeerKeyCheck keyCheck;
+    private final Outbox outbox;
     private final Map<String, Peer> peers = new HashMap<>();
     private long after;
 
-    /** What one incoming message gave: a decrypted text, or a problem with that peer (the text is then null). */
-    public record Event(String from, String text, String problem) {
+    /**
+     * What one incoming message gave: a decrypted text, or a problem with that peer (the text is then null). When the
+     * message completed an AKE whose key was checked against the pins, {@code keyCheck} says what was concluded (an
+     * accepted first use or rotation, with neither text nor problem, or the reason of a refusal).
+     */
+    public record Event(String from, String text, String problem, PeerKeyCheck.Result keyCheck) {
+        public Event(String from, String text, String problem) {
+            this(from, text, problem, null);
+        }
+
         public boolean refused() {
             return problem != null;
+        }
+
+        /** One line for a person: {@code "! "} and the problem, {@code "* "} and a key notice, or sender and text. */
+        public String line() {
+            if (refused()) {
+                return "! " + problem;
+            }
+            if (text == null && keyCheck != null) {
+                return "* " + keyCheck.message();
+            }
+            return from + ": " + text;
         }
     }
 
     private static final class Peer {
         private OtrConversation otr;
-        private final Deque<String> queued = new ArrayDeque<>();
         private Long identityId;
         private OtrPublicKey verified;
     }
 
+    /** Without pins, texts queued in memory only: each peer's key is checked against the directory alone. */
     public Messenger(OsmsClient client, OsmsClient.Session session, KeyPair key) {
+        this(client, session, key, null, Outbox.inMemory());
+    }
+
+    /** Peers' keys checked against {@code keyCheck}'s pins (null: the directory alone), texts queued in {@code outbox}. */
+    public Messenger(OsmsClient client, OsmsClient.Session session, KeyPair key, PeerKeyCheck keyCheck,
+            Outbox outbox) {
         this.client = client;
         this.session = session;
         this.key = key;
+        this.keyCheck = keyCheck;
+        this.outbox = outbox;
     }
 
     public OsmsClient.Session session() {
@@ -67,35 +104,45 @@ public final class Messenger {
     }
 
     /**
-     * Sends {@code text} to {@code to}: at once if the end-to-end conversation is encrypted and authenticated,
-     * otherwise it waits in this client (see {@link #queued}) while the AKE goes through the mailboxes, and is sent
-     * as soon as the conversation is authenticated. Returns true if it was sent now.
+     * Sends {@code text} to {@code to}: it joins the texts waiting for {@code to}, and they are all sent, in order, at
+     * once if the end-to-end conversation is encrypted and authenticated; otherwise they wait (see {@link #queued})
+     * while the AKE goes through the mailboxes, and are sent as soon as the conversation is authenticated. Returns
+     * true if nothing waits for {@code to} any more. A refused {@code send} throws, and leaves the text waiting.
      */
+    @Override
     public boolean send(String to, String text) {
         Peer p = peer(to);
+        outbox.add(to, text);
         if (p.verified != null) {
-            deliver(to, p, text);
+            deliverWaiting(to, p);
             return true;
         }
-        boolean starting = p.queued.isEmpty() && p.otr == null;
-        p.queued.addLast(text);
-        if (starting) {
-            p.otr = conversationWith(to);
-            try {
-                for (String m : p.otr.start()) {
-                    session.sendTo(to, m);
-                }
-            } catch (OtrFailure e) {
-                throw new OsmsException(0, "otr", e.getMessage());
-            }
+        if (p.otr == null) {
+            start(to, p);
         }
         return false;
     }
 
+    /**
+     * Starts an end-to-end conversation with every peer that has texts waiting (from an earlier run) and none going
+     * on; returns those peers. Their texts are sent once the conversations are authenticated.
+     */
+    public List<String> startWaiting() {
+        List<String> started = new ArrayList<>();
+        for (String to : new LinkedHashSet<>(outbox.all().stream().map(Outbox.Entry::to).toList())) {
+            Peer p = peer(to);
+            if (p.otr == null) {
+                start(to, p);
+                started.add(to);
+            }
+        }
+        return started;
+    }
+
     /** Texts to {@code to} still waiting for the end-to-end conversation to be authenticated. */
+    @Override
     public List<String> queued(String to) {
-        Peer p = peers.get(to);
-        return p == null ? List.of() : List.copyOf(p.queued);
+        return outbox.waiting(to).stream().map(Outbox.Entry::text).toList();
     }
 
     /** The key {@code peer} proved end to end and the client accepted, if the conversation is authenticated. */
@@ -108,16 +155,34 @@ public final class Messenger {
      * One {@code fetch} (waiting up to {@code waitSeconds} for mail): answers the peers' AKE messages, checks each
      * conversation that completes, decrypts, and acknowledges everything it read, readable or not.
      */
+    @Override
     public List<Event> poll(int waitSeconds) {
         List<Event> events = new ArrayList<>();
         JsonObject page = session.fetch(after, PAGE, waitSeconds);
         List<Long> read = new ArrayList<>();
-        for (JsonValue v : page.getJsonArray("messages")) {
-            JsonObject m = v.asJsonObject();
-            long id = m.getJsonNumber("id").longValue();
-            read.add(id);
-            after = Math.max(after, id);
-            receive(m, events);
+        List<JsonObject> messages;
+        try {
+            messages = page.getJsonArray("messages").stream().map(JsonValue::asJsonObject).toList();
+            messages.forEach(m -> m.getJsonNumber("id").longValueExact());
+        } catch (RuntimeException e) {
+            throw new OsmsException(0, "bad_response", "The server's fetch reply is malformed.");
+        }
+        try {
+            for (JsonObject m : messages) {
+                long id = m.getJsonNumber("id").longValueExact();
+                read.add(id);
+                after = Math.max(after, id);
+                receive(m, events);
+            }
+        } catch (RuntimeException sendFailed) {
+            // A send on the way failed (say rate_limited; the texts stay in the outbox). What was read was fed to OTR
+            // and cannot be read again: acknowledge it anyway, then report the failure.
+            try {
+                session.ack(read);
+            } catch (RuntimeException ackFailed) {
+                sendFailed.addSuppressed(ackFailed);
+            }
+            throw sendFailed;
         }
         if (!read.isEmpty()) {
             session.ack(read);
@@ -126,36 +191,61 @@ public final class Messenger {
     }
 
     private void receive(JsonObject m, List<Event> events) {
-        String from = m.getString("from");
+        String from;
+        long senderIdentity;
+        String body;
+        String fingerprint;
+        try {
+            from = m.getString("from");
+            senderIdentity = m.getJsonNumber("fromIdentityId").longValueExact();
+            body = m.getString("body");
+            fingerprint = m.getString("fingerprint");
+        } catch (RuntimeException e) {
+            events.add(new Event("?", null, "a message the server described incompletely was dropped"));
+            return;
+        }
+        if (!CANONICAL_NAME.matcher(from).matches() || senderIdentity < 1 || senderIdentity > MAX_IDENTITY_ID) {
+            events.add(new Event("?", null, "a message with a malformed sender (name or identity) was dropped"));
+            return;
+        }
         Peer p = peer(from);
-        long senderIdentity = m.getJsonNumber("fromIdentityId").longValue();
         if (p.identityId != null && p.identityId != senderIdentity) {
             events.add(refuse(from, p, "the server says this message comes from another identity than earlier "
-                    + "messages under the name " + from));
+                    + "messages under the name " + from, null));
             return;
         }
         p.identityId = senderIdentity;
+        if (p.otr != null && p.otr.isEncrypted() && isQuery(body)) {
+            // The peer starts over: its client restarted and lost the conversation (the outbox survives restarts,
+            // OTR state does not). Its new instance could never read this side's old one, so start afresh too; the
+            // new AKE is authenticated again like the first.
+            p.otr = null;
+            p.verified = null;
+        }
         if (p.otr == null) {
             p.otr = conversationWith(from);
         }
-        boolean wasEncrypted = p.otr.isEncrypted();
         OtrConversation.Received received;
         try {
-            received = p.otr.receive(m.getString("body"));
+            received = p.otr.receive(body);
         } catch (OtrFailure e) {
             events.add(new Event(from, null, "an unreadable message from " + from + " was dropped ("
                     + e.getMessage() + ")"));
             return;
         }
-        if (!wasEncrypted && p.otr.isEncrypted()) {
-            String problem = authenticate(from, p, m.getString("fingerprint"));
+        // A completed AKE proves a key: the first one, or (a re-keyed conversation) another than the one verified.
+        boolean newlyProven = p.otr.isEncrypted()
+                && (p.verified == null || !p.otr.remoteKey().map(p.verified::equals).orElse(false));
+        if (newlyProven) {
+            p.verified = null;
+            Event problem = authenticate(from, p, fingerprint, events);
             if (problem != null) {
-                events.add(refuse(from, p, problem));
+                events.add(problem);
                 return;
             }
-        } else if (p.verified != null && !p.verified.fingerprint().hex().equals(m.getString("fingerprint"))) {
+        } else if (p.verified != null && !p.verified.fingerprint().hex().equals(fingerprint)) {
             events.add(refuse(from, p, "the server says " + from + " sent this with a key other than the one "
-                    + "verified for the conversation"));
+                    + "verified for the conversation", null));
             return;
         }
         for (String reply : received.replies()) {
@@ -170,59 +260,88 @@ public final class Messenger {
             }
         });
         if (p.verified != null) {
-            while (!p.queued.isEmpty()) {
-                deliver(from, p, p.queued.removeFirst());
-            }
+            deliverWaiting(from, p);
         }
     }
 
     /**
-     * The AKE with {@code peer} just completed: the key it proved must be the directory's key for that name now, and
-     * the key the sender's login proved (the server's metadata) must be the same. Returns the problem, or null.
+     * The AKE with {@code peer} just completed: the key it proved must be the directory's key for that name now, the
+     * key the sender's login proved (the server's metadata) must be the same, and the pins must accept it. Returns
+     * the refusal, or null (then an accepted pin outcome worth telling, if any, was added to {@code events}).
      */
-    private String authenticate(String peer, Peer p, String senderLoginFingerprint) {
+    private Event authenticate(String peer, Peer p, String senderLoginFingerprint, List<Event> events) {
         OtrPublicKey proven = p.otr.remoteKey().orElse(null);
         if (proven == null) {
-            return "the end-to-end conversation with " + peer + " proved no key";
+            return refuse(peer, p, "the end-to-end conversation with " + peer + " proved no key", null);
         }
         JsonObject listed;
         try {
             listed = client.user(peer);
         } catch (OsmsException e) {
-            return "the directory has no key for " + peer + " (" + e.code() + ")";
+            return refuse(peer, p, "the directory has no key for " + peer + " (" + e.code() + ")", null);
         }
         String published = listed.getString("fingerprint", null);
         if (published == null) {
-            return "the directory publishes no key for " + peer + " (" + listed.getString("status", "?") + ")";
+            return refuse(peer, p, "the directory publishes no key for " + peer + " ("
+                    + listed.getString("status", "?") + ")", null);
         }
         if (!published.equals(proven.fingerprint().hex())) {
-            return peer + " proved key " + proven.fingerprint().human()
-                    + " end to end, but the directory publishes " + published + " for " + peer;
+            return refuse(peer, p, peer + " proved key " + proven.fingerprint().human()
+                    + " end to end, but the directory publishes " + published + " for " + peer, null);
         }
         if (!published.equals(senderLoginFingerprint)) {
-            return "the server says the sender logged in with key " + senderLoginFingerprint
-                    + ", not the key " + peer + " proved end to end";
+            return refuse(peer, p, "the server says the sender logged in with key " + senderLoginFingerprint
+                    + ", not the key " + peer + " proved end to end", null);
+        }
+        if (keyCheck != null) {
+            PeerKeyCheck.Result pinned = keyCheck.check(peer, published, p.identityId);
+            if (!pinned.accepted()) {
+                return refuse(peer, p, pinned.message(), pinned);
+            }
+            if (pinned.outcome() != PeerKeyCheck.Outcome.UNCHANGED) {
+                events.add(new Event(peer, null, null, pinned));
+            }
         }
         p.verified = proven;
         return null;
     }
 
-    private Event refuse(String from, Peer p, String why) {
+    private Event refuse(String from, Peer p, String why, PeerKeyCheck.Result keyCheck) {
         // Forget the conversation: nothing more is sent to it or accepted from it; queued texts stay queued.
         p.otr = null;
         p.verified = null;
         p.identityId = null;
-        return new Event(from, null, "refused the conversation with " + from + ": " + why);
+        return new Event(from, null, "refused the conversation with " + from + ": " + why, keyCheck);
     }
 
-    private void deliver(String to, Peer p, String text) {
+    /** Sends the waiting texts in order; each leaves the outbox only once the server accepted its {@code send}. */
+    private void deliverWaiting(String to, Peer p) {
+        for (Outbox.Entry e : outbox.waiting(to)) {
+            try {
+                for (String m : p.otr.send(e.text())) {
+                    session.sendTo(to, m);
+                }
+            } catch (OtrFailure failure) {
+                throw new OsmsException(0, "otr", failure.getMessage());
+            }
+            outbox.remove(e);
+        }
+    }
+
+    private void start(String to, Peer p) {
+        p.otr = conversationWith(to);
         try {
-            for (String m : p.otr.send(text)) {
+            for (String m : p.otr.start()) {
                 session.sendTo(to, m);
             }
         } catch (OtrFailure e) {
             throw new OsmsException(0, "otr", e.getMessage());
         }
+    }
+
+    /** An OTR query offering version 3 (docs/protocol.md, "Message bodies"). */
+    private static boolean isQuery(String body) {
+        return body.matches("\\?OTRv[0-9]*3[0-9]*\\?");
     }
 
     private Peer peer(String name) {

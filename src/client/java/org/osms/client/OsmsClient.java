@@ -14,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.KeyPair;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Deque;
 import java.util.List;
@@ -24,11 +25,14 @@ import org.osms.otr.OtrFailure;
 import org.osms.protocol.Fingerprint;
 import org.osms.protocol.OtrPublicKey;
 import org.osms.protocol.AdmissionPuzzle;
+import org.osms.protocol.AuditPage;
+import org.osms.protocol.AuditRecord;
+import org.osms.protocol.HistoryView;
 import org.osms.protocol.RegistrationPuzzle;
 import org.osms.protocol.Username;
 
 /** Talks to one OSMS server (docs/protocol.md): public lookups, and logins as OTR conversations. */
-public final class OsmsClient {
+public final class OsmsClient implements PublicLog.Pages {
     private static final int MAX_HANDSHAKE_CALLS = 10;
     private static final int MAX_PUZZLES = 8;
 
@@ -68,33 +72,60 @@ public final class OsmsClient {
         return get("audit?after=" + after + "&limit=" + limit);
     }
 
+    /** {@code GET /audit}, one page, read into the protocol's types; a malformed page is {@code bad_response}. */
+    @Override
+    public AuditPage auditPage(long after, int limit) {
+        JsonObject page = audit(after, limit);
+        return wellFormed(() -> new AuditPage(records(page), page.getJsonNumber("headSeq").longValueExact(),
+                optionalLong(page, "nextAfter")));
+    }
+
+    /** {@code GET /user/{username}/history}, one page, read into the protocol's types. */
+    @Override
+    public HistoryView historyPage(String username, long after, int limit) {
+        JsonObject page = get("user/" + encode(username) + "/history?after=" + after + "&limit=" + limit);
+        return wellFormed(() -> new HistoryView(page.getString("username"),
+                page.getJsonNumber("identityId").longValueExact(), records(page), optionalLong(page, "nextAfter")));
+    }
+
     /**
      * Downloads the whole audit log and recomputes its hash chain (docs/protocol.md, "Verifying the log"); throws
      * {@link org.osms.protocol.AuditChain.BrokenChainException} at the first entry that does not fit.
      */
-    public java.util.List<org.osms.protocol.AuditRecord> verifiedAuditLog() {
-        java.util.List<org.osms.protocol.AuditRecord> all = new java.util.ArrayList<>();
-        org.osms.protocol.AuditChain chain = new org.osms.protocol.AuditChain();
-        long after = 0;
-        while (true) {
-            JsonObject page = audit(after, 1000);
-            java.util.List<org.osms.protocol.AuditRecord> entries = page.getJsonArray("entries").stream()
-                    .map(v -> record(v.asJsonObject())).toList();
-            chain.append(entries);
-            all.addAll(entries);
-            if (!page.containsKey("nextAfter")) {
-                return all;
-            }
-            after = page.getJsonNumber("nextAfter").longValue();
-        }
+    public List<AuditRecord> verifiedAuditLog() {
+        List<AuditRecord> all = new ArrayList<>();
+        PublicLog.verify(this, all::add);
+        return all;
     }
 
-    private static org.osms.protocol.AuditRecord record(JsonObject o) {
-        return new org.osms.protocol.AuditRecord(o.getJsonNumber("seq").longValue(),
-                o.getJsonNumber("recordedAt").longValue(), o.getJsonNumber("identityId").longValue(),
+    private static List<AuditRecord> records(JsonObject page) {
+        return page.getJsonArray("entries").stream().map(v -> record(v.asJsonObject())).toList();
+    }
+
+    private static AuditRecord record(JsonObject o) {
+        AuditRecord r = new AuditRecord(o.getJsonNumber("seq").longValueExact(),
+                o.getJsonNumber("recordedAt").longValueExact(), o.getJsonNumber("identityId").longValueExact(),
                 o.getString("event"), o.getString("usernameBefore", null), o.getString("usernameAfter", null),
                 o.getString("fingerprintBefore", null), o.getString("fingerprintAfter", null),
                 bytes(o, "publicKeyBefore"), bytes(o, "publicKeyAfter"), bytes(o, "prevHash"), bytes(o, "hash"));
+        if (r.prevHash() == null || r.prevHash().length != AuditRecord.HASH_LENGTH || r.hash() == null
+                || r.hash().length != AuditRecord.HASH_LENGTH) {
+            throw new IllegalArgumentException("an audit entry's hashes are 32 bytes");
+        }
+        return r;
+    }
+
+    private static Long optionalLong(JsonObject o, String name) {
+        return o.containsKey(name) ? o.getJsonNumber(name).longValueExact() : null;
+    }
+
+    /** Reads a public document: whatever is missing, mistyped or out of range is the server's fault, not a crash. */
+    private static <T> T wellFormed(java.util.function.Supplier<T> read) {
+        try {
+            return read.get();
+        } catch (RuntimeException e) {
+            throw new OsmsException(0, "bad_response", "The server sent a malformed public log page.");
+        }
     }
 
     private static byte[] bytes(JsonObject o, String name) {

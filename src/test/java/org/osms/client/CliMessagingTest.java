@@ -1,0 +1,142 @@
+package org.osms.client;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.PrintWriter;
+import java.io.StringReader;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.KeyPair;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.osms.protocol.Username;
+
+/** The {@code osms} messaging commands, run in this JVM against a {@link FakeServer}. */
+class CliMessagingTest {
+    private static final KeyPair ALICE = KeyStoreFiles.generate();
+    private static final KeyPair BOB = KeyStoreFiles.generate();
+
+    @TempDir
+    Path dir;
+
+    private FakeServer server;
+    private Path home;
+
+    record Run(int exit, String out, String err) {
+    }
+
+    @BeforeEach
+    void aliceHasAnAccount() throws Exception {
+        server = new FakeServer();
+        server.register("alice", 11, ALICE);
+        server.register("bob", 22, BOB);
+        home = dir.resolve("osms");
+        new KeyStoreFiles(home).save(new KeyStoreFiles.Identity(ALICE, Optional.of("alice")));
+    }
+
+    @AfterEach
+    void stop() {
+        server.close();
+    }
+
+    private Run osms(String input, String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        List<String> all = new ArrayList<>(List.of("--server", server.uri().toString(), "--home", home.toString()));
+        all.addAll(List.of(args));
+        int exit = Cli.run(all.toArray(String[]::new), new StringReader(input), new PrintWriter(out, true),
+                new PrintWriter(err, true));
+        return new Run(exit, out.toString(), err.toString());
+    }
+
+    @Test
+    void aSendThatTimesOutLeavesTheTextInTheOutboxWhereQueuedShowsIt() throws Exception {
+        Run send = osms("", "send", "bob", "hello bob", "--wait", "1");
+        assertEquals(1, send.exit());
+        assertTrue(send.err().startsWith("osms: ") && send.err().contains("(queued)"), send.err());
+        assertEquals(1, send.err().lines().count());
+        Path outbox = home.resolve(Outbox.FILE);
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(outbox)));
+
+        Run queued = osms("", "queued");
+        assertEquals(0, queued.exit(), queued.err());
+        assertEquals(1, queued.out().lines().count(), queued.out());
+        assertTrue(queued.out().startsWith("bob  ") && queued.out().strip().endsWith("  hello bob"), queued.out());
+
+        Run dropped = osms("", "queued", "--drop", "Bob");
+        assertEquals("dropped 1 text to bob\n", dropped.out());
+        assertEquals("nothing waits to be sent\n", osms("", "queued").out());
+    }
+
+    @Test
+    void chatSendsTheTypedLinesOnceBobAnswersAndSaysWhatHappened() throws Exception {
+        List<Messenger.Event> atBob = new ArrayList<>();
+        CompletableFuture<Void> bob = CompletableFuture.runAsync(() -> {
+            OsmsClient client = new OsmsClient(server.uri());
+            OsmsClient.Session s = client.login(Username.of("bob"), BOB, server.serverKey());
+            Messenger bm = new Messenger(client, s, BOB);
+            s.logout();
+            long deadline = System.currentTimeMillis() + 30_000;
+            while (atBob.stream().noneMatch(e -> e.text() != null) && System.currentTimeMillis() < deadline) {
+                bm.resume(client.login(Username.of("bob"), BOB, server.serverKey()));
+                atBob.addAll(bm.poll(0));
+                bm.session().logout();
+            }
+        });
+        Run chat = osms("hi bob\n", "chat", "bob", "--poll", "1", "--linger", "30");
+        bob.get(40, TimeUnit.SECONDS);
+        assertEquals(0, chat.exit(), chat.err());
+        assertTrue(chat.out().contains("* first conversation with bob on this server: pinned the key"), chat.out());
+        assertTrue(chat.out().contains("(sent 1 waiting text to bob)"), chat.out());
+        assertTrue(chat.out().endsWith("bye\n"), chat.out());
+        assertEquals(List.of("hi bob"), atBob.stream().filter(e -> e.text() != null).map(Messenger.Event::text)
+                .toList());
+        assertEquals(List.of(), Outbox.in(home, server.uri().toString()).all());
+    }
+
+    @Test
+    void aSendToAPeerWhoseKeyChangedWithoutAHistoryIsRefusedWithTheOutcomesCode() throws Exception {
+        String bobs = org.osms.protocol.OtrPublicKey.of(BOB.getPublic()).fingerprint().hex();
+        PeerPins pins = new PeerPins(home, server.uri().toString());
+        pins.pin("bob", new PeerPins.Pin(bobs, 22));
+        String pinned = Files.readString(pins.file());
+        // the server publishes a key of its own for bob, and answers as bob with it; the log records nothing
+        KeyPair impostor = KeyStoreFiles.generate();
+        server.directory.put("bob", org.osms.protocol.OtrPublicKey.of(impostor.getPublic()));
+        java.util.concurrent.atomic.AtomicBoolean sendDone = new java.util.concurrent.atomic.AtomicBoolean();
+        CompletableFuture<Void> answering = CompletableFuture.runAsync(() -> {
+            OsmsClient client = new OsmsClient(server.uri());
+            OsmsClient.Session s = client.login(Username.of("bob"), impostor, server.serverKey());
+            Messenger im = new Messenger(client, s, impostor);
+            s.logout();
+            long deadline = System.currentTimeMillis() + 30_000;
+            while (!sendDone.get() && System.currentTimeMillis() < deadline) {
+                im.resume(client.login(Username.of("bob"), impostor, server.serverKey()));
+                im.poll(0);
+                im.session().logout();
+            }
+        });
+        long started = System.nanoTime();
+        Run send = osms("", "send", "bob", "for bob only", "--wait", "20");
+        long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+        sendDone.set(true);
+        answering.get(40, TimeUnit.SECONDS);
+        assertEquals(1, send.exit());
+        assertTrue(send.err().contains("(no_transition)"), send.err());
+        assertTrue(tookMs < 15_000, "the refusal ends the wait: " + tookMs + " ms");
+        assertTrue(send.out().contains("! refused the conversation with bob: the public history of bob"), send.out());
+        assertEquals(pinned, Files.readString(pins.file()), "the pin stays");
+        assertEquals(List.of("for bob only"), Outbox.in(home, server.uri().toString()).waiting("bob").stream()
+                .map(Outbox.Entry::text).toList(), "not sent; kept");
+    }
+}

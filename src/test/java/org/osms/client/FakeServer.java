@@ -1,0 +1,274 @@
+package org.osms.client;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import jakarta.json.Json;
+import jakarta.json.JsonArrayBuilder;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonObjectBuilder;
+import jakarta.json.JsonReader;
+import java.io.IOException;
+import java.io.StringReader;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.security.KeyPair;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import org.osms.otr.OtrConversation;
+import org.osms.protocol.AuditRecord;
+import org.osms.protocol.OtrPublicKey;
+
+/**
+ * Just enough of an OSMS server, on a local port, for the client library's messaging to run against it: OTR logins
+ * (no puzzles, no key check at login), {@code send}, {@code fetch} (no waiting), {@code ack}, the directory and the
+ * public log of a {@link FakePublicLog}. Mailboxes are in memory. Not the real server: its rules are proven by the
+ * integration tests; this one serves the client's own logic to unit tests.
+ */
+final class FakeServer implements AutoCloseable {
+    record Stored(long id, String from, long fromIdentityId, String fingerprint, String body) {
+    }
+
+    private final HttpServer http;
+    private final KeyPair serverKey = KeyStoreFiles.generate();
+    private final Map<String, Login> logins = new HashMap<>();
+    private final Map<String, List<Stored>> mailboxes = new HashMap<>();
+    /** The directory now: name to key. */
+    final Map<String, OtrPublicKey> directory = new HashMap<>();
+    final Map<String, Long> identities = new HashMap<>();
+    final FakePublicLog log = new FakePublicLog();
+    /** Recipients whose {@code send}s are refused with {@code no_such_recipient} (as when they blocked the sender). */
+    final Set<String> refusing = new HashSet<>();
+    private long nextId = 1;
+
+    private static final class Login {
+        final OtrConversation otr;
+        String username;
+
+        Login(OtrConversation otr) {
+            this.otr = otr;
+        }
+    }
+
+    FakeServer() throws IOException {
+        http = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        http.createContext("/", this::handle);
+        http.start();
+    }
+
+    URI uri() {
+        return URI.create("http://127.0.0.1:" + http.getAddress().getPort());
+    }
+
+    OtrPublicKey serverKey() {
+        return OtrPublicKey.of(serverKey.getPublic());
+    }
+
+    /** Registers {@code name} with {@code key} in the directory and the log. */
+    void register(String name, long identityId, KeyPair key) {
+        OtrPublicKey k = OtrPublicKey.of(key.getPublic());
+        directory.put(name, k);
+        identities.put(name, identityId);
+        log.registered(identityId, name, k.fingerprint().hex());
+    }
+
+    /** {@code name} replaces its key (directory and log), as {@code replace-key} does. */
+    void replaceKey(String name, KeyPair next) {
+        OtrPublicKey before = directory.get(name);
+        OtrPublicKey after = OtrPublicKey.of(next.getPublic());
+        directory.put(name, after);
+        log.replaced(identities.get(name), name, before.fingerprint().hex(), after.fingerprint().hex());
+    }
+
+    List<Stored> mailbox(String name) {
+        return mailboxes.computeIfAbsent(name, k -> new ArrayList<>());
+    }
+
+    @Override
+    public void close() {
+        http.stop(0);
+    }
+
+    private synchronized void handle(HttpExchange ex) throws IOException {
+        try {
+            String path = ex.getRequestURI().getPath();
+            String query = ex.getRequestURI().getQuery();
+            String body = new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+            if (path.equals("/pk")) {
+                answer(ex, 200, Json.createObjectBuilder().add("publicKey", b64(serverKey().serialized()))
+                        .add("fingerprint", serverKey().fingerprint().hex()).add("createdAt", 1).build(), null);
+            } else if (path.equals("/create_session")) {
+                createSession(ex, body);
+            } else if (path.equals("/session")) {
+                command(ex, body);
+            } else if (path.equals("/terminate_session")) {
+                logins.remove(ex.getRequestHeaders().getFirst("OSMS-Session"));
+                answer(ex, 200, Json.createObjectBuilder().add("ended", true).build(), null);
+            } else if (path.equals("/audit")) {
+                var page = log.auditPage(param(query, "after"), (int) param(query, "limit"));
+                JsonObjectBuilder b = Json.createObjectBuilder().add("entries", entries(page.entries()))
+                        .add("headSeq", page.headSeq());
+                if (page.nextAfter() != null) {
+                    b.add("nextAfter", page.nextAfter());
+                }
+                answer(ex, 200, b.build(), null);
+            } else if (path.startsWith("/user/") && path.endsWith("/history")) {
+                String name = path.substring("/user/".length(), path.length() - "/history".length());
+                var page = log.historyPage(name, param(query, "after"), (int) param(query, "limit"));
+                JsonObjectBuilder b = Json.createObjectBuilder().add("username", name)
+                        .add("identityId", page.identityId()).add("entries", entries(page.entries()));
+                if (page.nextAfter() != null) {
+                    b.add("nextAfter", page.nextAfter());
+                }
+                answer(ex, 200, b.build(), null);
+            } else if (path.startsWith("/user/")) {
+                String name = path.substring("/user/".length());
+                OtrPublicKey key = directory.get(name);
+                if (key == null) {
+                    answer(ex, 404, error("unknown_user"), null);
+                } else {
+                    answer(ex, 200, Json.createObjectBuilder().add("username", name).add("status", "active")
+                            .add("publicKey", b64(key.serialized())).add("fingerprint", key.fingerprint().hex())
+                            .build(), null);
+                }
+            } else {
+                answer(ex, 404, error("not_found"), null);
+            }
+        } catch (OsmsException e) {
+            answer(ex, e.status(), error(e.code()), null);
+        } catch (Exception e) {
+            answer(ex, 500, error("internal_error"), null);
+        }
+    }
+
+    private void createSession(HttpExchange ex, String body) throws Exception {
+        String id = ex.getRequestHeaders().getFirst("OSMS-Session");
+        Login login;
+        if (id == null) {
+            id = UUID.randomUUID().toString();
+            login = new Login(new OtrConversation("osms", "client", serverKey));
+            login.username = ex.getRequestHeaders().getFirst("OSMS-Username");
+            logins.put(id, login);
+        } else {
+            login = logins.get(id);
+        }
+        OtrConversation.Received r = login.otr.receive(body);
+        JsonObjectBuilder b = Json.createObjectBuilder().add("messages", strings(r.replies()))
+                .add("encrypted", login.otr.isEncrypted());
+        if (login.otr.isEncrypted()) {
+            b.add("challenge", b64(new byte[32]));
+        }
+        answer(ex, 200, b.build(), id);
+    }
+
+    private void command(HttpExchange ex, String body) throws Exception {
+        Login login = logins.get(ex.getRequestHeaders().getFirst("OSMS-Session"));
+        if (login == null) {
+            answer(ex, 404, error("unknown_session"), null);
+            return;
+        }
+        String plain = login.otr.receive(body).plaintext().orElseThrow();
+        JsonObject c;
+        try (JsonReader r = Json.createReader(new StringReader(plain))) {
+            c = r.readObject();
+        }
+        JsonObjectBuilder reply = Json.createObjectBuilder().add("seq", c.getInt("seq"));
+        switch (c.getString("command")) {
+            case "send" -> {
+                String to = c.getString("to");
+                if (refusing.contains(to)) {
+                    reply.add("ok", false).add("error", "no_such_recipient").add("message", "No.");
+                } else {
+                    mailbox(to).add(new Stored(nextId++, login.username, identities.get(login.username),
+                            login.otr.remoteKey().orElseThrow().fingerprint().hex(), c.getString("body")));
+                    reply.add("ok", true).add("to", to);
+                }
+            }
+            case "fetch" -> {
+                long after = c.getJsonNumber("after").longValue();
+                JsonArrayBuilder messages = Json.createArrayBuilder();
+                for (Stored s : mailbox(login.username)) {
+                    if (s.id() > after) {
+                        messages.add(Json.createObjectBuilder().add("id", s.id()).add("from", s.from())
+                                .add("fromIdentityId", s.fromIdentityId()).add("fingerprint", s.fingerprint())
+                                .add("receivedAt", 1).add("body", s.body()));
+                    }
+                }
+                reply.add("ok", true).add("messages", messages);
+            }
+            case "ack" -> {
+                Set<Long> ids = new HashSet<>();
+                c.getJsonArray("ids").forEach(v -> ids.add(((jakarta.json.JsonNumber) v).longValue()));
+                int before = mailbox(login.username).size();
+                mailbox(login.username).removeIf(s -> ids.contains(s.id()));
+                reply.add("ok", true).add("acked", before - mailbox(login.username).size());
+            }
+            default -> reply.add("ok", false).add("error", "unknown_command").add("message", "?");
+        }
+        List<String> wire = login.otr.send(reply.build().toString());
+        answer(ex, 200, Json.createObjectBuilder().add("messages", strings(wire)).add("ended", false).build(), null);
+    }
+
+    private static long param(String query, String name) {
+        for (String p : query.split("&")) {
+            if (p.startsWith(name + "=")) {
+                return Long.parseLong(p.substring(name.length() + 1));
+            }
+        }
+        throw new IllegalArgumentException(name);
+    }
+
+    private static JsonArrayBuilder entries(List<AuditRecord> entries) {
+        JsonArrayBuilder a = Json.createArrayBuilder();
+        for (AuditRecord e : entries) {
+            JsonObjectBuilder b = Json.createObjectBuilder().add("seq", e.seq()).add("recordedAt", e.recordedAt())
+                    .add("identityId", e.identityId()).add("event", e.event())
+                    .add("prevHash", b64(e.prevHash())).add("hash", b64(e.hash()));
+            optional(b, "usernameBefore", e.usernameBefore());
+            optional(b, "usernameAfter", e.usernameAfter());
+            optional(b, "fingerprintBefore", e.fingerprintBefore());
+            optional(b, "fingerprintAfter", e.fingerprintAfter());
+            optional(b, "publicKeyBefore", e.publicKeyBefore() == null ? null : b64(e.publicKeyBefore()));
+            optional(b, "publicKeyAfter", e.publicKeyAfter() == null ? null : b64(e.publicKeyAfter()));
+            a.add(b);
+        }
+        return a;
+    }
+
+    private static void optional(JsonObjectBuilder b, String name, String value) {
+        if (value != null) {
+            b.add(name, value);
+        }
+    }
+
+    private static JsonArrayBuilder strings(List<String> values) {
+        JsonArrayBuilder a = Json.createArrayBuilder();
+        values.forEach(a::add);
+        return a;
+    }
+
+    private static JsonObject error(String code) {
+        return Json.createObjectBuilder().add("error", code).add("message", "Refused.").build();
+    }
+
+    private static String b64(byte[] b) {
+        return Base64.getEncoder().encodeToString(b);
+    }
+
+    private static void answer(HttpExchange ex, int status, JsonObject body, String session) throws IOException {
+        byte[] bytes = body.toString().getBytes(StandardCharsets.UTF_8);
+        ex.getResponseHeaders().add("Content-Type", "application/json");
+        if (session != null) {
+            ex.getResponseHeaders().add("OSMS-Session", session);
+        }
+        ex.sendResponseHeaders(status, bytes.length);
+        ex.getResponseBody().write(bytes);
+        ex.close();
+    }
+}

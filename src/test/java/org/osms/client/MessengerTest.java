@@ -1,0 +1,221 @@
+package org.osms.client;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyPair;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.osms.protocol.OtrPublicKey;
+import org.osms.protocol.Username;
+
+/**
+ * The messenger with its pins and outbox on disk, against a {@link FakeServer}: each "client process" is a new
+ * {@link Messenger} over the same home directory, and the OTR conversations between them are real.
+ */
+class MessengerTest {
+    private static final long ALICE_ID = 11;
+    private static final long BOB_ID = 22;
+    private static final KeyPair ALICE = KeyStoreFiles.generate();
+    private static final KeyPair BOB = KeyStoreFiles.generate();
+
+    @TempDir
+    Path dir;
+
+    private FakeServer server;
+    private Path aliceHome;
+    private Path bobHome;
+
+    @BeforeEach
+    void aliceAndBobAreRegistered() throws Exception {
+        server = new FakeServer();
+        server.register("alice", ALICE_ID, ALICE);
+        server.register("bob", BOB_ID, BOB);
+        aliceHome = dir.resolve("alice");
+        bobHome = dir.resolve("bob");
+    }
+
+    @AfterEach
+    void stop() {
+        server.close();
+    }
+
+    private String url() {
+        return server.uri().toString();
+    }
+
+    private OsmsClient.Session login(String name, KeyPair key) {
+        return new OsmsClient(server.uri()).login(Username.of(name), key, server.serverKey());
+    }
+
+    private Messenger process(String name, KeyPair key, Path home) {
+        OsmsClient client = new OsmsClient(server.uri());
+        OsmsClient.Session session = login(name, key);
+        Messenger m = new Messenger(client, session, key, new PeerKeyCheck(new PeerPins(home, url()), client),
+                Outbox.in(home, url()));
+        session.logout();
+        return m;
+    }
+
+    private List<Messenger.Event> online(String name, KeyPair key, Messenger m) {
+        m.resume(login(name, key));
+        try {
+            return m.poll(0);
+        } finally {
+            m.session().logout();
+        }
+    }
+
+    private static List<String> summary(List<Messenger.Event> events) {
+        return events.stream().map(e -> e.refused() ? "refused: " + (e.keyCheck() == null ? e.problem() : e.keyCheck().outcome().code())
+                : e.keyCheck() != null ? e.keyCheck().outcome().code() : "text: " + e.text()).toList();
+    }
+
+    /** Rounds of bob then alice online, as long as it takes an AKE through the mailboxes; bob's events. */
+    private List<Messenger.Event> rounds(Messenger bob, KeyPair bobKey, Messenger alice, KeyPair aliceKey) {
+        List<Messenger.Event> atBob = new ArrayList<>();
+        for (int round = 0; round < 4; round++) {
+            atBob.addAll(online("bob", bobKey, bob));
+            online("alice", aliceKey, alice);
+        }
+        atBob.addAll(online("bob", bobKey, bob));
+        return atBob;
+    }
+
+    private void send(Messenger m, String name, KeyPair key, String text) {
+        m.resume(login(name, key));
+        assertFalse(m.send("bob", text), "not authenticated yet: it waits");
+        m.session().logout();
+    }
+
+    @Test
+    void textsWrittenBeforeARestartLeaveAfterItOnceEachInOrder() {
+        Messenger before = process("alice", ALICE, aliceHome);
+        send(before, "alice", ALICE, "one");
+        send(before, "alice", ALICE, "two");
+        assertEquals(1, server.mailbox("bob").size(), "one query, however many texts");
+
+        Messenger bm = process("bob", BOB, bobHome);
+        List<Messenger.Event> atBob = new ArrayList<>(online("bob", BOB, bm));
+        Messenger restarted = process("alice", ALICE, aliceHome);
+        assertEquals(List.of("one", "two"), restarted.queued("bob"));
+        for (int round = 0; round < 4; round++) {
+            online("alice", ALICE, restarted);
+            atBob.addAll(online("bob", BOB, bm));
+        }
+        assertEquals(List.of("first_use", "text: one", "text: two"), summary(atBob));
+        assertEquals(List.of(), Outbox.in(aliceHome, url()).all());
+
+        // refused by the server: the text stays, and leaves first with the next send that goes through
+        server.refusing.add("bob");
+        restarted.resume(login("alice", ALICE));
+        assertEquals("no_such_recipient",
+                assertThrows(OsmsException.class, () -> restarted.send("bob", "refused")).code());
+        assertEquals(List.of("refused"), Outbox.in(aliceHome, url()).waiting("bob").stream()
+                .map(Outbox.Entry::text).toList());
+        server.refusing.clear();
+        assertTrue(restarted.send("bob", "later"));
+        restarted.session().logout();
+        assertEquals(List.of(), Outbox.in(aliceHome, url()).all());
+        assertEquals(List.of("text: refused", "text: later"), summary(online("bob", BOB, bm)));
+
+        // alice restarts once more while bob's conversation is still encrypted: her new query starts over
+        Messenger again = process("alice", ALICE, aliceHome);
+        send(again, "alice", ALICE, "after restart");
+        assertEquals(List.of("text: after restart"), summary(rounds(bm, BOB, again, ALICE)),
+                "authenticated again, the pin unchanged (no event)");
+        assertEquals(List.of(), server.mailbox("bob"), "everything read was acknowledged");
+    }
+
+    @Test
+    void aReplacedKeyIsAcceptedAsARotationOnlyThroughTheHistory() throws Exception {
+        Messenger am = process("alice", ALICE, aliceHome);
+        send(am, "alice", ALICE, "first");
+        Messenger bm = process("bob", BOB, bobHome);
+        assertEquals(List.of("first_use", "text: first"), summary(rounds(bm, BOB, am, ALICE)));
+        PeerPins bobsPins = new PeerPins(bobHome, url());
+        assertEquals(Optional.of(new PeerPins.Pin(OtrPublicKey.of(ALICE.getPublic()).fingerprint().hex(), ALICE_ID)),
+                bobsPins.pinned("alice"));
+
+        KeyPair next = KeyStoreFiles.generate();
+        server.replaceKey("alice", next);
+        Messenger am2 = process("alice", next, aliceHome);
+        send(am2, "alice", next, "second");
+        Messenger bm2 = process("bob", BOB, bobHome);
+        List<Messenger.Event> atBob = rounds(bm2, BOB, am2, next);
+        assertEquals(List.of("rotated", "text: second"), summary(atBob));
+        assertTrue(atBob.get(0).keyCheck().changedAt().isPresent());
+        assertEquals("* " + atBob.get(0).keyCheck().message(), atBob.get(0).line());
+        assertEquals(Optional.of(new PeerPins.Pin(OtrPublicKey.of(next.getPublic()).fingerprint().hex(), ALICE_ID)),
+                bobsPins.pinned("alice"));
+    }
+
+    @Test
+    void aKeySwappedWithoutAnEntryInTheLogIsRefusedAndThePinAndTheTextStay() throws Exception {
+        Messenger am = process("alice", ALICE, aliceHome);
+        send(am, "alice", ALICE, "first");
+        Messenger bm = process("bob", BOB, bobHome);
+        rounds(bm, BOB, am, ALICE);
+        String pinsBefore = Files.readString(new PeerPins(bobHome, url()).file());
+
+        // the server publishes another key for alice and records nothing: the swap a pin exists to catch
+        KeyPair swapped = KeyStoreFiles.generate();
+        server.directory.put("alice", OtrPublicKey.of(swapped.getPublic()));
+        Messenger impostor = process("alice", swapped, dir.resolve("impostor"));
+        send(impostor, "alice", swapped, "trust me");
+        Messenger bm2 = process("bob", BOB, bobHome);
+        bm2.resume(login("bob", BOB));
+        assertFalse(bm2.send("alice", "for the real alice"), "bob starts too: his text must wait");
+        bm2.session().logout();
+        List<Messenger.Event> atBob = rounds(bm2, BOB, impostor, swapped);
+        assertEquals("refused: no_transition", summary(atBob).get(0));
+        assertTrue(atBob.stream().allMatch(e -> e.refused() && e.text() == null),
+                "the impostor's text that followed is dropped unread: " + summary(atBob));
+        assertTrue(atBob.get(0).problem().startsWith("refused the conversation with alice: the public history"),
+                atBob.get(0).problem());
+        assertEquals(pinsBefore, Files.readString(new PeerPins(bobHome, url()).file()), "the old pin stays");
+        assertEquals(List.of("for the real alice"), bm2.queued("alice"), "nothing was sent to the impostor");
+        assertEquals(Optional.empty(), bm2.verifiedKey("alice"));
+    }
+
+    @Test
+    void messagesWithAMalformedSenderAreDroppedAndAcknowledgedWithoutTouchingThePins() {
+        String fp = OtrPublicKey.of(ALICE.getPublic()).fingerprint().hex();
+        server.mailbox("bob").add(new FakeServer.Stored(1_000, "Alice!", ALICE_ID, fp, "?OTRv3?"));
+        server.mailbox("bob").add(new FakeServer.Stored(1_001, "alice", -1, fp, "?OTRv3?"));
+        server.mailbox("bob").add(new FakeServer.Stored(1_002, "alice", 1L << 53, fp, "?OTRv3?"));
+        Messenger bm = process("bob", BOB, bobHome);
+        List<Messenger.Event> events = online("bob", BOB, bm);
+        assertEquals(3, events.size());
+        assertTrue(events.stream().allMatch(e -> e.refused() && e.problem().contains("malformed sender")),
+                summary(events).toString());
+        assertEquals(List.of(), server.mailbox("bob"), "acknowledged: unreadable now, unreadable later");
+        assertFalse(Files.exists(new PeerPins(bobHome, url()).file()));
+        assertEquals(List.of(), server.mailbox("alice"), "nothing answered");
+    }
+
+    @Test
+    void whenASendFailsDuringAPollWhatWasReadIsStillAcknowledgedAndTheTextsStay() {
+        Messenger am = process("alice", ALICE, aliceHome);
+        send(am, "alice", ALICE, "kept");
+        Messenger bm = process("bob", BOB, bobHome);
+        online("bob", BOB, bm); // bob answers the query: a D-H Commit waits for alice
+        assertEquals(1, server.mailbox("alice").size());
+        server.refusing.add("bob");
+        am.resume(login("alice", ALICE));
+        assertEquals("no_such_recipient", assertThrows(OsmsException.class, () -> am.poll(0)).code());
+        am.session().logout();
+        assertEquals(List.of(), server.mailbox("alice"), "fed to OTR, so acknowledged");
+        assertEquals(List.of("kept"), Outbox.in(aliceHome, url()).waiting("bob").stream()
+                .map(Outbox.Entry::text).toList());
+    }
+}
