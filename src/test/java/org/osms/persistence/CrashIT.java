@@ -48,6 +48,8 @@ import org.osms.protocol.Username;
 class CrashIT {
     private static final int ROUNDS = 3;
     private static final int CLIENTS = 4;
+    private static final int CLIENTS_SENDING = 10;
+    private static final int RECIPIENTS = 20;
     private static final Duration READY = Duration.ofMinutes(15);
 
     private final Http http = Http.fromSystemProperty();
@@ -73,6 +75,79 @@ class CrashIT {
                 identity.assertSurvived(http, "round " + round);
             }
         }
+    }
+
+    /**
+     * Ten clients send to twenty recipients as fast as they can; the server is SIGKILLed in the middle. After the
+     * restart every message whose {@code send} was answered ok is in its recipient's mailbox exactly once, and nothing
+     * is there that no client sent (at most the one send per client in flight at the kill, which may have committed).
+     */
+    @Test
+    void everySendAnsweredOkIsDeliveredExactlyOnceAfterASigkill() throws Exception {
+        LibertyServer.awaitReady(http, READY);
+        OsmsClient client = new OsmsClient(URI.create(http.base()));
+        OtrPublicKey serverKey = client.serverKey();
+        List<Account> recipients = new ArrayList<>();
+        for (int i = 0; i < RECIPIENTS; i++) {
+            recipients.add(Account.register(client, serverKey));
+        }
+        List<Sender> senders = new ArrayList<>();
+        for (int i = 0; i < CLIENTS_SENDING; i++) {
+            senders.add(new Sender(i, Account.register(client, serverKey), recipients));
+        }
+
+        AtomicBoolean killed = new AtomicBoolean();
+        AtomicInteger answered = new AtomicInteger();
+        ConcurrentLinkedQueue<String> failures = new ConcurrentLinkedQueue<>();
+        List<Thread> threads = new ArrayList<>();
+        for (Sender sender : senders) {
+            Thread t = new Thread(() -> sender.sendUntilKilled(client, serverKey, killed, answered, failures),
+                    "crash-send-" + sender.index);
+            threads.add(t);
+            t.start();
+        }
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
+        while (answered.get() < 5 * CLIENTS_SENDING && System.nanoTime() < deadline && failures.isEmpty()) {
+            Thread.sleep(50);
+        }
+        Thread.sleep(ThreadLocalRandom.current().nextLong(200, 1500)); // a random moment of the load
+        ProcessHandle jvm = server.process();
+        killed.set(true);
+        assertTrue(jvm.destroyForcibly(), "SIGKILL sent to the server's JVM");
+        jvm.onExit().get(60, TimeUnit.SECONDS);
+        for (Thread t : threads) {
+            t.join(TimeUnit.SECONDS.toMillis(120));
+        }
+        server.command("start");
+        LibertyServer.awaitReady(http, READY);
+        assertTrue(failures.isEmpty(), "the senders ran without errors until the kill: " + failures);
+        assertTrue(answered.get() >= 5 * CLIENTS_SENDING, "sends were answered ok before the kill: " + answered);
+
+        Map<String, List<String>> delivered = new HashMap<>();
+        for (Account r : recipients) {
+            delivered.put(r.name.value(), r.fetchEverything(client, serverKey));
+        }
+        for (Sender sender : senders) {
+            for (Sent sent : sender.acknowledged) {
+                long copies = delivered.get(sent.to).stream().filter(sent.body::equals).count();
+                assertEquals(1, copies, "a send answered ok (" + sent + ") is delivered exactly once");
+            }
+        }
+        java.util.Set<String> sentOrInFlight = new java.util.HashSet<>();
+        for (Sender sender : senders) {
+            sender.acknowledged.forEach(m -> sentOrInFlight.add(m.body));
+            if (sender.inFlight != null) {
+                sentOrInFlight.add(sender.inFlight.body);
+            }
+        }
+        for (Map.Entry<String, List<String>> mailbox : delivered.entrySet()) {
+            assertEquals(mailbox.getValue().size(), new java.util.HashSet<>(mailbox.getValue()).size(),
+                    "no message is delivered twice to " + mailbox.getKey());
+            for (String body : mailbox.getValue()) {
+                assertTrue(sentOrInFlight.contains(body), "only what a client sent is in a mailbox");
+            }
+        }
+        AuditPages.verifyWholeLog(http, 500);
     }
 
     @Test
@@ -259,5 +334,110 @@ class CrashIT {
     }
 
     private record Change(String event, String username, OtrPublicKey key) {
+    }
+
+    /** A registered user of the messaging crash test. */
+    private record Account(Username name, KeyPair key) {
+        static Account register(OsmsClient client, OtrPublicKey serverKey) {
+            Account a = new Account(Identity.fresh(), KeyStoreFiles.generate());
+            client.register(a.name, a.key, serverKey).logout();
+            return a;
+        }
+
+        /** Every body waiting in this account's mailbox, oldest first, following {@code nextAfter}. */
+        List<String> fetchEverything(OsmsClient client, OtrPublicKey serverKey) {
+            OsmsClient.Session s = client.login(name, key, serverKey);
+            try {
+                List<String> bodies = new ArrayList<>();
+                long after = 0;
+                while (true) {
+                    JsonObject page = s.fetch(after, 100, 0);
+                    for (JsonValue m : page.getJsonArray("messages")) {
+                        bodies.add(m.asJsonObject().getString("body"));
+                        after = m.asJsonObject().getJsonNumber("id").longValue();
+                    }
+                    if (!page.containsKey("nextAfter")) {
+                        return bodies;
+                    }
+                    after = page.getJsonNumber("nextAfter").longValue();
+                }
+            } finally {
+                s.logout();
+            }
+        }
+    }
+
+    private record Sent(String to, String body) {
+        @Override
+        public String toString() {
+            return "to " + to + ", " + body.length() + " characters";
+        }
+    }
+
+    /** One sending client: what it sent that was answered ok, and the one send in flight when the server died. */
+    private static final class Sender {
+        private final int index;
+        private final Account account;
+        private final List<Account> recipients;
+        private final List<Sent> acknowledged = new ArrayList<>();
+        private Sent inFlight;
+
+        Sender(int index, Account account, List<Account> recipients) {
+            this.index = index;
+            this.account = account;
+            this.recipients = recipients;
+        }
+
+        void sendUntilKilled(OsmsClient client, OtrPublicKey serverKey, AtomicBoolean killed, AtomicInteger answered,
+                             ConcurrentLinkedQueue<String> failures) {
+            try {
+                OsmsClient.Session s = client.login(account.name, account.key, serverKey);
+                java.util.Set<String> full = new java.util.HashSet<>();
+                for (int n = 0; !killed.get(); n++) {
+                    Account to = recipients.get((index + n) % recipients.size());
+                    if (full.size() == recipients.size()) {
+                        Thread.sleep(20); // every mailbox is full: wait for the kill
+                        continue;
+                    }
+                    if (full.contains(to.name.value())) {
+                        continue;
+                    }
+                    inFlight = new Sent(to.name.value(), uniqueDataMessage());
+                    try {
+                        s.sendTo(inFlight.to, inFlight.body);
+                    } catch (OsmsException e) {
+                        if (e.status() == 200 && e.code().equals("mailbox_full")) {
+                            full.add(inFlight.to); // refused in the channel: nothing stored, nothing promised
+                            inFlight = null;
+                            continue;
+                        }
+                        throw e;
+                    }
+                    acknowledged.add(inFlight);
+                    inFlight = null;
+                    answered.incrementAndGet();
+                }
+            } catch (OsmsException e) {
+                if (!killed.get()) {
+                    failures.add("sender " + index + ": " + e.status() + " " + e.code() + " " + e.getMessage());
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (RuntimeException e) {
+                if (!killed.get()) {
+                    failures.add("sender " + index + ": " + e);
+                }
+            }
+        }
+
+        /** An OTR v3 data message envelope with random contents: opaque to the server, unique to this send. */
+        private static String uniqueDataMessage() {
+            byte[] raw = new byte[120];
+            ThreadLocalRandom.current().nextBytes(raw);
+            raw[0] = 0;
+            raw[1] = 3;
+            raw[2] = 3;
+            return "?OTR:" + Base64.getEncoder().encodeToString(raw) + ".";
+        }
     }
 }
