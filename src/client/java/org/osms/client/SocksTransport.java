@@ -9,7 +9,6 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -27,7 +26,6 @@ import java.util.concurrent.Flow;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import javax.net.ssl.SSLParameters;
-import javax.net.ssl.SSLSession;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.SSLSocketFactory;
 
@@ -40,8 +38,6 @@ import javax.net.ssl.SSLSocketFactory;
 final class SocksTransport implements Transport {
     private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(30);
     private static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(120);
-    /** Larger answers are refused rather than held in memory: no OSMS document comes near it. */
-    private static final int MAX_BODY = 64 * 1024 * 1024;
     private static final int MAX_HEADER_LINE = 16 * 1024;
     private static final int MAX_HEADERS = 200;
 
@@ -246,7 +242,7 @@ final class SocksTransport implements Transport {
                 throw new IOException("an HTTP answer of unacceptable length");
             }
         }
-        return new Response(Integer.parseInt(parts[1]), all, new String(body, StandardCharsets.UTF_8), request);
+        return new Answer(Integer.parseInt(parts[1]), all, new String(body, StandardCharsets.UTF_8), request);
     }
 
     private static byte[] chunked(InputStream in) throws IOException {
@@ -297,28 +293,5 @@ final class SocksTransport implements Transport {
         }
         int end = line.length();
         return end > 0 && line.charAt(end - 1) == '\r' ? line.substring(0, end - 1) : line.toString();
-    }
-
-    private record Response(int statusCode, HttpHeaders headers, String body, HttpRequest request)
-            implements HttpResponse<String> {
-        @Override
-        public Optional<HttpResponse<String>> previousResponse() {
-            return Optional.empty();
-        }
-
-        @Override
-        public Optional<SSLSession> sslSession() {
-            return Optional.empty();
-        }
-
-        @Override
-        public URI uri() {
-            return request.uri();
-        }
-
-        @Override
-        public HttpClient.Version version() {
-            return HttpClient.Version.HTTP_1_1;
-        }
     }
 }

@@ -1,16 +1,23 @@
 package org.osms.client;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Optional;
+import javax.net.ssl.SSLSession;
 
 /** How the client's HTTP requests reach the server: directly, or through a SOCKS5 proxy such as Tor. */
 interface Transport {
+    /** Larger answers are refused rather than held in memory, on every transport: no OSMS document comes near it. */
+    int MAX_BODY = 64 * 1024 * 1024;
+
     HttpResponse<String> send(HttpRequest request) throws IOException, InterruptedException;
 
     /**
@@ -31,6 +38,41 @@ interface Transport {
         // plain HTTP/1.1, as docs/protocol.md says (what tor forwards): no h2c upgrade attempts
         HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(Duration.ofSeconds(30)).build();
-        return request -> http.send(request, HttpResponse.BodyHandlers.ofString());
+        return request -> {
+            HttpResponse<InputStream> answer = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
+            byte[] body;
+            try (InputStream in = answer.body()) {
+                body = in.readNBytes(MAX_BODY + 1); // a hostile server's endless answer stops here
+            }
+            if (body.length > MAX_BODY) {
+                throw new IOException("an HTTP answer of unacceptable length");
+            }
+            return new Answer(answer.statusCode(), answer.headers(), new String(body, StandardCharsets.UTF_8),
+                    request);
+        };
+    }
+
+    /** An answer read whole, within {@link #MAX_BODY}. */
+    record Answer(int statusCode, HttpHeaders headers, String body, HttpRequest request)
+            implements HttpResponse<String> {
+        @Override
+        public Optional<HttpResponse<String>> previousResponse() {
+            return Optional.empty();
+        }
+
+        @Override
+        public Optional<SSLSession> sslSession() {
+            return Optional.empty();
+        }
+
+        @Override
+        public URI uri() {
+            return request.uri();
+        }
+
+        @Override
+        public HttpClient.Version version() {
+            return HttpClient.Version.HTTP_1_1;
+        }
     }
 }

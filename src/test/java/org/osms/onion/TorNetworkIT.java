@@ -98,8 +98,36 @@ class TorNetworkIT {
         assertEquals(404, afterLogout.status());
         assertEquals("unknown_session", afterLogout.code());
 
-        // TODO(messaging): once the messaging commands exist, send a message from `name` to `second` with the
-        // `osms` command and receive it as `second`, both through this SOCKS port. Nothing stands in for it here.
+        // A message from `name` to a third user, end to end, both `osms` commands through this SOCKS port: the
+        // sender waits while the OTR handshake goes through the mailboxes, the recipient answers it with inbox
+        Files.createDirectories(dir.resolve("home-c"));
+        OsmsCommand recipient = new OsmsCommand(dir.resolve("home-c"), List.of("--server", "http://" + onion),
+                Map.of("OSMS_PROXY", proxy.toString()), COMMAND_TIMEOUT);
+        String third = name + "c";
+        assertEquals(0, recipient.run("keygen").exit());
+        OsmsCommand.Run thirdRegistered = recipient.run("register", third);
+        assertEquals(0, thirdRegistered.exit(), thirdRegistered.err());
+        String text = "through tor " + UUID.randomUUID();
+        java.util.concurrent.CompletableFuture<OsmsCommand.Run> sending =
+                java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                    try {
+                        return osms.run("send", "--wait", "150", third, text);
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                });
+        StringBuilder received = new StringBuilder();
+        Instant messageDeadline = Instant.now().plus(Duration.ofSeconds(170));
+        while (!received.toString().contains(text) && Instant.now().isBefore(messageDeadline)) {
+            OsmsCommand.Run inbox = recipient.run("inbox", "--wait", "15");
+            assertEquals(0, inbox.exit(), inbox.err());
+            received.append(inbox.out());
+        }
+        OsmsCommand.Run sent = sending.get(COMMAND_TIMEOUT.toSeconds() + 10, java.util.concurrent.TimeUnit.SECONDS);
+        assertEquals(0, sent.exit(), "osms send: " + sent.out() + sent.err());
+        assertTrue(received.toString().contains(text), "the recipient read the text through Tor: " + received);
+        assertEquals(1, received.toString().split(java.util.regex.Pattern.quote(text), -1).length - 1,
+                "the text arrived once: " + received);
     }
 
     /** Starts the OSMS onion service in the network through the shipped osms-onion; returns its address. */
