@@ -1,6 +1,7 @@
 package org.osms.client;
 
-import jakarta.json.Json;
+import static org.osms.protocol.JsonDocuments.JSON;
+
 import jakarta.json.JsonObject;
 import jakarta.json.JsonValue;
 import java.io.InputStreamReader;
@@ -171,7 +172,7 @@ public final class Cli {
     }
 
     static JsonObject command(String name) {
-        return Json.createObjectBuilder().add("command", name).build();
+        return JSON.createObjectBuilder().add("command", name).build();
     }
 
     abstract static class Sub implements Callable<Integer> {
@@ -229,7 +230,7 @@ public final class Cli {
 
         @Override
         public Integer call() {
-            JsonObject reply = cli.inSession(Json.createObjectBuilder().add("command", "rename")
+            JsonObject reply = cli.inSession(JSON.createObjectBuilder().add("command", "rename")
                     .add("username", Username.of(username).value()).build());
             cli.remember(reply);
             cli.print(reply);
@@ -252,7 +253,7 @@ public final class Cli {
             byte[] proof = SessionProofs.signKeyReplacement(session.challenge(), nextPublic, next.getPrivate());
             JsonObject reply;
             try {
-                reply = session.command(Json.createObjectBuilder().add("command", "replace-key")
+                reply = session.command(JSON.createObjectBuilder().add("command", "replace-key")
                         .add("publicKey", java.util.Base64.getEncoder().encodeToString(nextPublic.serialized()))
                         .add("signature", java.util.Base64.getEncoder().encodeToString(proof)).build());
             } finally {

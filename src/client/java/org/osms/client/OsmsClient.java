@@ -1,6 +1,7 @@
 package org.osms.client;
 
-import jakarta.json.Json;
+import static org.osms.protocol.JsonDocuments.JSON;
+
 import jakarta.json.JsonObject;
 import jakarta.json.JsonReader;
 import jakarta.json.JsonValue;
@@ -142,7 +143,7 @@ public final class OsmsClient implements PublicLog.Pages {
         Session session = registration(key, serverKey);
         long counter = RegistrationPuzzle.solve(session.registrationPuzzle(), session.challenge(), username.value(),
                 OtrPublicKey.of(key.getPublic()).fingerprint().hex(), Runtime.getRuntime().availableProcessors());
-        session.command(Json.createObjectBuilder().add("command", "register").add("username", username.value())
+        session.command(JSON.createObjectBuilder().add("command", "register").add("username", username.value())
                 .add("counter", counter).build());
         return session;
     }
@@ -294,7 +295,7 @@ public final class OsmsClient implements PublicLog.Pages {
         /** Sends one command and returns the reply as is, ok or not. */
         public JsonObject sendCommand(JsonObject command) {
             seq++;
-            String plaintext = Json.createObjectBuilder(command).add("seq", seq).build().toString();
+            String plaintext = JSON.createObjectBuilder(command).add("seq", seq).build().toString();
             List<String> wire = encrypt(plaintext);
             JsonObject answer = postRaw("session", wire.get(wire.size() - 1));
             ended = answer.getBoolean("ended", false);
@@ -302,7 +303,7 @@ public final class OsmsClient implements PublicLog.Pages {
                 try {
                     String reply = otr.receive(m).plaintext().orElse(null);
                     if (reply != null) {
-                        try (JsonReader r = Json.createReader(new StringReader(reply))) {
+                        try (JsonReader r = JSON.createReader(new StringReader(reply))) {
                             return r.readObject();
                         }
                     }
@@ -315,7 +316,7 @@ public final class OsmsClient implements PublicLog.Pages {
 
         /** {@code send}: one OTR message of the caller's end-to-end conversation with {@code to}, into its mailbox. */
         public JsonObject sendTo(String to, String otrMessage) {
-            return command(Json.createObjectBuilder().add("command", "send").add("to", to).add("body", otrMessage)
+            return command(JSON.createObjectBuilder().add("command", "send").add("to", to).add("body", otrMessage)
                     .build());
         }
 
@@ -324,41 +325,41 @@ public final class OsmsClient implements PublicLog.Pages {
          * the server answers as soon as one arrives, or empty after that long (the long poll).
          */
         public JsonObject fetch(long after, int limit, int waitSeconds) {
-            return command(Json.createObjectBuilder().add("command", "fetch").add("after", after).add("limit", limit)
+            return command(JSON.createObjectBuilder().add("command", "fetch").add("after", after).add("limit", limit)
                     .add("wait", waitSeconds).build());
         }
 
         /** {@code ack}: deletes these messages from the caller's mailbox for good; returns how many there were. */
         public int ack(java.util.Collection<Long> ids) {
-            jakarta.json.JsonArrayBuilder a = Json.createArrayBuilder();
+            jakarta.json.JsonArrayBuilder a = JSON.createArrayBuilder();
             ids.forEach(a::add);
-            return command(Json.createObjectBuilder().add("command", "ack").add("ids", a).build()).getInt("acked");
+            return command(JSON.createObjectBuilder().add("command", "ack").add("ids", a).build()).getInt("acked");
         }
 
         public JsonObject block(String username) {
-            return command(Json.createObjectBuilder().add("command", "block").add("username", username).build());
+            return command(JSON.createObjectBuilder().add("command", "block").add("username", username).build());
         }
 
         public JsonObject unblock(String username) {
-            return command(Json.createObjectBuilder().add("command", "unblock").add("username", username).build());
+            return command(JSON.createObjectBuilder().add("command", "unblock").add("username", username).build());
         }
 
         public JsonObject blocked() {
-            return command(Json.createObjectBuilder().add("command", "blocked").build());
+            return command(JSON.createObjectBuilder().add("command", "blocked").build());
         }
 
         public JsonObject quota() {
-            return command(Json.createObjectBuilder().add("command", "quota").build());
+            return command(JSON.createObjectBuilder().add("command", "quota").build());
         }
 
         /** {@code export}, every page: the audit entries and waiting messages of all pages in one document. */
         public JsonObject export() {
-            jakarta.json.JsonArrayBuilder audit = Json.createArrayBuilder();
-            jakarta.json.JsonArrayBuilder messages = Json.createArrayBuilder();
+            jakarta.json.JsonArrayBuilder audit = JSON.createArrayBuilder();
+            jakarta.json.JsonArrayBuilder messages = JSON.createArrayBuilder();
             long auditAfter = 0;
             long messagesAfter = 0;
             while (true) {
-                JsonObject page = command(Json.createObjectBuilder().add("command", "export")
+                JsonObject page = command(JSON.createObjectBuilder().add("command", "export")
                         .add("auditAfter", auditAfter).add("messagesAfter", messagesAfter).build());
                 // a part already complete comes back empty once its cursor is past its end
                 page.getJsonArray("audit").forEach(audit::add);
@@ -366,7 +367,7 @@ public final class OsmsClient implements PublicLog.Pages {
                 boolean moreAudit = page.containsKey("auditNextAfter");
                 boolean moreMessages = page.containsKey("messagesNextAfter");
                 if (!moreAudit && !moreMessages) {
-                    jakarta.json.JsonObjectBuilder whole = Json.createObjectBuilder(page);
+                    jakarta.json.JsonObjectBuilder whole = JSON.createObjectBuilder(page);
                     whole.remove("seq");
                     whole.remove("ok");
                     return whole.add("audit", audit).add("messages", messages).build();
@@ -433,7 +434,7 @@ public final class OsmsClient implements PublicLog.Pages {
 
     private static JsonObject parse(HttpResponse<String> response) {
         JsonObject body;
-        try (JsonReader r = Json.createReader(new StringReader(response.body()))) {
+        try (JsonReader r = JSON.createReader(new StringReader(response.body()))) {
             body = r.readObject();
         } catch (RuntimeException e) {
             throw new OsmsException(response.statusCode(), "bad_response",

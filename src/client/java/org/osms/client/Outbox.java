@@ -1,6 +1,7 @@
 package org.osms.client;
 
-import jakarta.json.Json;
+import static org.osms.protocol.JsonDocuments.JSON;
+
 import jakarta.json.JsonObject;
 import jakarta.json.JsonReader;
 import java.io.IOException;
@@ -128,7 +129,7 @@ public final class Outbox {
     }
 
     private static Stored parse(String line) {
-        try (JsonReader r = Json.createReader(new StringReader(line))) {
+        try (JsonReader r = JSON.createReader(new StringReader(line))) {
             JsonObject o = r.readObject();
             return new Stored(o.getString("server"), new Entry(o.getString("id"), o.getString("to"),
                     o.getJsonNumber("queuedAt").longValueExact(), o.getString("text")));
@@ -143,7 +144,7 @@ public final class Outbox {
         }
         StringBuilder text = new StringBuilder();
         for (Stored s : all) {
-            text.append(Json.createObjectBuilder().add("server", s.server()).add("id", s.entry().id())
+            text.append(JSON.createObjectBuilder().add("server", s.server()).add("id", s.entry().id())
                     .add("to", s.entry().to()).add("queuedAt", s.entry().queuedAt()).add("text", s.entry().text())
                     .build()).append('\n');
         }

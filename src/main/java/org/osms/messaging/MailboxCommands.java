@@ -1,8 +1,9 @@
 package org.osms.messaging;
 
+import static org.osms.protocol.JsonDocuments.JSON;
+
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import jakarta.json.Json;
 import jakarta.json.JsonArray;
 import jakarta.json.JsonArrayBuilder;
 import jakarta.json.JsonNumber;
@@ -85,7 +86,7 @@ public class MailboxCommands implements CommandHandler {
                 && caller.deferUntil(notifier.wakeupFor(caller.identityId(), version), Duration.ofSeconds(wait))) {
             return;
         }
-        JsonArrayBuilder messages = Json.createArrayBuilder();
+        JsonArrayBuilder messages = JSON.createArrayBuilder();
         page.stream().limit(limit).forEach(m -> messages.add(describe(m)));
         reply.add("messages", messages);
         if (page.size() > limit) {
@@ -95,7 +96,7 @@ public class MailboxCommands implements CommandHandler {
 
     /** A waiting message as {@code fetch} and {@code export} show it. */
     static JsonObjectBuilder describe(StoredMessage m) {
-        return Json.createObjectBuilder()
+        return JSON.createObjectBuilder()
                 .add("id", m.seq())
                 .add("from", m.senderUsername())
                 .add("fromIdentityId", m.senderId())
@@ -105,9 +106,9 @@ public class MailboxCommands implements CommandHandler {
     }
 
     private JsonArrayBuilder blocked(long me) {
-        JsonArrayBuilder list = Json.createArrayBuilder();
+        JsonArrayBuilder list = JSON.createArrayBuilder();
         for (Block b : mailboxes.blocked(me)) {
-            JsonObjectBuilder o = Json.createObjectBuilder().add("identityId", b.blockedId())
+            JsonObjectBuilder o = JSON.createObjectBuilder().add("identityId", b.blockedId())
                     .add("blockedAt", b.blockedAt());
             directory.find(b.blockedId()).ifPresent(i -> o.add("username", i.username().value()));
             list.add(o);
@@ -123,14 +124,14 @@ public class MailboxCommands implements CommandHandler {
     void quota(long me, JsonObjectBuilder reply) {
         MessagingSettings.Limits l = settings.limits();
         Mailbox box = mailboxes.mailbox(me).orElse(null);
-        reply.add("limits", Json.createObjectBuilder()
+        reply.add("limits", JSON.createObjectBuilder()
                         .add("maxBodyBytes", l.maxBodyBytes())
                         .add("maxMessages", l.maxMessages())
                         .add("maxBytes", l.maxBytes())
                         .add("sendsPerMinute", l.sendsPerMinute())
                         .add("retentionSeconds", settings.retention().toSeconds())
                         .add("maxWaitSeconds", settings.maxWait().toSeconds()))
-                .add("usage", Json.createObjectBuilder()
+                .add("usage", JSON.createObjectBuilder()
                         .add("messages", box == null ? 0 : box.messageCount())
                         .add("bytes", box == null ? 0 : box.byteCount())
                         .add("sendsLastMinute", mailboxes.sendsLastMinute(me)));

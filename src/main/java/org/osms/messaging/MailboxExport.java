@@ -1,8 +1,9 @@
 package org.osms.messaging;
 
+import static org.osms.protocol.JsonDocuments.JSON;
+
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import jakarta.json.Json;
 import jakarta.json.JsonArrayBuilder;
 import jakarta.json.JsonObjectBuilder;
 import jakarta.persistence.EntityManager;
@@ -44,7 +45,7 @@ public class MailboxExport {
 
     public void of(Identity me, long auditAfter, long messagesAfter, JsonObjectBuilder reply) {
         long id = me.id();
-        JsonObjectBuilder identity = Json.createObjectBuilder()
+        JsonObjectBuilder identity = JSON.createObjectBuilder()
                 .add("identityId", id)
                 .add("username", me.username().value())
                 .add("status", me.status().wireName())
@@ -58,22 +59,22 @@ public class MailboxExport {
                 + "ORDER BY c.claimedAt, c.fingerprint", "fingerprint", id));
 
         AuditLog.Page entries = audit.ofIdentity(id, auditAfter, AUDIT_PAGE);
-        JsonArrayBuilder auditEntries = Json.createArrayBuilder();
+        JsonArrayBuilder auditEntries = JSON.createArrayBuilder();
         entries.entries().forEach(e -> auditEntries.add(describe(e)));
         reply.add("audit", auditEntries);
         if (entries.nextAfter() != null) {
             reply.add("auditNextAfter", entries.nextAfter());
         }
 
-        JsonArrayBuilder blocked = Json.createArrayBuilder();
-        mailboxes.blocked(id).forEach(b -> blocked.add(Json.createObjectBuilder()
+        JsonArrayBuilder blocked = JSON.createArrayBuilder();
+        mailboxes.blocked(id).forEach(b -> blocked.add(JSON.createObjectBuilder()
                 .add("identityId", b.blockedId()).add("blockedAt", b.blockedAt())));
         reply.add("blocked", blocked);
 
-        mailboxes.mailbox(id).ifPresent(m -> reply.add("mailbox", Json.createObjectBuilder()
+        mailboxes.mailbox(id).ifPresent(m -> reply.add("mailbox", JSON.createObjectBuilder()
                 .add("nextId", m.nextSeq()).add("messages", m.messageCount()).add("bytes", m.byteCount())));
         List<StoredMessage> waiting = mailboxes.waiting(id, messagesAfter, MESSAGE_PAGE + 1);
-        JsonArrayBuilder messages = Json.createArrayBuilder();
+        JsonArrayBuilder messages = JSON.createArrayBuilder();
         waiting.stream().limit(MESSAGE_PAGE).forEach(m -> messages.add(MailboxCommands.describe(m)));
         reply.add("messages", messages);
         if (waiting.size() > MESSAGE_PAGE) {
@@ -83,16 +84,16 @@ public class MailboxExport {
     }
 
     private JsonArrayBuilder claims(String query, String name, long id) {
-        JsonArrayBuilder a = Json.createArrayBuilder();
+        JsonArrayBuilder a = JSON.createArrayBuilder();
         for (Object[] row : em.createQuery(query, Object[].class).setParameter("i", id).getResultList()) {
-            a.add(Json.createObjectBuilder().add(name, (String) row[0]).add("claimedAt", (Long) row[1]));
+            a.add(JSON.createObjectBuilder().add(name, (String) row[0]).add("claimedAt", (Long) row[1]));
         }
         return a;
     }
 
     /** An audit entry with the members of {@code GET /audit}. */
     private static JsonObjectBuilder describe(AuditRecord r) {
-        JsonObjectBuilder o = Json.createObjectBuilder()
+        JsonObjectBuilder o = JSON.createObjectBuilder()
                 .add("seq", r.seq()).add("recordedAt", r.recordedAt()).add("identityId", r.identityId())
                 .add("event", r.event());
         optional(o, "usernameBefore", r.usernameBefore());

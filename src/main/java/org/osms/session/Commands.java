@@ -1,11 +1,12 @@
 package org.osms.session;
 
+import static org.osms.protocol.JsonDocuments.JSON;
+
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Any;
 import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
-import jakarta.json.Json;
 import jakarta.json.JsonException;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonObjectBuilder;
@@ -77,7 +78,7 @@ public class Commands {
 
     public Outcome execute(ConversationState state, String plaintext) {
         JsonObject command;
-        try (JsonReader r = Json.createReader(new StringReader(plaintext))) {
+        try (JsonReader r = JSON.createReader(new StringReader(plaintext))) {
             command = r.readObject();
         } catch (JsonException | IllegalStateException e) {
             return Outcome.refused(CommandArguments.badCommand("The command is not a JSON object."));
@@ -101,7 +102,7 @@ public class Commands {
     }
 
     private Outcome runAndReply(ConversationState state, long seq, JsonObject command, boolean mayDefer) {
-        JsonObjectBuilder reply = Json.createObjectBuilder().add("seq", seq);
+        JsonObjectBuilder reply = JSON.createObjectBuilder().add("seq", seq);
         try {
             Caller caller = run(state, CommandArguments.text(command, "command"), command, reply, mayDefer);
             if (caller != null && caller.wakeup() != null) {

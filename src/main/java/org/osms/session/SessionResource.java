@@ -1,11 +1,12 @@
 package org.osms.session;
 
+import static org.osms.protocol.JsonDocuments.JSON;
+
 import jakarta.annotation.Resource;
 import jakarta.ejb.NoSuchEJBException;
 import jakarta.enterprise.concurrent.ManagedExecutorService;
 import jakarta.enterprise.context.RequestScoped;
 import jakarta.inject.Inject;
-import jakarta.json.Json;
 import jakarta.json.JsonArrayBuilder;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonObjectBuilder;
@@ -83,7 +84,7 @@ public class SessionResource {
             }
             throw step.refusal();
         }
-        JsonObjectBuilder answer = Json.createObjectBuilder()
+        JsonObjectBuilder answer = JSON.createObjectBuilder()
                 .add("messages", messages(step))
                 .add("encrypted", step.encrypted());
         if (step.encrypted()) {
@@ -177,7 +178,7 @@ public class SessionResource {
                 admission.registered(id); // a registration conversation that registered is a login now
             }
         }
-        return Json.createObjectBuilder().add("messages", messages(step)).add("ended", step.ended()).build();
+        return JSON.createObjectBuilder().add("messages", messages(step)).add("ended", step.ended()).build();
     }
 
     @POST
@@ -192,7 +193,7 @@ public class SessionResource {
                     "The body is not this conversation's OTR disconnect message; the conversation goes on.");
         }
         registry.end(id);
-        return Json.createObjectBuilder().add("ended", true).build();
+        return JSON.createObjectBuilder().add("ended", true).build();
     }
 
     /** A bean the container already timed out (@StatefulTimeout) is an ended conversation, not a server error. */
@@ -213,7 +214,7 @@ public class SessionResource {
     }
 
     private static JsonArrayBuilder messages(Conversation.Step step) {
-        JsonArrayBuilder a = Json.createArrayBuilder();
+        JsonArrayBuilder a = JSON.createArrayBuilder();
         step.messages().forEach(a::add);
         return a;
     }
