@@ -52,7 +52,8 @@ class DurableDataSourceTest {
                 assertTrue(writer.waitFor(30, TimeUnit.SECONDS));
             }
             long entries = assertChainWhole(database, "round " + round);
-            assertTrue(entries >= 100, "round " + round + ": the entries committed before the kill are there (" + entries + ")");
+            assertTrue(entries >= 100, "round " + round + ": the entries committed before the kill are there ("
+                    + entries + ")");
         }
     }
 
