@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -31,18 +30,7 @@ class OtrConversationTest {
     static OtrConversation[] handshake() throws OtrFailure {
         OtrConversation client = new OtrConversation("client", "server", clientKey);
         OtrConversation server = new OtrConversation("server", "client", serverKey);
-        List<String> toServer = new ArrayList<>(client.start());
-        int rounds = 0;
-        while (!toServer.isEmpty() && rounds++ < 10) {
-            List<String> toClient = new ArrayList<>();
-            for (String m : toServer) {
-                toClient.addAll(server.receive(m).replies());
-            }
-            toServer.clear();
-            for (String m : toClient) {
-                toServer.addAll(client.receive(m).replies());
-            }
-        }
+        OtrHandshakes.run(client, server);
         return new OtrConversation[] {client, server};
     }
 

@@ -1,0 +1,265 @@
+package org.osms.bench;
+
+import static org.osms.protocol.JsonDocuments.JSON;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyPair;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.osms.client.KeyStoreFiles;
+import org.osms.client.OsmsClient;
+import org.osms.otr.OtrConversation;
+import org.osms.otr.OtrHandshakes;
+import org.osms.protocol.OtrPublicKey;
+import org.osms.protocol.Username;
+
+/**
+ * The benchmarks of docs/performance.md, run from a process of their own against a running server on loopback: each
+ * OSMS figure beside its limit measured in the same run. Every measure is two warm-up runs, then {@link #RUNS} timed
+ * runs of {@code seconds} each; the table gives the median run and the spread (lowest to highest).
+ *
+ * <p>Arguments: the server's base URL, a label for the database, the Liberty version, the file to append the table
+ * to, the seconds per run, and optionally {@code logins} to run only the login load (to profile the server).
+ */
+public final class Benchmarks {
+    static final int RUNS = 3;
+    /** Two: after one, logins still rose from run to run as the JIT compiled the server's paths. */
+    private static final int WARM_UP_RUNS = 2;
+    private static final int LOGIN_CLIENTS = 4;
+    private static final int HANDSHAKE_THREADS = 2;
+
+    private final URI base;
+    private final Duration run;
+
+    private Benchmarks(URI base, Duration run) {
+        this.base = base;
+        this.run = run;
+    }
+
+    public static void main(String[] args) throws Exception {
+        URI base = URI.create(args[0]);
+        String database = args[1];
+        String liberty = args[2];
+        Path out = Path.of(args[3]);
+        Duration run = Duration.ofSeconds(Long.parseLong(args[4]));
+        Benchmarks b = new Benchmarks(base, run);
+
+        if (args.length > 5 && args[5].equals("logins")) { // only the login load, for a profile of the server
+            b.logins();
+            return;
+        }
+        List<Row> rows = new ArrayList<>();
+        Measure handshakes = b.measure("in-process otr4j handshakes", HANDSHAKE_THREADS, Benchmarks::handshake);
+        Measure logins = b.logins();
+        rows.add(new Row("logins/s (handshake + whoami + terminate, " + LOGIN_CLIENTS + " clients)", logins,
+                "in-process otr4j handshakes/s (both sides, " + HANDSHAKE_THREADS + " threads)", handshakes, 0.8));
+        String name = b.lookupTarget();
+        for (int connections : new int[] {16, 64}) {
+            Measure pk = b.measure("GET /pk", connections, b.getter("/pk"));
+            Measure user = b.measure("GET /user/{name}", connections, b.getter("/user/" + name));
+            rows.add(new Row("`GET /user/{name}` at " + connections + " connections", user,
+                    "`GET /pk` at " + connections + " connections", pk, 0.9));
+        }
+        String table = table(database, liberty, run, rows);
+        System.out.println(table);
+        Files.writeString(out, table, StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.CREATE,
+                java.nio.file.StandardOpenOption.APPEND);
+    }
+
+    /** One timed operation of a load thread. */
+    @FunctionalInterface
+    interface Operation {
+        void run(int thread) throws Exception;
+    }
+
+    /** Operations per second over a run, and the latencies of its operations. */
+    record Sample(double perSecond, double p50Millis, double p99Millis) {
+    }
+
+    /** The runs of one measure. */
+    record Measure(String what, List<Sample> samples) {
+        Sample median() {
+            List<Sample> sorted = new ArrayList<>(samples);
+            sorted.sort((a, b) -> Double.compare(a.perSecond, b.perSecond));
+            return sorted.get(sorted.size() / 2);
+        }
+
+        double lowest() {
+            return samples.stream().mapToDouble(Sample::perSecond).min().orElse(0);
+        }
+
+        double highest() {
+            return samples.stream().mapToDouble(Sample::perSecond).max().orElse(0);
+        }
+    }
+
+    record Row(String measure, Measure osms, String limitName, Measure limit, double target) {
+        double ratio() {
+            return osms.median().perSecond / limit.median().perSecond;
+        }
+    }
+
+    private Measure measure(String what, int threads, Operation op) throws InterruptedException {
+        System.err.println("warming up: " + what);
+        for (int i = 0; i < WARM_UP_RUNS; i++) {
+            once(threads, op, run);
+        }
+        List<Sample> samples = new ArrayList<>();
+        for (int i = 0; i < RUNS; i++) {
+            samples.add(once(threads, op, run));
+            System.err.printf(Locale.ROOT, "%s, run %d: %.1f/s%n", what, i + 1, samples.get(i).perSecond);
+        }
+        return new Measure(what, samples);
+    }
+
+    /** {@code threads} threads repeat {@code op} for {@code length}; a failed operation fails the benchmark. */
+    private static Sample once(int threads, Operation op, Duration length) throws InterruptedException {
+        AtomicBoolean stop = new AtomicBoolean();
+        List<long[]> latencies = new ArrayList<>();
+        List<Throwable> failures = java.util.Collections.synchronizedList(new ArrayList<>());
+        List<Thread> workers = new ArrayList<>();
+        int[] counts = new int[threads];
+        for (int t = 0; t < threads; t++) {
+            long[] mine = new long[1 << 18];
+            latencies.add(mine);
+            int index = t;
+            Thread w = new Thread(() -> {
+                try {
+                    while (!stop.get() && counts[index] < mine.length) {
+                        long start = System.nanoTime();
+                        op.run(index);
+                        mine[counts[index]++] = System.nanoTime() - start;
+                    }
+                } catch (Throwable e) {
+                    failures.add(e);
+                }
+            }, "bench-" + t);
+            workers.add(w);
+        }
+        long start = System.nanoTime();
+        workers.forEach(Thread::start);
+        Thread.sleep(length.toMillis());
+        stop.set(true);
+        for (Thread w : workers) {
+            w.join();
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        if (!failures.isEmpty()) {
+            throw new IllegalStateException("an operation failed", failures.get(0));
+        }
+        int total = Arrays.stream(counts).sum();
+        long[] all = new long[total];
+        int at = 0;
+        for (int t = 0; t < threads; t++) {
+            System.arraycopy(latencies.get(t), 0, all, at, counts[t]);
+            at += counts[t];
+        }
+        Arrays.sort(all);
+        return new Sample(total / seconds, percentile(all, 0.50), percentile(all, 0.99));
+    }
+
+    private static double percentile(long[] sorted, double p) {
+        return sorted.length == 0 ? 0 : sorted[Math.min(sorted.length - 1, (int) (p * sorted.length))] / 1e6;
+    }
+
+    // -- the limit for logins: both sides of an OTR v3 handshake in this process, as OSMS carries it over HTTP
+
+    private static final KeyPair CLIENT_KEY = KeyStoreFiles.generate();
+    private static final KeyPair SERVER_KEY = KeyStoreFiles.generate();
+
+    private static void handshake(int thread) throws Exception {
+        OtrConversation client = new OtrConversation("client", "server", CLIENT_KEY);
+        OtrConversation server = new OtrConversation("server", "client", SERVER_KEY);
+        OtrHandshakes.run(client, server);
+        if (!client.isEncrypted() || !server.isEncrypted()) {
+            throw new IllegalStateException("the in-process handshake did not complete");
+        }
+    }
+
+    // -- logins over HTTP with the reference client
+
+    private Measure logins() throws InterruptedException {
+        OsmsClient client = new OsmsClient(base);
+        OtrPublicKey serverKey = client.serverKey();
+        Username[] names = new Username[LOGIN_CLIENTS];
+        KeyPair[] keys = new KeyPair[LOGIN_CLIENTS];
+        for (int i = 0; i < LOGIN_CLIENTS; i++) {
+            names[i] = fresh("bench");
+            keys[i] = KeyStoreFiles.generate();
+            client.register(names[i], keys[i], serverKey).logout();
+        }
+        return measure("logins", LOGIN_CLIENTS, thread -> {
+            OsmsClient.Session s = client.login(names[thread], keys[thread], serverKey);
+            String me = s.command(JSON.createObjectBuilder().add("command", "whoami").build()).getString("username");
+            if (!me.equals(names[thread].value())) {
+                throw new IllegalStateException("whoami answered " + me);
+            }
+            s.logout();
+        });
+    }
+
+    // -- lookups against a trivial endpoint of the same server
+
+    private String lookupTarget() {
+        OsmsClient client = new OsmsClient(base);
+        Username name = fresh("lookup");
+        client.register(name, KeyStoreFiles.generate(), client.serverKey()).logout();
+        return name.value();
+    }
+
+    private Operation getter(String path) {
+        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        HttpRequest request = HttpRequest.newBuilder(base.resolve(path)).header("Accept", "application/json").build();
+        return thread -> {
+            HttpResponse<byte[]> r = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
+            if (r.statusCode() != 200) {
+                throw new IOException(path + " answered " + r.statusCode());
+            }
+        };
+    }
+
+    private static Username fresh(String prefix) {
+        return Username.of(prefix + UUID.randomUUID().toString().replace("-", "").substring(0, 12));
+    }
+
+    // -- the report
+
+    private static String table(String database, String liberty, Duration run, List<Row> rows) {
+        var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+        StringBuilder t = new StringBuilder();
+        t.append("\n### ").append(database).append(", ").append(Instant.now().truncatedTo(
+                java.time.temporal.ChronoUnit.SECONDS)).append("\n\n");
+        t.append(String.format(Locale.ROOT, "Machine: %d cores, %.1f GiB memory; load driver JVM %s %s;"
+                        + " Liberty %s; database %s. Median of %d runs of %s after two warm-up runs;"
+                        + " spread = lowest–highest run.%n%n",
+                Runtime.getRuntime().availableProcessors(), os.getTotalMemorySize() / (1024.0 * 1024 * 1024),
+                System.getProperty("java.vm.name"), System.getProperty("java.version"), liberty, database, RUNS,
+                run.toSeconds() + " s"));
+        t.append("| measure | OSMS (median, spread, p50 / p99) | limit in the same run (median, spread) | ratio |"
+                + " target |\n|---|---|---|---|---|\n");
+        for (Row r : rows) {
+            Sample o = r.osms.median();
+            Sample l = r.limit.median();
+            t.append(String.format(Locale.ROOT, "| %s | %.0f/s (%.0f–%.0f), %.1f / %.1f ms | %s: %.0f/s (%.0f–%.0f),"
+                            + " p99 %.1f ms | %.2f | ≥ %.1f%s |%n",
+                    r.measure, o.perSecond, r.osms.lowest(), r.osms.highest(), o.p50Millis, o.p99Millis,
+                    r.limitName, l.perSecond, r.limit.lowest(), r.limit.highest(), l.p99Millis, r.ratio(), r.target,
+                    r.ratio() >= r.target ? "" : " (not met)"));
+        }
+        return t.toString();
+    }
+}
