@@ -19,6 +19,7 @@ import org.osms.otr.OtrConversation;
 import org.osms.otr.OtrFailure;
 import org.osms.protocol.Fingerprint;
 import org.osms.protocol.OtrPublicKey;
+import org.osms.protocol.ProtocolException;
 import org.osms.protocol.RegistrationPuzzle;
 import org.osms.protocol.Username;
 import org.osms.serverkey.ServerKey;
@@ -130,7 +131,13 @@ public class Conversation {
         // stored key, validated when it was stored: equal fingerprints are equal keys.
         Fingerprint proven;
         if (state.claimedUser().isEmpty()) {
-            OtrPublicKey key = otr.remoteKey().orElse(null);
+            OtrPublicKey key;
+            try {
+                key = otr.remoteKey().orElse(null);
+            } catch (ProtocolException e) {
+                // otr4j completes a handshake with keys OSMS refuses (a 768-bit DSA key, say): the conversation ends
+                return Step.refused(new ApiException(403, e.code(), e.getMessage()));
+            }
             if (key == null) {
                 return Step.refused(SessionException.badOtr("The handshake proved no key."));
             }

@@ -115,7 +115,7 @@ class SessionIT {
     }
 
     private Raw rawHandshake(Username claimed, KeyPair key) {
-        NeverLogged.record(OtrPublicKey.of(key.getPublic()).fingerprint().hex());
+        NeverLogged.record(OtrPublicKey.fingerprintOf(key.getPublic()).hex());
         OtrConversation otr = new OtrConversation("client", "osms", key);
         List<String> outgoing;
         try {
@@ -130,7 +130,7 @@ class SessionIT {
                     .POST(HttpRequest.BodyPublishers.ofString(outgoing.remove(0)));
             if (id != null) {
                 r.header("OSMS-Session", id);
-            } else {
+            } else if (claimed != null) {
                 r.header("OSMS-Username", claimed.value());
             }
             var response = sendRaw(r);
@@ -169,6 +169,22 @@ class SessionIT {
         Http.Answer after = http.send(HttpRequest.newBuilder(http.uri("/create_session"))
                 .header("OSMS-Session", attempt.sessionId()).POST(HttpRequest.BodyPublishers.ofString("?OTRv3?")));
         assertEquals(404, after.status(), "the refused conversation no longer exists");
+    }
+
+    @Test
+    void aRegistrationProvingAKeyOsmsRefusesIsRefusedAndTheConversationDestroyed() throws Exception {
+        // otr4j completes the handshake with a 768-bit DSA key; OSMS accepts 1024 to 3072 bits
+        java.security.KeyPairGenerator g = java.security.KeyPairGenerator.getInstance("DSA");
+        g.initialize(768);
+        Raw attempt = rawHandshake(null, g.generateKeyPair());
+        assertEquals(403, attempt.last().status(), attempt.last().body());
+        assertEquals("bad_public_key", attempt.last().error());
+        for (String path : List.of("/session", "/create_session")) {
+            Http.Answer after = http.send(HttpRequest.newBuilder(http.uri(path))
+                    .header("OSMS-Session", attempt.sessionId()).POST(HttpRequest.BodyPublishers.ofString("?OTRv3?")));
+            assertEquals(404, after.status(), path + ": the refused conversation no longer exists: " + after.body());
+            assertEquals("unknown_session", after.error());
+        }
     }
 
     @Test
