@@ -184,11 +184,7 @@ public final class OtrConversation {
      * compare with a key validated before (see {@link OtrPublicKey#fingerprintOf}). Empty until encrypted.
      */
     public Optional<Fingerprint> remoteFingerprint() {
-        if (!isEncrypted() && !isFinished()) {
-            return Optional.empty();
-        }
-        PublicKey key = session.getRemotePublicKey();
-        return key == null ? Optional.empty() : Optional.of(OtrPublicKey.fingerprintOf(key));
+        return remotePublicKey().map(OtrPublicKey::fingerprintOf);
     }
 
     /**
@@ -196,11 +192,14 @@ public final class OtrConversation {
      * until the conversation is encrypted.
      */
     public Optional<OtrPublicKey> remoteKey() {
+        return remotePublicKey().map(OtrPublicKey::of);
+    }
+
+    private Optional<PublicKey> remotePublicKey() {
         if (!isEncrypted() && !isFinished()) {
             return Optional.empty();
         }
-        PublicKey key = session.getRemotePublicKey();
-        return key == null ? Optional.empty() : Optional.of(OtrPublicKey.of(key));
+        return Optional.ofNullable(session.getRemotePublicKey());
     }
 
     private interface OtrCall<T> {

@@ -46,6 +46,19 @@ class OtrConversationTest {
     }
 
     @Test
+    void noRemoteKeyNorFingerprintBeforeTheHandshakeCompletes() throws OtrFailure {
+        OtrConversation client = new OtrConversation("client", "server", clientKey);
+        OtrConversation server = new OtrConversation("server", "client", serverKey);
+        List<String> dhCommit = server.receive(client.start().get(0)).replies();
+        client.receive(dhCommit.get(0));
+        for (OtrConversation side : new OtrConversation[] {client, server}) {
+            assertFalse(side.isEncrypted());
+            assertTrue(side.remoteKey().isEmpty(), "no key before the handshake completes");
+            assertTrue(side.remoteFingerprint().isEmpty(), "no fingerprint before the handshake completes");
+        }
+    }
+
+    @Test
     void dataMessagesCarryPlaintextBothWays() throws OtrFailure {
         OtrConversation[] pair = handshake();
         List<String> wire = pair[0].send("{\"command\":\"whoami\"}");
