@@ -84,6 +84,26 @@ class CircuitFloodIT {
         Map<String, LongAdder> floodAnswers = new ConcurrentHashMap<>();
         ExecutorService flood = Executors.newFixedThreadPool(
                 HALF_OPEN_LOGIN_THREADS + HALF_OPEN_REGISTRATION_THREADS + UNFINISHED_REGISTRATION_THREADS);
+        // Registration conversations completed first (each takes a handshake), then the half-open flood around them
+        for (int i = 0; i < UNFINISHED_REGISTRATION_THREADS; i++) {
+            flood.execute(() -> {
+                OsmsClient attacker = new OsmsClient(URI.create(floodCircuit.base()));
+                KeyPair attackerKey = KeyStoreFiles.generate();
+                while (!stop.get()) {
+                    try {
+                        attacker.registration(attackerKey, serverKey); // and never `register`
+                        unfinishedRegistrations.incrementAndGet();
+                    } catch (OsmsException refused) {
+                        floodAnswers.computeIfAbsent("registration " + refused.status() + " " + refused.code(),
+                                c -> new LongAdder()).increment();
+                        sleepQuietly(20);
+                    }
+                }
+            });
+        }
+        for (int i = 0; i < 100 && unfinishedRegistrations.get() == 0; i++) {
+            Thread.sleep(100);
+        }
         for (int i = 0; i < HALF_OPEN_LOGIN_THREADS + HALF_OPEN_REGISTRATION_THREADS; i++) {
             boolean login = i < HALF_OPEN_LOGIN_THREADS;
             flood.execute(() -> {
@@ -107,22 +127,6 @@ class CircuitFloodIT {
                         }
                     } catch (Exception e) {
                         floodAnswers.computeIfAbsent(e.getClass().getSimpleName(), c -> new LongAdder()).increment();
-                    }
-                }
-            });
-        }
-        for (int i = 0; i < UNFINISHED_REGISTRATION_THREADS; i++) {
-            flood.execute(() -> {
-                OsmsClient attacker = new OsmsClient(URI.create(floodCircuit.base()));
-                KeyPair attackerKey = KeyStoreFiles.generate();
-                while (!stop.get()) {
-                    try {
-                        attacker.registration(attackerKey, serverKey); // and never `register`
-                        unfinishedRegistrations.incrementAndGet();
-                    } catch (OsmsException refused) {
-                        floodAnswers.computeIfAbsent("registration " + refused.status() + " " + refused.code(),
-                                c -> new LongAdder()).increment();
-                        sleepQuietly(20);
                     }
                 }
             });

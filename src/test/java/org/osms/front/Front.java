@@ -107,8 +107,18 @@ public final class Front implements AutoCloseable {
             s.setSoTimeout(30_000);
             OutputStream out = s.getOutputStream();
             out.write(proxyHeader(circuit));
-            out.write(request);
-            out.flush();
+            // Written on another thread while this one reads: the front answers a hostile head as soon as it has
+            // seen enough and closes, so writing the rest of a large one fails, and the answer must be read at once.
+            Thread writer = new Thread(() -> {
+                try {
+                    out.write(request);
+                    out.flush();
+                } catch (IOException refusedMidway) {
+                    // the front answered and closed before taking the whole request
+                }
+            }, "raw-request");
+            writer.setDaemon(true);
+            writer.start();
             ByteArrayOutputStream got = new ByteArrayOutputStream();
             InputStream in = s.getInputStream();
             byte[] buf = new byte[8192];
