@@ -215,9 +215,10 @@ public final class OtrConversation {
     /**
      * The shared secret a Reveal Signature message yields, as otr4j computes it: g^x from the D-H Commit decrypted
      * with the revealed key r and checked against its hash, raised to our D-H private key. Null where otr4j would
-     * ignore the message (a hash that does not match).
+     * ignore the message (a hash that does not match); refused where otr4j would read an MPI longer than g^x's
+     * plaintext (the D-H Commit's outer check bounded that to 196 bytes).
      */
-    private static BigInteger revealedSecret(Object auth, byte[] r) throws ReflectiveOperationException {
+    private static BigInteger revealedSecret(Object auth, byte[] r) throws ReflectiveOperationException, OtrFailure {
         byte[] encrypted = (byte[]) REMOTE_DH_ENCRYPTED.get(auth);
         byte[] hash = (byte[]) REMOTE_DH_HASH.get(auth);
         KeyPair local = (KeyPair) LOCAL_DH_KEY_PAIR.get(auth);
@@ -233,13 +234,14 @@ public final class OtrConversation {
         } catch (java.security.GeneralSecurityException e) {
             throw new IllegalStateException(e);
         }
-        // the D-H Commit's outer check bounded this MPI to the 1536-bit group's 192 bytes
-        int length = mpi.length < 4 ? -1 : ((mpi[0] & 0xff) << 24) | ((mpi[1] & 0xff) << 16) | ((mpi[2] & 0xff) << 8)
-                | (mpi[3] & 0xff);
-        if (length < 0 || length > mpi.length - 4) {
-            return null;
+        // The hash matches, so otr4j will read this MPI at the length it claims: the sender chose the plaintext it
+        // sealed in its D-H Commit (hash included), so that length is a claim like any other.
+        long length = mpi.length < 4 ? -1 : ((long) (mpi[0] & 0xff) << 24) | ((mpi[1] & 0xff) << 16)
+                | ((mpi[2] & 0xff) << 8) | (mpi[3] & 0xff);
+        if (length < 1 || length > mpi.length - 4) {
+            throw new OtrFailure("The OTR message is malformed.");
         }
-        BigInteger gx = new BigInteger(1, java.util.Arrays.copyOfRange(mpi, 4, 4 + length));
+        BigInteger gx = new BigInteger(1, java.util.Arrays.copyOfRange(mpi, 4, 4 + (int) length));
         javax.crypto.interfaces.DHPrivateKey y = (javax.crypto.interfaces.DHPrivateKey) local.getPrivate();
         return gx.modPow(y.getX(), y.getParams().getP());
     }

@@ -167,6 +167,39 @@ class OtrSealedSignatureTest {
         }
     }
 
+    /**
+     * A D-H Commit seals g^x under a key r revealed later, with its hash: the sender chooses that plaintext, and
+     * otr4j read its MPI at the claimed length once the hash matched. Built by hand, as no OTR engine sends this.
+     */
+    @Test
+    void aSealedGxClaimingMoreThanItHoldsIsRefusedWhenItsKeyIsRevealed() throws Exception {
+        byte[] r = new byte[16];
+        new java.security.SecureRandom().nextBytes(r);
+        byte[] plain = ByteBuffer.allocate(4 + 8).putInt(CLAIM).putLong(0x0102030405060708L).array();
+        byte[] sealed = OtrSealedSignature.aesCtr(r, plain);
+        byte[] hash = java.security.MessageDigest.getInstance("SHA-256").digest(plain);
+        int tag = 0x1234_5678;
+        String dhCommit = "?OTR:" + Base64.getEncoder().encodeToString(ByteBuffer.allocate(11 + 4 + 12 + 4 + 32)
+                .putShort((short) 3).put((byte) 0x02).putInt(tag).putInt(0).putInt(12).put(sealed).putInt(32)
+                .put(hash).array()) + ".";
+        for (int round = 0; round < 2; round++) { // the first round loads the classes of the check
+            OtrConversation server = new OtrConversation("osms", "client", serverKey);
+            String dhKey = server.receive(dhCommit).replies().get(0);
+            int serverTag = ByteBuffer.wrap(decode(dhKey)).getInt(3);
+            String reveal = "?OTR:" + Base64.getEncoder().encodeToString(ByteBuffer.allocate(11 + 4 + 16 + 4 + 1 + 20)
+                    .putShort((short) 3).put((byte) 0x11).putInt(tag).putInt(serverTag).putInt(16).put(r).putInt(1)
+                    .put((byte) 0).put(new byte[20]).array()) + ".";
+            long before = allocatedBytes();
+            OtrFailure refused = assertThrows(OtrFailure.class, () -> server.receive(reveal));
+            long allocated = allocatedBytes() - before;
+            long bound = (long) ALLOCATION_FACTOR * reveal.length() + ALLOCATION_CONSTANT;
+            assertTrue(round == 0 || allocated <= bound, "refusing " + reveal.length() + " characters allocated "
+                    + allocated + " bytes; at most " + bound);
+            assertEquals("The OTR message is malformed.", refused.getMessage());
+            assertFalse(server.isEncrypted());
+        }
+    }
+
     @Test
     void xsLengthsMustFitWhatWasReceived() {
         // type 0x0000, then four MPIs, then the key id
