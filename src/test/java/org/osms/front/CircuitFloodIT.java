@@ -42,7 +42,11 @@ import org.osms.protocol.Username;
  * "Admission"): it holds at most its share and cannot displace anyone else's conversations.
  */
 class CircuitFloodIT {
-    private static final long FLOOD_CIRCUIT = 0x1_0001;
+    /**
+     * Circuit ids of this run: tor's global ids are never reused while it runs, and a server that already saw this
+     * test (another execution against the same server) still holds the last flood's conversations for a while.
+     */
+    private static final long FIRST_CIRCUIT = 0x10_0000 + new java.security.SecureRandom().nextInt(0x7000_0000);
     private static final int HALF_OPEN_LOGIN_THREADS = 16;
     private static final int HALF_OPEN_REGISTRATION_THREADS = 4;
     private static final int UNFINISHED_REGISTRATION_THREADS = 3;
@@ -70,8 +74,8 @@ class CircuitFloodIT {
     }
 
     private void flood(Front front) throws Exception {
-        Front.Relay floodCircuit = front.relay(FLOOD_CIRCUIT);
-        long nextCircuit = 0x100;
+        Front.Relay floodCircuit = front.relay(FIRST_CIRCUIT);
+        long nextCircuit = FIRST_CIRCUIT + 1;
         Username name = fresh("circuitvictim");
         KeyPair key = KeyStoreFiles.generate();
         try (Front.Relay tor = front.relay(nextCircuit++)) {
