@@ -1,6 +1,8 @@
 package org.osms.otr;
 
 import java.lang.reflect.Field;
+import java.lang.reflect.Method;
+import java.math.BigInteger;
 import java.security.KeyPair;
 import java.security.PublicKey;
 import java.util.ArrayList;
@@ -116,6 +118,9 @@ public final class OtrConversation {
         if (OtrEncodedMessage.isEncoded(message)) {
             OtrEncodedMessage encoded = OtrEncodedMessage.parse(message);
             refuseOtherInstance(encoded);
+            if (encoded.type() == OtrEncodedMessage.SIGNATURE || encoded.type() == OtrEncodedMessage.REVEAL_SIGNATURE) {
+                refuseUnfitSignedKey(OtrSealedSignature.of(message, encoded.type()));
+            }
             data = encoded.data();
             if (data.isPresent() && !counters.isFresh(data.get())) {
                 throw new OtrFailure("The OTR data message repeats a counter: it is a replay.");
@@ -137,6 +142,108 @@ public final class OtrConversation {
             counters.accepted(data.get());
         }
         return new Received(Optional.ofNullable(plain), host.drain());
+    }
+
+    /** otr4j's AuthContext states (net.java.otr4j.session.AuthContext, a package-private class). */
+    private static final int AWAITING_REVEALSIG = 2;
+    private static final int AWAITING_SIG = 3;
+    private static final Field AUTH_CONTEXT;
+    private static final Field SLAVE_SESSIONS;
+    private static final Field AUTH_STATE;
+    private static final Field REMOTE_DH_ENCRYPTED;
+    private static final Field REMOTE_DH_HASH;
+    private static final Field LOCAL_DH_KEY_PAIR;
+    private static final Method SHARED_SECRET;
+
+    static {
+        try {
+            AUTH_CONTEXT = accessible(SessionImpl.class.getDeclaredField("authContext"));
+            SLAVE_SESSIONS = accessible(SessionImpl.class.getDeclaredField("slaveSessions"));
+            Class<?> auth = Class.forName("net.java.otr4j.session.AuthContextImpl");
+            AUTH_STATE = accessible(auth.getDeclaredField("authenticationState"));
+            REMOTE_DH_ENCRYPTED = accessible(auth.getDeclaredField("remoteDHPublicKeyEncrypted"));
+            REMOTE_DH_HASH = accessible(auth.getDeclaredField("remoteDHPublicKeyHash"));
+            LOCAL_DH_KEY_PAIR = accessible(auth.getSuperclass().getDeclaredField("localDHKeyPair"));
+            SHARED_SECRET = auth.getDeclaredMethod("getS");
+            SHARED_SECRET.setAccessible(true);
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            throw new ExceptionInInitializerError("otr4j's handshake state cannot be read; the encrypted part of "
+                    + "its Signature messages would be parsed unchecked: " + e);
+        }
+    }
+
+    private static Field accessible(Field f) {
+        f.setAccessible(true);
+        return f;
+    }
+
+    /**
+     * The AKE's Reveal Signature and Signature messages carry the sender's public key encrypted, and otr4j sizes
+     * arrays from the MPI lengths inside once it has decrypted them (up to 2 GiB each, and as much again for each
+     * BigInteger: a Signature message of 300 bytes made it allocate 4 GiB). The outer message cannot show them, so
+     * OSMS reads the keys otr4j will use from its handshake state (private fields, as for SMP above) and checks the
+     * inside first (OtrSealedSignature). Every handshake state otr4j could use for this message is tried: the master
+     * session's and each instance's; where no MAC verifies, otr4j ignores the message unread.
+     */
+    private void refuseUnfitSignedKey(OtrSealedSignature sealed) throws OtrFailure {
+        List<Object> contexts = new ArrayList<>();
+        try {
+            contexts.add(AUTH_CONTEXT.get(session));
+            for (Object slave : ((java.util.Map<?, ?>) SLAVE_SESSIONS.get(session)).values()) {
+                contexts.add(AUTH_CONTEXT.get(slave));
+            }
+            for (Object auth : contexts) {
+                if (auth == null) {
+                    continue;
+                }
+                int state = AUTH_STATE.getInt(auth);
+                BigInteger s = null;
+                if (state == AWAITING_SIG && sealed.isSignature()) {
+                    s = (BigInteger) SHARED_SECRET.invoke(auth);
+                } else if (state == AWAITING_REVEALSIG && !sealed.isSignature()) {
+                    s = revealedSecret(auth, sealed.revealedKey());
+                }
+                if (s != null && sealed.checkUnder(s)) {
+                    return;
+                }
+            }
+        } catch (ReflectiveOperationException | ClassCastException e) {
+            throw new OtrFailure("The OTR message was rejected.");
+        }
+    }
+
+    /**
+     * The shared secret a Reveal Signature message yields, as otr4j computes it: g^x from the D-H Commit decrypted
+     * with the revealed key r and checked against its hash, raised to our D-H private key. Null where otr4j would
+     * ignore the message (a hash that does not match); refused where otr4j would read an MPI longer than g^x's
+     * plaintext (the D-H Commit's outer check bounded that to 196 bytes).
+     */
+    private static BigInteger revealedSecret(Object auth, byte[] r) throws ReflectiveOperationException, OtrFailure {
+        byte[] encrypted = (byte[]) REMOTE_DH_ENCRYPTED.get(auth);
+        byte[] hash = (byte[]) REMOTE_DH_HASH.get(auth);
+        KeyPair local = (KeyPair) LOCAL_DH_KEY_PAIR.get(auth);
+        if (encrypted == null || hash == null || local == null) {
+            return null;
+        }
+        byte[] mpi = OtrSealedSignature.aesCtr(r, encrypted);
+        try {
+            if (!java.security.MessageDigest.isEqual(hash,
+                    java.security.MessageDigest.getInstance("SHA-256").digest(mpi))) {
+                return null;
+            }
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+        // The hash matches, so otr4j will read this MPI at the length it claims: the sender chose the plaintext it
+        // sealed in its D-H Commit (hash included), so that length is a claim like any other.
+        long length = mpi.length < 4 ? -1 : ((long) (mpi[0] & 0xff) << 24) | ((mpi[1] & 0xff) << 16)
+                | ((mpi[2] & 0xff) << 8) | (mpi[3] & 0xff);
+        if (length < 1 || length > mpi.length - 4) {
+            throw new OtrFailure("The OTR message is malformed.");
+        }
+        BigInteger gx = new BigInteger(1, java.util.Arrays.copyOfRange(mpi, 4, 4 + (int) length));
+        javax.crypto.interfaces.DHPrivateKey y = (javax.crypto.interfaces.DHPrivateKey) local.getPrivate();
+        return gx.modPow(y.getX(), y.getParams().getP());
     }
 
     /**

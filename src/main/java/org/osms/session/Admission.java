@@ -14,7 +14,6 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.EnumMap;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -31,8 +30,14 @@ import org.osms.web.ApiException;
  *   <li>Login handshakes and registration conversations are two classes with their own caps
  *   (OSMS_SESSION_MAX_HANDSHAKES, OSMS_SESSION_MAX_REGISTRATIONS), so a flood of one cannot exclude the other, and
  *   neither counts against the cap of logged-in conversations.</li>
- *   <li>A class at its cap does not refuse newcomers: the newcomer displaces the class's oldest conversation. A client
- *   that completes its handshake quickly is never the oldest; an abandoned handshake always is.</li>
+ *   <li>Each Tor circuit ({@link Circuit}, reported by the front) may hold at most a quarter of either class
+ *   ({@link #share}); a circuit at its share is refused ({@code 429 circuit_busy}) until one of its own conversations
+ *   moves on or expires. Requests that did not come through the front share one circuit, {@link Circuit#LOCAL},
+ *   which has no share of its own: any local process could as well name a fresh circuit in the header.</li>
+ *   <li>A class at its cap does not refuse newcomers: the newcomer displaces the oldest conversation of the circuit
+ *   that holds the most of the class (counting the newcomer), so a flooding circuit displaces its own conversations
+ *   before anyone else's. A client that completes its handshake quickly is never the oldest; an abandoned handshake
+ *   always is.</li>
  *   <li>Once a class is half full, the first {@code POST /create_session} must carry the solution of a puzzle (one
  *   SHA-256 to check) whose difficulty rises by a bit for each doubling of the admissions of the last ten seconds above
  *   the class's cap, like tor's own proof of work: an attacker can displace conversations only as fast as it can
@@ -66,9 +71,12 @@ public class Admission {
         }
     }
 
-    /** A conversation of one class and the time by which it must have moved on. */
-    private record Ticket(Instant deadline) {
+    /** A conversation of one class, the circuit it came on and the time by which it must have moved on. */
+    private record Ticket(Circuit circuit, Instant deadline) {
     }
+
+    /** A circuit's conversations in one class, at most {@link #share} of the class unless it is the local one. */
+    private static final int SHARE_DIVISOR = 4;
 
     private static final class Load {
         final RecentCount admissions = new RecentCount(10, 1);
@@ -87,6 +95,7 @@ public class Admission {
 
     private SecretKeySpec macKey;
     private final Map<Kind, LinkedHashMap<SessionId, Ticket>> held = new EnumMap<>(Kind.class);
+    private final Map<Kind, Map<Circuit, Integer>> perCircuit = new EnumMap<>(Kind.class);
     private final Map<Kind, Load> load = new EnumMap<>(Kind.class);
     private final Map<String, Instant> spent = new HashMap<>();
 
@@ -97,12 +106,18 @@ public class Admission {
         macKey = new SecretKeySpec(key, "HmacSHA256");
         for (Kind k : Kind.values()) {
             held.put(k, new LinkedHashMap<>());
+            perCircuit.put(k, new HashMap<>());
             load.put(k, new Load());
         }
     }
 
     private int cap(Kind kind) {
         return kind == Kind.LOGIN ? settings.maxHandshakes() : settings.maxRegistrations();
+    }
+
+    /** The most conversations of a class one circuit may hold: a quarter of the class's cap, at least one. */
+    public int share(Kind kind) {
+        return Math.max(1, cap(kind) / SHARE_DIVISOR);
     }
 
     /** Leading zero bits a new conversation of this class must show now; 0 while the class is less than half full. */
@@ -129,7 +144,8 @@ public class Admission {
      * Checks the puzzle of a first {@code POST /create_session}: nothing when none is needed now, else the headers
      * must answer a fresh puzzle of this class at about the current difficulty.
      */
-    public void check(Kind kind, String token, String counterHeader) {
+    public void check(Kind kind, Circuit circuit, String token, String counterHeader) {
+        refuseOverShare(kind, circuit);
         int required = requiredBits(kind);
         if (required == 0) {
             return;
@@ -214,38 +230,77 @@ public class Admission {
                         + "or does not solve it.");
     }
 
-    /**
-     * Makes room for one more conversation of this class: the oldest ones when the class is full. The caller ends
-     * the conversations returned (the registry, under its own lock).
-     */
-    synchronized List<SessionId> makeRoom(Kind kind) {
-        List<SessionId> displaced = new ArrayList<>();
-        Iterator<SessionId> oldestFirst = held.get(kind).keySet().iterator();
-        while (held.get(kind).size() - displaced.size() >= cap(kind) && oldestFirst.hasNext()) {
-            displaced.add(oldestFirst.next());
+    /** 429 {@code circuit_busy} when this circuit already holds its share of the class (never the local circuit). */
+    private synchronized void refuseOverShare(Kind kind, Circuit circuit) {
+        if (circuit.local() || perCircuit.get(kind).getOrDefault(circuit, 0) < share(kind)) {
+            return;
         }
-        displaced.forEach(held.get(kind)::remove);
+        Instant now = clock.instant();
+        Instant firstFree = held.get(kind).values().stream().filter(t -> t.circuit().equals(circuit))
+                .map(Ticket::deadline).min(Instant::compareTo).orElse(now);
+        throw new CircuitBusy(kind, Duration.between(now, firstFree));
+    }
+
+    /**
+     * Makes room for one more conversation of this class from this circuit: refused when the circuit holds its
+     * share; when the class is full, the oldest conversations of the circuit that holds the most (the newcomer
+     * counted) are displaced. The caller ends the conversations returned (the registry, under its own lock).
+     */
+    synchronized List<SessionId> makeRoom(Kind kind, Circuit circuit) {
+        refuseOverShare(kind, circuit);
+        LinkedHashMap<SessionId, Ticket> tickets = held.get(kind);
+        Map<Circuit, Integer> counts = perCircuit.get(kind);
+        List<SessionId> displaced = new ArrayList<>();
+        while (tickets.size() >= cap(kind) && !tickets.isEmpty()) {
+            int most = 0;
+            for (Map.Entry<Circuit, Integer> c : counts.entrySet()) {
+                most = Math.max(most, c.getValue() + (c.getKey().equals(circuit) ? 1 : 0));
+            }
+            SessionId victim = null;
+            for (Map.Entry<SessionId, Ticket> t : tickets.entrySet()) {
+                Circuit of = t.getValue().circuit();
+                if (counts.get(of) + (of.equals(circuit) ? 1 : 0) == most) {
+                    victim = t.getKey();
+                    break;
+                }
+            }
+            if (victim == null) {
+                // the newcomer's circuit alone is the largest but holds nothing yet: all hold one; the oldest goes
+                victim = tickets.keySet().iterator().next();
+            }
+            remove(kind, victim);
+            displaced.add(victim);
+        }
         return displaced;
     }
 
-    synchronized void opened(SessionId id, Kind kind) {
+    synchronized void opened(SessionId id, Kind kind, Circuit circuit) {
         Instant now = clock.instant();
-        held.get(kind).put(id, new Ticket(now.plus(settings.handshakeTimeout())));
+        held.get(kind).put(id, new Ticket(circuit, now.plus(settings.handshakeTimeout())));
+        perCircuit.get(kind).merge(circuit, 1, Integer::sum);
         load.get(kind).admissions.add(now);
+    }
+
+    private Ticket remove(Kind kind, SessionId id) {
+        Ticket t = held.get(kind).remove(id);
+        if (t != null) {
+            perCircuit.get(kind).computeIfPresent(t.circuit(), (c, n) -> n == 1 ? null : n - 1);
+        }
+        return t;
     }
 
     /** A login leaves the handshake class; a registration conversation now has a short time to register. */
     synchronized void handshakeDone(SessionId id) {
-        Ticket t = held.get(Kind.LOGIN).remove(id);
+        Ticket t = remove(Kind.LOGIN, id);
         if (t == null) {
             held.get(Kind.REGISTRATION).computeIfPresent(id,
-                    (k, old) -> new Ticket(clock.instant().plus(settings.registrationTimeout())));
+                    (k, old) -> new Ticket(old.circuit(), clock.instant().plus(settings.registrationTimeout())));
         }
     }
 
     /** After a successful {@code register} the conversation is an ordinary logged-in one. */
     synchronized void registered(SessionId id) {
-        held.get(Kind.REGISTRATION).remove(id);
+        remove(Kind.REGISTRATION, id);
     }
 
     synchronized boolean awaitsRegistration(SessionId id) {
@@ -253,8 +308,8 @@ public class Admission {
     }
 
     synchronized void ended(SessionId id) {
-        for (Map<SessionId, Ticket> m : held.values()) {
-            m.remove(id);
+        for (Kind k : Kind.values()) {
+            remove(k, id);
         }
     }
 
@@ -278,6 +333,32 @@ public class Admission {
 
     public synchronized int held(Kind kind) {
         return held.get(kind).size();
+    }
+
+    /** Conversations of this class that this circuit holds. */
+    public synchronized int held(Kind kind, Circuit circuit) {
+        return perCircuit.get(kind).getOrDefault(circuit, 0);
+    }
+
+    /**
+     * 429 {@code circuit_busy}: this circuit holds its share of the class; Retry-After says when the first of them
+     * reaches its deadline (sooner if the client completes or ends one).
+     */
+    public static final class CircuitBusy extends ApiException {
+        private static final long serialVersionUID = 1L;
+        private final int retryAfter;
+
+        CircuitBusy(Kind kind, Duration untilFree) {
+            super(429, "circuit_busy", kind == Kind.LOGIN
+                    ? "This circuit holds its share of unfinished login handshakes; finish or end one first."
+                    : "This circuit holds its share of registration conversations; register or end one first.");
+            this.retryAfter = (int) Math.max(1, Math.min(3600, untilFree.toSeconds() + 1));
+        }
+
+        @Override
+        public int retryAfterSeconds() {
+            return retryAfter;
+        }
     }
 
     /** 429 with a fresh puzzle: the client solves it and repeats its request with the answer. */

@@ -59,19 +59,27 @@ public class ConversationRegistry {
         }
     }
 
-    /** Opens a conversation for the account named (or for a registration when empty); 503 at the caps. */
-    public synchronized SessionId open(Username claimedUser) {
+    /** Opens a conversation for the account named (or for a registration when empty), as a local request. */
+    public SessionId open(Username claimedUser) {
+        return open(claimedUser, Circuit.LOCAL);
+    }
+
+    /**
+     * Opens a conversation for the account named (or for a registration when empty) on this circuit; 503 at the
+     * caps, 429 when the circuit holds its share (see Admission).
+     */
+    public synchronized SessionId open(Username claimedUser, Circuit circuit) {
         if (live.size() - admission.held() >= settings.maxLive()) {
             throw new SessionException.Busy("conversations");
         }
         // A full class of unauthenticated conversations makes room by ending its oldest (see Admission).
         Admission.Kind kind = Admission.Kind.of(claimedUser);
-        admission.makeRoom(kind).forEach(this::end);
+        admission.makeRoom(kind, circuit).forEach(this::end);
         Conversation bean = beans.get();
         bean.open(claimedUser);
         SessionId id = SessionId.random(random);
         live.put(id, new Entry(bean, clock.instant()));
-        admission.opened(id, kind);
+        admission.opened(id, kind, circuit);
         return id;
     }
 

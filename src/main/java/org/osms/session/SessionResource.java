@@ -64,14 +64,16 @@ public class SessionResource {
                                   @HeaderParam(USERNAME_HEADER) String usernameHeader,
                                   @HeaderParam(AdmissionPuzzle.PUZZLE_HEADER) String puzzle,
                                   @HeaderParam(AdmissionPuzzle.COUNTER_HEADER) String puzzleCounter,
+                                  @HeaderParam(Circuit.HEADER) String circuitHeader,
                                   InputStream body) {
         String message = read(body);
         SessionId id;
         boolean created = sessionHeader == null;
         if (created) {
             Username claimed = usernameHeader == null ? null : Username.of(usernameHeader);
-            admission.check(Admission.Kind.of(claimed), puzzle, puzzleCounter);
-            id = registry.open(claimed);
+            Circuit circuit = Circuit.of(circuitHeader);
+            admission.check(Admission.Kind.of(claimed), circuit, puzzle, puzzleCounter);
+            id = registry.open(claimed, circuit);
         } else {
             id = new SessionId(sessionHeader);
         }

@@ -25,6 +25,15 @@ import org.osms.it.Http;
 class OnionServiceIT {
     private static final File SCRIPT = new File("liberty/tor/osms-onion");
     private final int port = URI.create(Http.fromSystemProperty().base()).getPort();
+    private final int frontPort = freePort();
+
+    private static int freePort() {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
 
     @TempDir
     Path torDir;
@@ -36,6 +45,7 @@ class OnionServiceIT {
                 .redirectOutput(torDir.resolve("tor-" + System.nanoTime() + ".log").toFile());
         pb.environment().put("OSMS_TOR_DIR", torDir.toString());
         pb.environment().put("HTTP_PORT", String.valueOf(port));
+        pb.environment().put("OSMS_FRONT_PORT", String.valueOf(frontPort));
         return pb.start();
     }
 
@@ -48,11 +58,30 @@ class OnionServiceIT {
                 Thread.sleep(500);
             }
             assertTrue(Files.exists(hostname), "tor wrote the onion address");
+            assertFrontAnswersForOsms();
             return Files.readString(hostname).trim();
         } finally {
             tor.destroy();
             tor.waitFor(30, TimeUnit.SECONDS);
         }
+    }
+
+    /** The front osms-onion started answers on its port for OSMS, as tor would reach it (a PROXY header first). */
+    private void assertFrontAnswersForOsms() throws Exception {
+        String wire = null;
+        for (int i = 0; i < 50 && wire == null; i++) {
+            try (java.net.Socket s = new java.net.Socket("127.0.0.1", frontPort)) {
+                s.setSoTimeout(30_000);
+                s.getOutputStream().write(("PROXY TCP6 fc00:dead:beef:4dad::0:1 ::1 1 0\r\n"
+                        + "GET /pk HTTP/1.1\r\nHost: x\r\nAccept: application/json\r\nConnection: close\r\n\r\n")
+                        .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                wire = new String(s.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.ISO_8859_1);
+            } catch (java.net.ConnectException notYet) {
+                Thread.sleep(200);
+            }
+        }
+        assertTrue(wire != null && wire.startsWith("HTTP/1.1 200"), "the front answers /pk: " + wire);
+        assertTrue(wire.endsWith(Http.fromSystemProperty().get("/pk").body()), wire);
     }
 
     /**
@@ -65,6 +94,7 @@ class OnionServiceIT {
         ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(dump.toFile());
         pb.environment().put("OSMS_TOR_DIR", torDir.toString());
         pb.environment().put("HTTP_PORT", String.valueOf(port));
+        pb.environment().put("OSMS_FRONT_PORT", String.valueOf(frontPort));
         Process p = pb.start();
         assertTrue(p.waitFor(60, TimeUnit.SECONDS));
         assertEquals(0, p.exitValue());
@@ -72,7 +102,8 @@ class OnionServiceIT {
         for (String option : List.of("HiddenServicePoWDefensesEnabled 1", "HiddenServicePoWQueueRate 250",
                 "HiddenServicePoWQueueBurst 2500", "HiddenServiceEnableIntroDoSDefense 1",
                 "HiddenServiceEnableIntroDoSRatePerSec 25", "HiddenServiceEnableIntroDoSBurstPerSec 200",
-                "HiddenServiceMaxStreams 20", "HiddenServiceMaxStreamsCloseCircuit 1")) {
+                "HiddenServiceMaxStreams 20", "HiddenServiceMaxStreamsCloseCircuit 1",
+                "HiddenServiceExportCircuitID haproxy")) {
             assertTrue(effective.contains(option), "tor reads " + option + ": " + effective);
         }
         assertTrue(effective.stream().noneMatch(l -> l.contains("[warn]") && l.toLowerCase().contains("pow")),
@@ -86,6 +117,9 @@ class OnionServiceIT {
     @Test
     void torPublishesTheLoopbackServerAsAStableV3OnionService() throws Exception {
         boolean present = new File("/usr/sbin/tor").canExecute() || new File("/usr/bin/tor").canExecute();
+        if (present) {
+            org.osms.front.Front.requireHaproxy(); // osms-onion runs tor with its front
+        }
         if (!present) {
             if ("1".equals(System.getenv("OSMS_REQUIRE_TOR"))) {
                 throw new AssertionError("OSMS_REQUIRE_TOR=1 but tor is not installed");
@@ -96,7 +130,10 @@ class OnionServiceIT {
         Process verify = onion("--verify-config");
         assertTrue(verify.waitFor(60, TimeUnit.SECONDS));
         assertEquals(0, verify.exitValue(), "tor accepts the configuration");
-        assertTrue(Files.readString(torDir.resolve("torrc")).contains("HiddenServicePort 80 127.0.0.1:" + port));
+        assertTrue(Files.readString(torDir.resolve("torrc")).contains("HiddenServicePort 80 127.0.0.1:" + frontPort),
+                "tor forwards to the front");
+        assertTrue(Files.readString(torDir.resolve("front/haproxy.cfg")).contains("server osms 127.0.0.1:" + port),
+                "the front forwards to OSMS");
         assertTorsDefencesAreOn();
 
         String address = publish();

@@ -39,6 +39,12 @@ class TorNetworkIT {
     private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(180);
 
     private final int httpPort = URI.create(Http.fromSystemProperty().base()).getPort();
+    /**
+     * The front's port (haproxy, started by osms-onion). It takes only connections that open with tor's PROXY header
+     * naming the circuit, so every answer through the onion below proves that tor exported the circuit and the front
+     * read it; the front sets OSMS-Circuit from it.
+     */
+    private int frontPort;
 
     @TempDir
     Path dir;
@@ -132,12 +138,16 @@ class TorNetworkIT {
 
     /** Starts the OSMS onion service in the network through the shipped osms-onion; returns its address. */
     private String publish(PrivateTorNetwork network) throws Exception {
+        try (java.net.ServerSocket free = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            frontPort = free.getLocalPort();
+        }
         Path torDir = dir.resolve("onion");
         Path log = dir.resolve("tor/onion-service.log");
         ProcessBuilder pb = new ProcessBuilder(new File("liberty/tor/osms-onion").getAbsolutePath())
                 .redirectErrorStream(true).redirectOutput(log.toFile());
         pb.environment().put("OSMS_TOR_DIR", torDir.toString());
         pb.environment().put("HTTP_PORT", String.valueOf(httpPort));
+        pb.environment().put("OSMS_FRONT_PORT", String.valueOf(frontPort));
         pb.environment().put("OSMS_TOR_EXTRA_CONFIG", network.networkConfig().toString());
         network.own(pb.start(), log);
         Path hostname = torDir.resolve("osms/hostname");
@@ -145,8 +155,10 @@ class TorNetworkIT {
             assertTrue(network.allAlive(), "every tor of the network keeps running");
             Thread.sleep(500);
         }
-        assertTrue(Files.readString(torDir.resolve("torrc")).contains("HiddenServicePort 80 127.0.0.1:" + httpPort),
-                "the service is the shipped template's");
+        String torrc = Files.readString(torDir.resolve("torrc"));
+        assertTrue(torrc.contains("HiddenServicePort 80 127.0.0.1:" + frontPort)
+                        && torrc.contains("HiddenServiceExportCircuitID haproxy"),
+                "the service is the shipped template's: tor reaches OSMS through the front, naming each circuit");
         String onion = Files.readString(hostname).trim();
         assertTrue(onion.matches("[a-z2-7]{56}\\.onion"), onion);
         return onion;
@@ -175,6 +187,9 @@ class TorNetworkIT {
     private static void requireTor() {
         boolean present = List.of("/usr/sbin/tor", "/usr/bin/tor-gencert").stream()
                 .allMatch(p -> new File(p).canExecute());
+        if (present) {
+            org.osms.front.Front.requireHaproxy(); // osms-onion runs tor with its front
+        }
         if (!present) {
             if ("1".equals(System.getenv("OSMS_REQUIRE_TOR"))) {
                 throw new AssertionError("OSMS_REQUIRE_TOR=1 but tor or tor-gencert is not installed");

@@ -1,0 +1,187 @@
+package org.osms.front;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import jakarta.json.Json;
+import jakarta.json.JsonObject;
+import java.io.StringReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.osms.it.Http;
+import org.osms.protocol.AdmissionPuzzle;
+
+/**
+ * The onion service's front (liberty/front) with haproxy in front of the test server, reached as tor reaches it:
+ * every error it returns is OSMS's error document and echoes nothing, also for requests that haproxy's or the web
+ * container's own parsers refuse; and the circuit header OSMS trusts is the front's, never the client's.
+ */
+class FrontIT {
+    /** Appears in every hostile request, so that an echo of any part of it shows. */
+    private static final String MARK = "zq7echo";
+    private static final int CIRCUIT = 0x2_0007;
+
+    private static Front front;
+    private static final Http direct = Http.fromSystemProperty();
+    private static final int httpPort = URI.create(direct.base()).getPort();
+
+    @BeforeAll
+    static void start(@TempDir Path dir) throws Exception {
+        front = Front.start(dir, httpPort);
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (front != null) {
+            front.close();
+        }
+    }
+
+    private static byte[] ascii(String s) {
+        return s.getBytes(StandardCharsets.US_ASCII);
+    }
+
+    static Stream<Arguments> hostileRequests() {
+        StringBuilder manyHeaders = new StringBuilder("GET /pk HTTP/1.1\r\nHost: x\r\n");
+        for (int i = 0; i < 10_000; i++) {
+            manyHeaders.append("X-").append(MARK).append(i).append(": ").append(MARK).append("\r\n");
+        }
+        StringBuilder someHeaders = new StringBuilder("GET /pk HTTP/1.1\r\nHost: x\r\n");
+        for (int i = 0; i < 150; i++) {
+            someHeaders.append("X-").append(i).append(": ").append(MARK).append("\r\n");
+        }
+        return Stream.of(
+                // an invalid percent-encoding: the web container refuses it with an HTML page echoing the URI
+                Arguments.of("/user/%00", ascii("GET /user/%00" + MARK + " HTTP/1.1\r\nHost: x\r\n\r\n"),
+                        400, "bad_request"),
+                // … and with a JSON Content-Type its {"error_message":…} body, echoing the URI as well
+                Arguments.of("/user/%00 as JSON", ascii("GET /user/%00" + MARK + " HTTP/1.1\r\nHost: x\r\n"
+                        + "Content-Type: application/json\r\n\r\n"), 400, "bad_request"),
+                // 10,000 header lines: refused before haproxy's parser, which would answer its own HTML page
+                Arguments.of("10,000 headers", ascii(manyHeaders + "\r\n"), 431, "headers_too_large"),
+                // a small head with more header lines than the front takes (101)
+                Arguments.of("151 headers", ascii(someHeaders + "\r\n"), 431, "headers_too_large"),
+                // HTTP/0.9 has no version and no answer head
+                Arguments.of("HTTP/0.9", ascii("GET /pk" + MARK + "\r\n"), 400, "bad_request"),
+                // a request target of 20,000 bytes
+                Arguments.of("oversized URI", ascii("GET /user/" + MARK + "a".repeat(20_000)
+                        + " HTTP/1.1\r\nHost: x\r\n\r\n"), 414, "uri_too_long"),
+                // a target just over the front's 8 KiB, still within haproxy's buffer
+                Arguments.of("9 KiB URI", ascii("GET /user/" + MARK + "a".repeat(9_000)
+                        + " HTTP/1.1\r\nHost: x\r\n\r\n"), 414, "uri_too_long"),
+                // a request line that is not HTTP at all
+                Arguments.of("garbage", ascii(MARK + " \u0001\u0002\r\n\r\n"), 400, "bad_request"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("hostileRequests")
+    void everyRefusalThroughTheFrontIsOsmsErrorDocumentAndEchoesNothing(String what, byte[] request, int status,
+                                                                       String code) throws Exception {
+        Front.Answer a = front.raw(CIRCUIT, request);
+        assertEquals(status, a.status(), what + ": " + a);
+        assertEquals("application/json", a.header("Content-Type"), what);
+        JsonObject doc = Json.createReader(new StringReader(a.body())).readObject();
+        assertEquals(code, doc.getString("error"), what);
+        assertEquals(2, doc.size(), "error and message only: " + doc);
+        assertFalse(a.toString().contains(MARK), what + " echoes nothing of the request: " + a);
+        assertFalse(a.toString().toLowerCase().contains("<html"), what + ": " + a);
+    }
+
+    /** What Liberty answers on its own port is left as it is (docs/protocol.md, "Errors"): the front changes it. */
+    @Test
+    void libertysOwnAnswerToAnInvalidPercentEncodingIsReplacedOnlyThroughTheFront() throws Exception {
+        try (java.net.Socket s = new java.net.Socket("127.0.0.1", httpPort)) {
+            s.setSoTimeout(30_000);
+            s.getOutputStream().write(ascii("GET /user/%00" + MARK + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"));
+            String wire = new String(s.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+            Front.Answer directly = Front.parse(wire);
+            assertEquals(400, directly.status());
+            assertFalse(directly.body().startsWith("{\"error\":\""), "Liberty's own page: " + directly);
+        }
+        Front.Answer through = front.raw(CIRCUIT, ascii("GET /user/%00" + MARK + " HTTP/1.1\r\nHost: x\r\n\r\n"));
+        assertEquals(400, through.status());
+        assertTrue(through.body().startsWith("{\"error\":\"bad_request\""), through.toString());
+    }
+
+    /** OSMS's own error documents pass unchanged, with their status and code. */
+    @Test
+    void osmsOwnErrorDocumentsPassUnchanged() throws Exception {
+        Front.Answer unknown = front.raw(CIRCUIT, ascii("GET /user/nosuchuser" + " HTTP/1.1\r\nHost: x\r\n"
+                + "Accept: application/json\r\nConnection: close\r\n\r\n"));
+        assertEquals(404, unknown.status());
+        assertEquals("unknown_user", Json.createReader(new StringReader(unknown.body())).readObject()
+                .getString("error"));
+        Front.Answer badName = front.raw(CIRCUIT, ascii("GET /user/" + "a".repeat(5000)
+                + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"));
+        assertEquals(400, badName.status(), badName.toString());
+        assertEquals("bad_username", Json.createReader(new StringReader(badName.body())).readObject()
+                .getString("error"));
+    }
+
+    /**
+     * OSMS trusts OSMS-Circuit only because the front sets it: a client's own header never reaches OSMS. A malformed
+     * one straight to the loopback port is 400 bad_circuit; through the front, the same request opens a conversation.
+     */
+    @Test
+    void theFrontReplacesTheCircuitHeaderAClientSends() throws Exception {
+        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(10)).build();
+        HttpRequest.Builder forged = HttpRequest.newBuilder().timeout(Duration.ofSeconds(30))
+                .header("OSMS-Circuit", "forged circuit").POST(HttpRequest.BodyPublishers.ofString("?OTRv3?"));
+        HttpResponse<String> straight = http.send(forged.uri(URI.create(direct.base() + "/create_session")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(400, straight.statusCode());
+        assertEquals("bad_circuit", Json.createReader(new StringReader(straight.body())).readObject()
+                .getString("error"));
+        try (Front.Relay tor = front.relay(CIRCUIT)) {
+            HttpResponse<String> through = http.send(forged.uri(URI.create(tor.base() + "/create_session")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            if (through.statusCode() == 429 && through.body().contains("puzzle_required")) {
+                // registration conversations of other tests fill half the class: the puzzle is asked for first
+                String token = through.headers().firstValue(AdmissionPuzzle.PUZZLE_HEADER).orElseThrow();
+                long counter = AdmissionPuzzle.solve(token, Integer.parseInt(
+                        through.headers().firstValue(AdmissionPuzzle.BITS_HEADER).orElseThrow()), () -> false);
+                through = http.send(forged.uri(URI.create(tor.base() + "/create_session"))
+                        .header(AdmissionPuzzle.PUZZLE_HEADER, token)
+                        .header(AdmissionPuzzle.COUNTER_HEADER, Long.toString(counter)).build(),
+                        HttpResponse.BodyHandlers.ofString());
+            }
+            assertEquals(200, through.statusCode(), through.body());
+            assertTrue(through.headers().firstValue("OSMS-Session").isPresent());
+            HttpResponse<String> pk = http.send(HttpRequest.newBuilder(URI.create(tor.base() + "/pk"))
+                    .header("Accept", "application/json").build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, pk.statusCode());
+            assertEquals(direct.get("/pk").body(), pk.body(), "the same document as on the loopback port");
+        }
+    }
+
+    /** The front serves only tor: a connection without tor's PROXY header gets no answer at all. */
+    @Test
+    void aConnectionWithoutTorsProxyHeaderIsClosedUnanswered() throws Exception {
+        try (java.net.Socket s = new java.net.Socket("127.0.0.1", front.port())) {
+            s.setSoTimeout(30_000);
+            s.getOutputStream().write(ascii("GET /pk HTTP/1.1\r\nHost: x\r\n\r\n"));
+            byte[] got;
+            try {
+                got = s.getInputStream().readAllBytes();
+            } catch (java.net.SocketException reset) {
+                got = new byte[0];
+            }
+            assertEquals(0, got.length, new String(got, StandardCharsets.ISO_8859_1));
+        }
+    }
+}

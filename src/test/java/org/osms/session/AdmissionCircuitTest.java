@@ -1,0 +1,177 @@
+package org.osms.session;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.osms.web.ApiException;
+
+/**
+ * Per-circuit accounting in Admission (docs/protocol.md, "Admission"): the circuit header's parsing, each circuit's
+ * share of a class, and that a full class displaces the largest circuit's oldest conversation first.
+ */
+class AdmissionCircuitTest {
+    private static final Instant NOW = Instant.parse("2026-12-02T01:00:00Z");
+    private static final Circuit A = Circuit.of("fc00:dead:beef:4dad::1:2");
+    private static final Circuit B = Circuit.of("fc00:dead:beef:4dad::7");
+    private static final Circuit C = Circuit.of("fc00:dead:beef:4dad::8");
+
+    private final Admission admission = admission(8, 8);
+    private final SecureRandom random = new SecureRandom();
+
+    private static Admission admission(int maxHandshakes, int maxRegistrations) {
+        SessionSettings s = new SessionSettings();
+        s.idleTimeoutSeconds = "600";
+        s.handshakeTimeoutSeconds = "60";
+        s.maxLive = "1000";
+        s.maxHandshakes = String.valueOf(maxHandshakes);
+        s.powBits = "3";
+        s.powMaxBits = "10";
+        s.powMemoryKiB = "1024";
+        s.powIterations = "1";
+        s.registrationRatePerHour = "60";
+        s.registrationTimeoutSeconds = "120";
+        s.maxRegistrations = String.valueOf(maxRegistrations);
+        s.admissionPowBits = "16";
+        s.read();
+        Admission a = new Admission();
+        a.settings = s;
+        a.clock = Clock.fixed(NOW, ZoneOffset.UTC);
+        a.random = new SecureRandom();
+        a.start();
+        return a;
+    }
+
+    /** What ConversationRegistry.open does with Admission, without beans: room first, then the new ticket. */
+    private SessionId open(Admission.Kind kind, Circuit circuit, List<SessionId> displaced) {
+        displaced.addAll(admission.makeRoom(kind, circuit));
+        SessionId id = SessionId.random(random);
+        admission.opened(id, kind, circuit);
+        return id;
+    }
+
+    @Test
+    void theHeaderNamesTheCircuitAndItsAbsenceTheOneLocalCircuit() {
+        assertEquals(Circuit.LOCAL, Circuit.of(null));
+        assertTrue(Circuit.of(null).local());
+        assertEquals("fc00:dead:beef:4dad::1:2", Circuit.of(" FC00:DEAD:BEEF:4DAD::1:2 ").id());
+        assertEquals(A, Circuit.of("fc00:dead:beef:4dad::1:2"));
+        assertFalse(A.equals(B));
+        assertFalse(A.local());
+        assertEquals("127.0.0.1", Circuit.of("127.0.0.1").id()); // a PROXY header that is not tor's
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {
+        "", // nothing
+        "local", // the local circuit cannot be named
+        "abc", // hex without a separator is no address
+        "fc00::1, fc00::2", // two values (a client's header appended to the front's)
+        "fc00::1;x", // anything but hex digits, dots and colons
+        "0000:0000:0000:0000:0000:0000:0000:0000:0000:1", // longer than any address
+        "\u0660\u0661:\u0662" // non-ASCII digits
+    })
+    void aMalformedCircuitHeaderIs400BadCircuit(String header) {
+        ApiException e = assertThrows(ApiException.class, () -> Circuit.of(header));
+        assertEquals(400, e.status());
+        assertEquals("bad_circuit", e.code());
+    }
+
+    @Test
+    void aCircuitAtItsShareIsRefusedWhileOthersAreAdmitted() {
+        assertEquals(2, admission.share(Admission.Kind.LOGIN));
+        List<SessionId> displaced = new ArrayList<>();
+        SessionId first = open(Admission.Kind.LOGIN, A, displaced);
+        open(Admission.Kind.LOGIN, A, displaced);
+
+        Admission.CircuitBusy refused = assertThrows(Admission.CircuitBusy.class,
+                () -> admission.check(Admission.Kind.LOGIN, A, null, null));
+        assertEquals(429, refused.status());
+        assertEquals("circuit_busy", refused.code());
+        assertEquals(61, refused.retryAfterSeconds(), "the first of A's handshakes reaches its deadline in 60 s");
+        assertThrows(Admission.CircuitBusy.class, () -> admission.makeRoom(Admission.Kind.LOGIN, A));
+        assertEquals(2, admission.held(Admission.Kind.LOGIN, A), "the refusal held nothing");
+        assertEquals(2, admission.held(Admission.Kind.LOGIN));
+
+        // the share is per class: A may still open a registration conversation; B and local are admitted
+        admission.check(Admission.Kind.REGISTRATION, A, null, null);
+        open(Admission.Kind.REGISTRATION, A, displaced);
+        admission.check(Admission.Kind.LOGIN, B, null, null);
+        open(Admission.Kind.LOGIN, B, displaced);
+        assertTrue(displaced.isEmpty());
+
+        // one of A's handshakes completing gives A room again
+        admission.handshakeDone(first);
+        assertEquals(1, admission.held(Admission.Kind.LOGIN, A));
+        admission.check(Admission.Kind.LOGIN, A, null, null);
+    }
+
+    @Test
+    void theLocalCircuitHasNoShareOfItsOwn() {
+        List<SessionId> displaced = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            open(Admission.Kind.REGISTRATION, Circuit.LOCAL, displaced);
+        }
+        assertEquals(8, admission.held(Admission.Kind.REGISTRATION, Circuit.LOCAL));
+        assertTrue(displaced.isEmpty());
+    }
+
+    @Test
+    void aFullClassDisplacesTheOldestOfTheCircuitHoldingTheMost() {
+        List<SessionId> displaced = new ArrayList<>();
+        SessionId bOldest = open(Admission.Kind.LOGIN, B, displaced); // the oldest of all
+        List<SessionId> local = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            local.add(open(Admission.Kind.LOGIN, Circuit.LOCAL, displaced));
+        }
+        SessionId c1 = open(Admission.Kind.LOGIN, C, displaced);
+        assertEquals(8, admission.held(Admission.Kind.LOGIN));
+        assertTrue(displaced.isEmpty());
+
+        // full: a newcomer from B (holding 1, 2 with the newcomer) displaces the local circuit's oldest (6), not
+        // B's own conversation, although B's is the oldest of the class
+        SessionId b2 = open(Admission.Kind.LOGIN, B, displaced);
+        assertEquals(List.of(local.get(0)), displaced);
+        // the local circuit, still the largest with 5 (6 with its newcomer), displaces its own oldest
+        displaced.clear();
+        open(Admission.Kind.LOGIN, Circuit.LOCAL, displaced);
+        assertEquals(List.of(local.get(1)), displaced);
+        assertEquals(2, admission.held(Admission.Kind.LOGIN, B));
+        assertEquals(1, admission.held(Admission.Kind.LOGIN, C));
+        assertEquals(5, admission.held(Admission.Kind.LOGIN, Circuit.LOCAL));
+        assertEquals(8, admission.held(Admission.Kind.LOGIN));
+
+        // ended conversations leave their circuit's count
+        admission.ended(bOldest);
+        admission.ended(b2);
+        admission.ended(c1);
+        assertEquals(0, admission.held(Admission.Kind.LOGIN, B));
+        assertEquals(0, admission.held(Admission.Kind.LOGIN, C));
+        assertEquals(5, admission.held(Admission.Kind.LOGIN));
+    }
+
+    @Test
+    void whenEveryCircuitHoldsOneTheOldestMakesRoom() {
+        Admission small = admission(4, 4);
+        List<SessionId> ids = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            SessionId id = SessionId.random(random);
+            small.makeRoom(Admission.Kind.REGISTRATION, Circuit.of("fc00:dead:beef:4dad::" + (i + 1)));
+            small.opened(id, Admission.Kind.REGISTRATION, Circuit.of("fc00:dead:beef:4dad::" + (i + 1)));
+            ids.add(id);
+        }
+        assertEquals(1, small.share(Admission.Kind.REGISTRATION));
+        assertEquals(List.of(ids.get(0)), small.makeRoom(Admission.Kind.REGISTRATION, Circuit.of("fc00::99")));
+        assertEquals(3, small.held(Admission.Kind.REGISTRATION));
+    }
+}
