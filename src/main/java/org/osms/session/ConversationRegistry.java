@@ -3,7 +3,6 @@ package org.osms.session;
 import jakarta.ejb.ConcurrentAccessException;
 import jakarta.ejb.NoSuchEJBException;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
 import java.security.SecureRandom;
 import java.time.Clock;
@@ -12,6 +11,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import javax.naming.InitialContext;
+import javax.naming.NamingException;
 import org.osms.protocol.Username;
 
 /**
@@ -21,8 +22,14 @@ import org.osms.protocol.Username;
  */
 @ApplicationScoped
 public class ConversationRegistry {
-    @Inject
-    Instance<Conversation> beans;
+    /**
+     * Where each conversation bean comes from: the EJB container's own name for a new stateful bean. Not CDI's
+     * {@code Instance.get()}: for CDI a stateful bean is @Dependent, and an Instance keeps every dependent instance it
+     * made (the bean's EJB wrapper and its CDI proxy) until {@code Instance.destroy}, whatever the container did, so
+     * every conversation ever opened stayed reachable from this application-scoped registry. Looked up by name, a
+     * bean has one owner, the entry below, and its @Remove (or the container's timeout) is its end.
+     */
+    private static final String BEAN_NAME = "java:module/Conversation!org.osms.session.Conversation";
 
     @Inject
     SessionSettings settings;
@@ -75,12 +82,20 @@ public class ConversationRegistry {
         // A full class of unauthenticated conversations makes room by ending its oldest (see Admission).
         Admission.Kind kind = Admission.Kind.of(claimedUser);
         admission.makeRoom(kind, circuit).forEach(this::end);
-        Conversation bean = beans.get();
+        Conversation bean = newBean();
         bean.open(claimedUser);
         SessionId id = SessionId.random(random);
         live.put(id, new Entry(bean, clock.instant()));
         admission.opened(id, kind, circuit);
         return id;
+    }
+
+    private static Conversation newBean() {
+        try {
+            return (Conversation) new InitialContext().lookup(BEAN_NAME);
+        } catch (NamingException e) {
+            throw new IllegalStateException("the conversation bean is not deployed", e);
+        }
     }
 
     public Optional<Entry> find(SessionId id) {

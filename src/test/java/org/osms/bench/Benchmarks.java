@@ -39,7 +39,7 @@ public final class Benchmarks {
     static final int RUNS = 3;
     /** Two: after one, logins still rose from run to run as the JIT compiled the server's paths. */
     private static final int WARM_UP_RUNS = 2;
-    private static final int LOGIN_CLIENTS = 4;
+    private static final int LOGIN_CLIENTS = Integer.getInteger("osms.bench.loginClients", 4);
     private static final int HANDSHAKE_THREADS = 2;
 
     private final URI base;
@@ -62,11 +62,20 @@ public final class Benchmarks {
             b.logins();
             return;
         }
+        // the server's process id, for its class histogram (the soak); without it the soak is not run
+        String serverPid = System.getProperty("osms.bench.serverPid");
+        if (args.length > 5 && args[5].equals("soak")) { // only the soak
+            System.out.println(b.soak(serverPid, Integer.getInteger("osms.bench.soakLogins", SOAK_LOGINS)));
+            return;
+        }
         List<Row> rows = new ArrayList<>();
         Measure handshakes = b.measure("in-process otr4j handshakes", HANDSHAKE_THREADS, Benchmarks::handshake);
+        Measure otrLogins = b.measure("in-process otr4j logins", HANDSHAKE_THREADS, Benchmarks::otrLogin);
         Measure logins = b.logins();
         rows.add(new Row("logins/s (handshake + whoami + terminate, " + LOGIN_CLIENTS + " clients)", logins,
                 "in-process otr4j handshakes/s (both sides, " + HANDSHAKE_THREADS + " threads)", handshakes, 0.8));
+        rows.add(new Row("logins/s (the same logins)", logins, "in-process otr4j logins/s: handshake, one command"
+                + " and its reply, disconnect (both sides, " + HANDSHAKE_THREADS + " threads)", otrLogins, 0.8));
         String name = b.lookupTarget();
         for (int connections : new int[] {16, 64}) {
             Measure pk = b.measure("GET /pk", connections, b.getter("/pk"));
@@ -75,6 +84,9 @@ public final class Benchmarks {
                     "`GET /pk` at " + connections + " connections", pk, 0.9));
         }
         String table = table(database, liberty, run, rows);
+        if (serverPid != null && Integer.getInteger("osms.bench.soakLogins", SOAK_LOGINS) > 0) {
+            table += b.soak(serverPid, Integer.getInteger("osms.bench.soakLogins", SOAK_LOGINS));
+        }
         System.out.println(table);
         Files.writeString(out, table, StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.CREATE,
                 java.nio.file.StandardOpenOption.APPEND);
@@ -190,6 +202,35 @@ public final class Benchmarks {
         }
     }
 
+    private static final String WHOAMI = JSON.createObjectBuilder().add("seq", 1).add("command", "whoami").build()
+            .toString();
+    private static final String WHOAMI_REPLY = JSON.createObjectBuilder().add("seq", 1).add("username",
+            "bench0123456789").add("ok", true).build().toString();
+
+    /**
+     * All the OTR work of one benchmark login, both sides in this process: the handshake, one command and its reply
+     * (a data message each way, each with its key exchange), and the disconnect. What is left of a login over HTTP is
+     * the transport, the JSON, the container and the database.
+     */
+    private static void otrLogin(int thread) throws Exception {
+        OtrConversation client = new OtrConversation("client", "server", CLIENT_KEY);
+        OtrConversation server = new OtrConversation("server", "client", SERVER_KEY);
+        OtrHandshakes.run(client, server);
+        String command = null;
+        for (String m : client.send(WHOAMI)) {
+            command = server.receive(m).plaintext().orElse(command);
+        }
+        String reply = null;
+        for (String m : server.send(WHOAMI_REPLY)) {
+            reply = client.receive(m).plaintext().orElse(reply);
+        }
+        List<String> bye = client.end();
+        server.receive(bye.get(bye.size() - 1));
+        if (!WHOAMI.equals(command) || !WHOAMI_REPLY.equals(reply) || !server.isFinished()) {
+            throw new IllegalStateException("the in-process login did not complete");
+        }
+    }
+
     // -- logins over HTTP with the reference client
 
     private Measure logins() throws InterruptedException {
@@ -210,6 +251,151 @@ public final class Benchmarks {
             }
             s.logout();
         });
+    }
+
+    // -- the soak: many logins and logouts, then the server's heap after a full GC against its heap before
+
+    static final int SOAK_LOGINS = 20_000;
+    /**
+     * Logins before the baseline: enough to fill the caches that are bounded by design, such as the EJB container's
+     * cache of bean wrappers (it keeps a few thousand wrappers of removed beans and evicts beyond that).
+     */
+    static final int SOAK_WARM_UP = 5_000;
+
+    /**
+     * {@code logins} logins and logouts by {@link #LOGIN_CLIENTS} clients, with the server's class histogram (which
+     * runs a full GC first) taken before and after: what a logged-out conversation leaves behind shows as objects of
+     * the conversation's classes and as retained heap that grew with the number of logins.
+     */
+    private String soak(String serverPid, int logins) throws Exception {
+        OsmsClient client = new OsmsClient(base);
+        OtrPublicKey serverKey = client.serverKey();
+        Username[] names = new Username[LOGIN_CLIENTS];
+        KeyPair[] keys = new KeyPair[LOGIN_CLIENTS];
+        for (int i = 0; i < LOGIN_CLIENTS; i++) {
+            names[i] = fresh("soak");
+            keys[i] = KeyStoreFiles.generate();
+            client.register(names[i], keys[i], serverKey).logout();
+        }
+        java.util.concurrent.atomic.AtomicInteger left = new java.util.concurrent.atomic.AtomicInteger();
+        Runnable load = () -> {
+            int thread = Integer.parseInt(Thread.currentThread().getName().substring("soak-".length()));
+            while (left.getAndDecrement() > 0) {
+                client.login(names[thread], keys[thread], serverKey).logout();
+            }
+        };
+        // Warm up and fill the caches that are meant to fill (bounded ones); then the baseline.
+        Histogram before = null;
+        long started = 0;
+        for (int phase = 0; phase < 2; phase++) {
+            left.set(phase == 0 ? SOAK_WARM_UP : logins);
+            if (phase == 1) {
+                before = Histogram.settled(serverPid);
+                started = System.nanoTime();
+            }
+            List<Thread> threads = new ArrayList<>();
+            List<Throwable> failures = java.util.Collections.synchronizedList(new ArrayList<>());
+            for (int t = 0; t < LOGIN_CLIENTS; t++) {
+                Thread w = new Thread(load, "soak-" + t);
+                w.setUncaughtExceptionHandler((th, e) -> failures.add(e));
+                threads.add(w);
+                w.start();
+            }
+            for (Thread w : threads) {
+                w.join();
+            }
+            if (!failures.isEmpty()) {
+                throw new IllegalStateException("a soak login failed", failures.get(0));
+            }
+        }
+        double seconds = (System.nanoTime() - started) / 1e9;
+        Histogram atOnce = Histogram.of(serverPid);
+        Histogram after = Histogram.settled(serverPid);
+        StringBuilder t = new StringBuilder(String.format(Locale.ROOT, "%nSoak: %,d logins and logouts (%d clients,"
+                        + " %.0f s, after %,d to warm up), the server's heap after a full GC (class histogram): before,"
+                        + " at once after, and settled (the lowest of the histograms taken every %d s over %d s of"
+                        + " idleness, before and after alike: the EJB container evicts its cache of bean wrappers"
+                        + " in sweeps).%n%n| objects | before (settled) | after, at once | after (settled) |"
+                        + " settled, per 1,000 logins |%n|---|---|---|---|---|%n",
+                logins, LOGIN_CLIENTS, seconds, SOAK_WARM_UP, Histogram.SETTLE_STEP_SECONDS,
+                Histogram.SETTLE_STEPS * Histogram.SETTLE_STEP_SECONDS));
+        java.util.Set<String> classes = new java.util.TreeSet<>(before.conversationClasses());
+        classes.addAll(atOnce.conversationClasses());
+        classes.addAll(after.conversationClasses());
+        for (String c : classes) {
+            long b0 = before.instances(c);
+            long a0 = after.instances(c);
+            t.append(String.format(Locale.ROOT, "| `%s` | %d | %d | %d | %+.1f |%n", c, b0, atOnce.instances(c), a0,
+                    (a0 - b0) * 1000.0 / logins));
+        }
+        t.append(String.format(Locale.ROOT, "| live heap (bytes) | %d | %d | %d | %+.0f |%n", before.totalBytes(),
+                atOnce.totalBytes(), after.totalBytes(),
+                (after.totalBytes() - before.totalBytes()) * 1000.0 / logins));
+        return t.toString();
+    }
+
+    /** A class histogram of the server's live objects ({@code jcmd <pid> GC.class_histogram}, after a full GC). */
+    record Histogram(java.util.Map<String, Long> instances, long totalBytes) {
+        /** Conversation, its EJB wrapper and CDI proxy, its state, its otr4j session: what one login creates. */
+        private static final java.util.regex.Pattern CONVERSATION = java.util.regex.Pattern.compile(
+                "org\\.osms\\.session\\.(Conversation\\b.*|EJSLocal.*Conversation.*|ConversationState)"
+                        + "|org\\.osms\\.otr\\.OtrConversation|net\\.java\\.otr4j\\.session\\.SessionImpl"
+                        + "|com\\.ibm\\.ejs\\.container\\.EJSWrapperCommon");
+
+        static final int SETTLE_STEPS = 6;
+        static final int SETTLE_STEP_SECONDS = 10;
+
+        /**
+         * The histogram with the fewest conversation objects of those taken over a minute without load: a cache that
+         * is swept shows its floor, while anything leaked stays in every one of them.
+         */
+        static Histogram settled(String pid) throws IOException, InterruptedException {
+            Histogram best = of(pid);
+            for (int i = 0; i < SETTLE_STEPS; i++) {
+                Thread.sleep(SETTLE_STEP_SECONDS * 1000L);
+                Histogram h = of(pid);
+                if (h.conversationObjects() < best.conversationObjects()) {
+                    best = h;
+                }
+            }
+            return best;
+        }
+
+        long conversationObjects() {
+            return conversationClasses().stream().mapToLong(this::instances).sum();
+        }
+
+        static Histogram of(String pid) throws IOException, InterruptedException {
+            Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+            Process p = new ProcessBuilder(jcmd.toString(), pid, "GC.class_histogram").redirectErrorStream(true)
+                    .start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (p.waitFor() != 0) {
+                throw new IOException("jcmd failed: " + out);
+            }
+            java.util.Map<String, Long> counts = new java.util.HashMap<>();
+            long total = -1;
+            for (String line : out.split("\n")) {
+                String[] f = line.trim().split("\\s+");
+                if (f.length >= 3 && f[0].equals("Total")) {
+                    total = Long.parseLong(f[2]);
+                } else if (f.length >= 4 && f[0].endsWith(":")) {
+                    counts.merge(f[3], Long.parseLong(f[1]), Long::sum);
+                }
+            }
+            if (total < 0) {
+                throw new IOException("no class histogram from jcmd: " + out);
+            }
+            return new Histogram(counts, total);
+        }
+
+        List<String> conversationClasses() {
+            return instances.keySet().stream().filter(c -> CONVERSATION.matcher(c).matches()).toList();
+        }
+
+        long instances(String c) {
+            return instances.getOrDefault(c, 0L);
+        }
     }
 
     // -- lookups against a trivial endpoint of the same server

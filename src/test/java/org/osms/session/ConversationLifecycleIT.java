@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import jakarta.inject.Inject;
+import java.lang.management.ManagementFactory;
 import java.net.URL;
 import java.net.http.HttpRequest;
 import java.time.Clock;
@@ -11,6 +12,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import javax.management.ObjectName;
 import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.junit5.ArquillianExtension;
 import org.jboss.arquillian.test.api.ArquillianResource;
@@ -56,6 +60,56 @@ class ConversationLifecycleIT {
         registry.end(id);
         assertEquals(before, Conversation.liveBeans(), "@Remove destroyed the bean");
         assertEquals(true, registry.find(id).isEmpty());
+    }
+
+    /**
+     * Ended conversations leave no object behind: counted in a class histogram of this server (taken after a full GC)
+     * before and after many conversations ended by logout and by displacement. It once grew by one EJB wrapper and
+     * one CDI proxy per conversation, for good (CDI's Instance kept every bean it made). The EJB container's own
+     * wrappers (EJSLocal…) are not counted: the container caches a bounded number of them by design.
+     */
+    @Test
+    void endedConversationsLeaveNoObjectsBehind() throws Exception {
+        int conversations = 200;
+        int live = registry.live();
+        int beans = Conversation.liveBeans();
+        for (int i = 0; i < 10; i++) { // the first conversations of a deployment may fill caches meant to fill
+            registry.end(registry.open(null));
+        }
+        long before = conversationObjects();
+        Username someone = Username.of("someone");
+        long identity = 4_242_424_242L;
+        for (int i = 0; i < conversations / 2; i++) {
+            registry.end(registry.open(null)); // logout
+            SessionId displaced = registry.open(someone);
+            registry.markEncrypted(registry.find(displaced).orElseThrow(), identity);
+            SessionId current = registry.open(someone);
+            registry.markEncrypted(registry.find(current).orElseThrow(), identity);
+            registry.endOthersOf(identity, current); // a new key or a closed identity ends the others
+            assertEquals(true, registry.find(displaced).isEmpty());
+            registry.end(current);
+        }
+        long after = conversationObjects();
+        assertEquals(live, registry.live(), "the registry holds no ended conversation");
+        assertEquals(beans, Conversation.liveBeans(), "every bean was destroyed");
+        assertEquals(true, after <= before,
+                "conversation objects before " + before + ", after " + (conversations * 3 / 2) + " more ended: "
+                        + after);
+    }
+
+    /** Live objects of the conversation's classes (bean, proxies and subclasses, state) in this server. */
+    private static long conversationObjects() throws Exception {
+        String histogram = (String) ManagementFactory.getPlatformMBeanServer().invoke(
+                new ObjectName("com.sun.management:type=DiagnosticCommand"), "gcClassHistogram",
+                new Object[] {null}, new String[] {String[].class.getName()});
+        Matcher m = Pattern.compile("(?m)^\\s*\\d+:\\s+(\\d+)\\s+\\d+\\s+"
+                + "org\\.osms\\.session\\.(?:Conversation|Conversation\\$\\S*|ConversationState)(?:\\s|$)")
+                .matcher(histogram);
+        long n = 0;
+        while (m.find()) {
+            n += Long.parseLong(m.group(1));
+        }
+        return n;
     }
 
     @Test
