@@ -478,6 +478,37 @@ class AdministrationIT {
         }
     }
 
+    /**
+     * The database holds the rules too, against the application's own account: the key history is append-only, and
+     * a suspension cannot forget the status it must return to, nor a status remember one outside a suspension.
+     */
+    @Test
+    void theDatabaseKeepsTheKeyHistoryAppendOnlyAndSuspensionsConsistent() throws Exception {
+        User erin = register("dbrule");
+        long id = identityId(erin);
+        try (Connection c = db.getConnection(); java.sql.Statement s = c.createStatement()) {
+            String denied = switch (c.getMetaData().getDatabaseProductName()) {
+                case "PostgreSQL" -> "42501";
+                case "H2" -> "90096";
+                default -> throw new AssertionError(c.getMetaData().getDatabaseProductName());
+            };
+            assertEquals(denied, assertThrows(SQLException.class,
+                    () -> s.executeUpdate("UPDATE server_key_history SET created_at = 0")).getSQLState());
+            assertEquals(denied, assertThrows(SQLException.class,
+                    () -> s.executeUpdate("DELETE FROM server_key_history")).getSQLState());
+            SQLException forgets = assertThrows(SQLException.class,
+                    () -> s.executeUpdate("UPDATE identity SET status = 'SUSPENDED' WHERE id = " + id));
+            assertEquals("23", forgets.getSQLState().substring(0, 2), forgets.getMessage());
+            SQLException remembers = assertThrows(SQLException.class, () -> s.executeUpdate(
+                    "UPDATE identity SET status_before_suspension = 'ACTIVE' WHERE id = " + id));
+            assertEquals("23", remembers.getSQLState().substring(0, 2), remembers.getMessage());
+            SQLException revokedBefore = assertThrows(SQLException.class, () -> s.executeUpdate(
+                    "UPDATE identity SET status = 'SUSPENDED', status_before_suspension = 'REVOKED' WHERE id = " + id));
+            assertEquals("23", revokedBefore.getSQLState().substring(0, 2), revokedBefore.getMessage());
+        }
+        assertEquals("active", user(erin).getString("status"), "nothing changed");
+    }
+
     @Test
     void aRotatedServerKeyIsServedWithASignedHandoverThatPinnedClientsFollowAndStrangersDoNot() throws Exception {
         Path dir = Files.createTempDirectory("osms-admin-it");
