@@ -3,13 +3,14 @@
 -- PostgreSQL alike (see V1).
 
 -- A suspension remembers the status it interrupted, so that reinstatement restores exactly that status. The
--- database refuses a suspension that forgets it, and a remembered status outside a suspension.
+-- database refuses a suspension that forgets it, and a remembered status outside a suspension. (COALESCE: a CHECK
+-- whose condition is NULL passes, and "NULL IN (...)" is NULL.)
 ALTER TABLE identity ADD COLUMN status_before_suspension VARCHAR(16);
 ALTER TABLE identity DROP CONSTRAINT identity_status_known;
 ALTER TABLE identity ADD CONSTRAINT identity_status_known
     CHECK (status IN ('ACTIVE', 'UNPUBLISHED', 'REVOKED', 'DELETED', 'SUSPENDED'));
 ALTER TABLE identity ADD CONSTRAINT identity_suspension_remembers CHECK (
-    (status = 'SUSPENDED' AND status_before_suspension IN ('ACTIVE', 'UNPUBLISHED'))
+    (status = 'SUSPENDED' AND COALESCE(status_before_suspension, '') IN ('ACTIVE', 'UNPUBLISHED'))
     OR (status <> 'SUSPENDED' AND status_before_suspension IS NULL));
 
 -- Every key the server has had, in order (serial 1 is the first). Public (GET /pk/history) and append-only: a client
