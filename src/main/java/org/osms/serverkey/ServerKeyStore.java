@@ -2,7 +2,6 @@ package org.osms.serverkey;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.EntityManager;
-import jakarta.persistence.LockModeType;
 import jakarta.persistence.PersistenceContext;
 import jakarta.transaction.Transactional;
 import java.util.List;
@@ -19,7 +18,7 @@ public class ServerKeyStore {
     /** The key pair in use: the one with the highest serial (a rotation leaves only that one). */
     @Transactional(Transactional.TxType.REQUIRES_NEW)
     public Optional<ServerKeyRow> load() {
-        return current(LockModeType.NONE);
+        return current();
     }
 
     /** Stores the server's first key pair and the first entry of its history, together. */
@@ -33,13 +32,15 @@ public class ServerKeyStore {
 
     /**
      * Replaces the key pair in use by the one {@code next} makes from it (it signs the handover), in one
-     * transaction: the new pair and its history entry are stored and the old pair is deleted. The current row is
-     * locked, so two rotations at once follow one another rather than both succeeding the same key.
+     * transaction: the new pair and its history entry are stored and the old pair is deleted. Two rotations at once
+     * both build the same next serial: the later insert violates the primary keys and rolls back, changing nothing.
+     * (No row lock: on PostgreSQL {@code SELECT … FOR UPDATE} needs the UPDATE privilege, which the application's
+     * account does not have on the table that holds the private key.)
      */
     @Transactional(Transactional.TxType.REQUIRES_NEW)
     public Rotation rotate(Function<ServerKeyRow, Rotation> next) {
-        ServerKeyRow old = current(LockModeType.PESSIMISTIC_WRITE)
-                .orElseThrow(() -> new IllegalStateException("The server key changed while it was being rotated; rotate again."));
+        ServerKeyRow old = current()
+                .orElseThrow(() -> new IllegalStateException("No server key is stored yet."));
         Rotation rotation = next.apply(old);
         em.persist(rotation.row());
         em.persist(new ServerKeyHistoryEntry(rotation.record()));
@@ -59,10 +60,8 @@ public class ServerKeyStore {
                 .map(ServerKeyHistoryEntry::toRecord).toList();
     }
 
-    private Optional<ServerKeyRow> current(LockModeType lock) {
-        // the highest serial first, then the row by its key: a lock on a query with a row limit is not portable
-        // (EclipseLink writes FOR UPDATE before LIMIT on H2)
+    private Optional<ServerKeyRow> current() {
         Integer serial = em.createQuery("SELECT MAX(r.id) FROM ServerKeyRow r", Integer.class).getSingleResult();
-        return serial == null ? Optional.empty() : Optional.ofNullable(em.find(ServerKeyRow.class, serial, lock));
+        return serial == null ? Optional.empty() : Optional.ofNullable(em.find(ServerKeyRow.class, serial));
     }
 }
