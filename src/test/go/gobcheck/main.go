@@ -29,6 +29,19 @@ type ServerKeyView struct {
 	CreatedAt   int64
 }
 
+type ServerKeyRecord struct {
+	Serial               int64
+	PublicKey            []byte
+	Fingerprint          string
+	CreatedAt            int64
+	PreviousKeySignature []byte
+	KeySignature         []byte
+}
+
+type ServerKeyHistoryView struct {
+	Keys []ServerKeyRecord
+}
+
 type UserView struct {
 	Username    string
 	Status      string
@@ -95,18 +108,27 @@ var extremes = AuditRecord{
 // Vectors: fixed values whose Go encoding the Java encoder must reproduce byte for byte, and decode exactly.
 var vectors = map[string]interface{}{
 	"server_key_view": ServerKeyView{PublicKey: bytesN(20, 0), Fingerprint: "aaf7a416772d34403a2a6504a64c83a0713775e1", CreatedAt: 1795572738387},
-	"user_view_active": UserView{Username: "alice", Status: "active", PublicKey: bytesN(64, 3), Fingerprint: "3f1c9e7be1b2f1a0d9d2e6e44c61f0d17b9d2a55"},
+	"server_key_history_view": ServerKeyHistoryView{Keys: []ServerKeyRecord{
+		{Serial: 1, PublicKey: bytesN(20, 0), Fingerprint: "aaf7a416772d34403a2a6504a64c83a0713775e1", CreatedAt: 1795572738387},
+		{Serial: 2, PublicKey: bytesN(20, 50), Fingerprint: "0b1c2d3e4f5061728394a5b6c7d8e9f00112233a", CreatedAt: 1795572799000,
+			PreviousKeySignature: bytesN(46, 100), KeySignature: bytesN(45, 150)},
+	}},
+	"user_view_active":      UserView{Username: "alice", Status: "active", PublicKey: bytesN(64, 3), Fingerprint: "3f1c9e7be1b2f1a0d9d2e6e44c61f0d17b9d2a55"},
 	"user_view_unpublished": UserView{Username: "bob", Status: "unpublished"},
-	"audit_page": AuditPage{Entries: []AuditRecord{fullRecord, extremes}, HeadSeq: 300, NextAfter: ptr(2)},
-	"audit_page_empty": AuditPage{HeadSeq: 0},
-	"history_view": HistoryView{Username: "alice", IdentityId: 4127390018234411127, Entries: []AuditRecord{fullRecord}},
-	"error_document": ErrorDocument{Error: "bad_username", Message: "A username contains only the letters A-Z, a-z and the digits 0-9."},
+	"audit_page":            AuditPage{Entries: []AuditRecord{fullRecord, extremes}, HeadSeq: 300, NextAfter: ptr(2)},
+	"audit_page_empty":      AuditPage{HeadSeq: 0},
+	"history_view":          HistoryView{Username: "alice", IdentityId: 4127390018234411127, Entries: []AuditRecord{fullRecord}},
+	"error_document":        ErrorDocument{Error: "bad_username", Message: "A username contains only the letters A-Z, a-z and the digits 0-9."},
 }
 
 func newValue(typeName string) interface{} {
 	switch typeName {
 	case "ServerKeyView":
 		return &ServerKeyView{}
+	case "ServerKeyHistoryView":
+		return &ServerKeyHistoryView{}
+	case "ServerKeyRecord":
+		return &ServerKeyRecord{}
 	case "UserView":
 		return &UserView{}
 	case "HistoryView":
@@ -238,6 +260,12 @@ func check(base string, users []string) {
 	gob.NewDecoder(bytes.NewReader(fetch(base+"/pk", "application/x-gob"))).Decode(&pk)
 	if len(pk.PublicKey) == 0 || len(pk.Fingerprint) != 40 {
 		fail("/pk: empty key or fingerprint")
+	}
+	same(base+"/pk/history", &ServerKeyHistoryView{}, &ServerKeyHistoryView{}, nothing)
+	var history ServerKeyHistoryView
+	gob.NewDecoder(bytes.NewReader(fetch(base+"/pk/history", "application/x-gob"))).Decode(&history)
+	if len(history.Keys) == 0 || history.Keys[len(history.Keys)-1].Fingerprint != pk.Fingerprint {
+		fail("/pk/history: the last key is not the key of /pk")
 	}
 	same(base+"/audit?limit=1000", &AuditPage{}, &AuditPage{}, normalizeEntries)
 	same(base+"/audit?after=1&limit=3", &AuditPage{}, &AuditPage{}, normalizeEntries)

@@ -78,17 +78,29 @@ public final class Cli {
                 Optional.ofNullable(proxy).filter(p -> !p.isBlank()).map(SocksProxy::parse));
     }
 
-    /** The server key, pinned on first use; a changed key stops everything. */
+    /**
+     * The server key, pinned on first use. A changed key stops everything, unless the server's key history proves a
+     * signed handover from the pinned key to it (ServerKeyCheck): then the new key is pinned instead.
+     */
     OtrPublicKey trustedServerKey(OsmsClient client) {
         OtrPublicKey key = client.serverKey();
         Optional<String> pinned = files().pinnedServer(server);
-        if (pinned.isEmpty()) {
-            files().pinServer(server, key.fingerprint().hex());
-            out.println("warning: first contact with " + server + "; pinned its key " + key.fingerprint().human());
-        } else if (!pinned.get().equals(key.fingerprint().hex())) {
-            throw new OsmsException(0, "server_key_changed", "The server key changed: pinned "
-                    + pinned.get() + ", now " + key.fingerprint().hex()
-                    + ". Refusing. If the operator confirms the change, remove its line from "
+        ServerKeyCheck.Result checked = ServerKeyCheck.check(pinned, key, client::serverKeyHistory);
+        switch (checked.outcome()) {
+            case FIRST_USE -> {
+                files().pinServer(server, key.fingerprint().hex());
+                out.println("warning: first contact with " + server + "; pinned its key " + key.fingerprint().human());
+            }
+            case ROTATED -> {
+                files().repinServer(server, key.fingerprint().hex());
+                out.println("notice: " + checked.message());
+            }
+            case UNCHANGED -> {
+                // the pinned key
+            }
+            case CHANGED -> throw new OsmsException(0, "server_key_changed", "The server key changed: pinned "
+                    + pinned.get() + ", now " + key.fingerprint().hex() + " (" + checked.message()
+                    + "). Refusing. If the operator confirms the change, remove its line from "
                     + home.resolve("known_servers"));
         }
         return key;

@@ -132,6 +132,24 @@ public final class KeyStoreFiles {
         }
     }
 
+    /** Replaces the pinned key of {@code url} (after a verified server key rotation); other servers' lines stay. */
+    public void repinServer(String url, String fingerprint) {
+        Path known = home.resolve("known_servers");
+        try {
+            StringBuilder kept = new StringBuilder();
+            if (Files.exists(known)) {
+                for (String line : Files.readAllLines(known)) {
+                    if (!line.startsWith(url + " ")) {
+                        kept.append(line).append('\n');
+                    }
+                }
+            }
+            writePrivate(known, kept + url + " " + fingerprint + "\n");
+        } catch (IOException e) {
+            throw new OsmsException(0, "io", "Cannot write " + known + ": " + e.getMessage());
+        }
+    }
+
     /** The last audit head this client verified for a server: "URL SEQ HASH-HEX" lines. */
     public Optional<String[]> auditCheckpoint(String url) {
         Path file = home.resolve("audit_checkpoints");

@@ -30,6 +30,8 @@ import org.osms.protocol.AuditPage;
 import org.osms.protocol.AuditRecord;
 import org.osms.protocol.HistoryView;
 import org.osms.protocol.RegistrationPuzzle;
+import org.osms.protocol.ServerKeyHandover;
+import org.osms.protocol.ServerKeyRecord;
 import org.osms.protocol.Username;
 
 /** Talks to one OSMS server (docs/protocol.md): public lookups, and logins as OTR conversations. */
@@ -59,6 +61,25 @@ public final class OsmsClient implements PublicLog.Pages {
             throw new OsmsException(0, "bad_server_key", "The server's /pk fingerprint does not match its key.");
         }
         return key;
+    }
+
+    /**
+     * {@code GET /pk/history}: every key the server has had, oldest first, read into the protocol's types; a
+     * malformed document is {@code bad_response}. Nothing in it is trusted until {@link ServerKeyCheck} verified it.
+     */
+    public List<ServerKeyRecord> serverKeyHistory() {
+        JsonObject history = get("pk/history");
+        return wellFormed(() -> {
+            if (history.getJsonArray("keys").size() > ServerKeyHandover.MAX_KEYS) {
+                throw new IllegalArgumentException("too many keys");
+            }
+            return history.getJsonArray("keys").stream().map(JsonValue::asJsonObject)
+                    .map(k -> new ServerKeyRecord(k.getJsonNumber("serial").longValueExact(),
+                            bytes(k, "publicKey"), k.getString("fingerprint"),
+                            k.getJsonNumber("createdAt").longValueExact(), bytes(k, "previousKeySignature"),
+                            bytes(k, "keySignature")))
+                    .toList();
+        });
     }
 
     public JsonObject user(String username) {

@@ -147,6 +147,49 @@ public class Directory {
         return changeStatus(identityId, IdentityStatus.DELETED, AuditEvent.DELETED, "");
     }
 
+    /**
+     * An administrator's suspension of the identity holding {@code username}: it can no longer log in or receive
+     * messages, its name and key stay as they are, and the audit log records it. Refused for an unknown name
+     * ({@code unknown_user}), a revoked or deleted identity ({@code identity_revoked}, {@code identity_deleted}) and
+     * one already suspended ({@code no_change}).
+     */
+    public Identity suspend(Username username) {
+        Identity identity = lockHolder(username);
+        AuditLog.Values before = values(identity);
+        identity.suspend(clock.millis());
+        em.flush();
+        audit.append(AuditEvent.SUSPENDED, identity.id(), before, values(identity));
+        return identity;
+    }
+
+    /** Ends a suspension: the identity returns to the status it had. {@code no_change} when it is not suspended. */
+    public Identity reinstate(Username username) {
+        Identity identity = lockHolder(username);
+        AuditLog.Values before = values(identity);
+        identity.reinstate(clock.millis());
+        em.flush();
+        audit.append(AuditEvent.REINSTATED, identity.id(), before, values(identity));
+        return identity;
+    }
+
+    /** How many identities have each status now: one grouped count, nothing read into memory. */
+    @TransactionAttribute(TransactionAttributeType.SUPPORTS)
+    public java.util.Map<IdentityStatus, Long> countByStatus() {
+        java.util.Map<IdentityStatus, Long> counts = new java.util.EnumMap<>(IdentityStatus.class);
+        for (IdentityStatus s : IdentityStatus.values()) {
+            counts.put(s, 0L);
+        }
+        em.createQuery("SELECT i.status, COUNT(i) FROM Identity i GROUP BY i.status", Object[].class)
+                .getResultList()
+                .forEach(row -> counts.put((IdentityStatus) row[0], ((Number) row[1]).longValue()));
+        return counts;
+    }
+
+    private Identity lockHolder(Username username) {
+        Identity holder = findByUsername(username).orElseThrow(DirectoryException.UnknownUser::new);
+        return lock(holder.id());
+    }
+
     private Identity changeStatus(long identityId, IdentityStatus next, AuditEvent event, String alreadyMessage) {
         Identity identity = lock(identityId);
         if (identity.status() == next) {

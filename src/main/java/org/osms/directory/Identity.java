@@ -38,6 +38,11 @@ public class Identity {
     @Column(name = "status", nullable = false, length = 16)
     private IdentityStatus status;
 
+    /** While suspended: the status a reinstatement restores (ACTIVE or UNPUBLISHED); otherwise null. */
+    @Enumerated(EnumType.STRING)
+    @Column(name = "status_before_suspension", length = 16)
+    private IdentityStatus statusBeforeSuspension;
+
     @Column(name = "created_at", nullable = false)
     private long createdAt;
 
@@ -93,6 +98,11 @@ public class Identity {
         return fingerprint == null ? Optional.empty() : Optional.of(Fingerprint.of(fingerprint));
     }
 
+    /** While suspended, the status a reinstatement restores; empty otherwise. */
+    public Optional<IdentityStatus> statusBeforeSuspension() {
+        return Optional.ofNullable(statusBeforeSuspension);
+    }
+
     public long createdAt() {
         return createdAt;
     }
@@ -116,11 +126,36 @@ public class Identity {
 
     void changeStatus(IdentityStatus next, long now) {
         requireNotFinal();
+        if (status == IdentityStatus.SUSPENDED || next == IdentityStatus.SUSPENDED) {
+            // only suspend() and reinstate() enter and leave a suspension: they keep the status to return to
+            throw new IllegalStateException("a suspension changes only through suspend and reinstate");
+        }
         if (next == IdentityStatus.DELETED) {
             this.publicKey = null;
             this.fingerprint = null;
         }
         this.status = next;
+        this.updatedAt = now;
+    }
+
+    /** An administrator's suspension: remembers the status to return to. */
+    void suspend(long now) {
+        requireNotFinal();
+        if (status == IdentityStatus.SUSPENDED) {
+            throw new DirectoryException.NoChange("The identity is already suspended.");
+        }
+        this.statusBeforeSuspension = status;
+        this.status = IdentityStatus.SUSPENDED;
+        this.updatedAt = now;
+    }
+
+    /** Ends a suspension: exactly the status the identity had before it. */
+    void reinstate(long now) {
+        if (status != IdentityStatus.SUSPENDED) {
+            throw new DirectoryException.NoChange("The identity is not suspended.");
+        }
+        this.status = statusBeforeSuspension;
+        this.statusBeforeSuspension = null;
         this.updatedAt = now;
     }
 

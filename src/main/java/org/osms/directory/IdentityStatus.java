@@ -2,7 +2,7 @@ package org.osms.directory;
 
 import java.util.Locale;
 
-/** The life cycle of an identity. Revocation and deletion are final. */
+/** The life cycle of an identity. Revocation and deletion are final; a suspension is undone by reinstatement. */
 public enum IdentityStatus {
     /** The key is published in the directory and is the login credential. */
     ACTIVE,
@@ -11,7 +11,12 @@ public enum IdentityStatus {
     /** The key was revoked: no more logins; the name stays reserved and the history public. */
     REVOKED,
     /** The account was deleted: the key is gone; the name stays reserved and the history public. */
-    DELETED;
+    DELETED,
+    /**
+     * An administrator suspended the identity: it cannot log in or receive messages until reinstated, when it
+     * returns to the status it had (active or unpublished, remembered by {@link Identity}). Not final.
+     */
+    SUSPENDED;
 
     public String wireName() {
         return name().toLowerCase(Locale.ROOT);

@@ -31,7 +31,10 @@ public class UserResource {
         if (identity.status() == IdentityStatus.DELETED) {
             throw new DirectoryException.DeletedUser();
         }
-        boolean published = identity.status() == IdentityStatus.ACTIVE;
+        // A suspension hides nothing: a key that was published stays published (it is still the identity's key,
+        // and messages it sent before the suspension must stay readable); an unpublished one stays hidden.
+        boolean published = identity.status() == IdentityStatus.ACTIVE
+                || identity.statusBeforeSuspension().filter(IdentityStatus.ACTIVE::equals).isPresent();
         return new UserView(identity.username().value(), identity.status().wireName(),
                 published ? identity.publicKeyBytes().orElseThrow() : null,
                 published ? identity.fingerprint().orElseThrow().hex() : null);

@@ -177,6 +177,19 @@ public class Mailboxes {
         return Optional.ofNullable(em.find(Mailbox.class, identityId));
     }
 
+    /** How many messages wait in all mailboxes (an administrator's figure): one count, nothing read into memory. */
+    @Transactional(Transactional.TxType.SUPPORTS)
+    public long waitingCount() {
+        return em.createQuery("SELECT COUNT(m) FROM StoredMessage m", Long.class).getSingleResult();
+    }
+
+    /** When the oldest waiting message arrived, if any waits (the retention index answers it). */
+    @Transactional(Transactional.TxType.SUPPORTS)
+    public Optional<Long> oldestWaitingReceivedAt() {
+        return Optional.ofNullable(em.createQuery("SELECT MIN(m.receivedAt) FROM StoredMessage m", Long.class)
+                .getSingleResult());
+    }
+
     /** Sends the identity made in the last minute. */
     public int sendsLastMinute(long identityId) {
         return rate.used(identityId, clock.millis());

@@ -19,6 +19,11 @@ public class RetentionSweeper {
 
     @Schedule(hour = "*", minute = "*/5", persistent = false)
     void sweep() {
-        mailboxes.expire(clock.millis() - settings.retention().toMillis());
+        purgeNow();
+    }
+
+    /** The sweep, now (an administrator's request, org.osms.admin); returns how many messages it deleted. */
+    public int purgeNow() {
+        return mailboxes.expire(clock.millis() - settings.retention().toMillis());
     }
 }

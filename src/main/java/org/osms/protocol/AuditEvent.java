@@ -10,7 +10,11 @@ public enum AuditEvent {
     KEY_UNPUBLISHED,
     KEY_REVOKED,
     RENAMED,
-    DELETED;
+    DELETED,
+    /** An administrator suspended the identity (no logins until reinstated); name and key unchanged. */
+    SUSPENDED,
+    /** An administrator ended the suspension: the identity has the status it had before it again. */
+    REINSTATED;
 
     public String wireName() {
         return name().toLowerCase(Locale.ROOT);

@@ -5,10 +5,14 @@ import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
+import org.osms.protocol.ServerKeyHistoryView;
 import org.osms.protocol.ServerKeyView;
 import org.osms.web.Representations;
 
-/** {@code GET /pk}: the server's current OTR public key; the first step of every login. */
+/**
+ * {@code GET /pk}: the server's current OTR public key, the first step of every login; {@code GET /pk/history}: every
+ * key it has had, with the signed handovers that let a client that pinned an old key follow it to the current one.
+ */
 @Path("pk")
 @RequestScoped
 public class PublicKeyResource {
@@ -19,5 +23,12 @@ public class PublicKeyResource {
     @Produces({Representations.GOB_PREFERRED, Representations.JSON_ON_REQUEST})
     public ServerKeyView publicKey() {
         return serverKey.view();
+    }
+
+    @GET
+    @Path("history")
+    @Produces({Representations.GOB_PREFERRED, Representations.JSON_ON_REQUEST})
+    public ServerKeyHistoryView history() {
+        return serverKey.history();
     }
 }

@@ -12,6 +12,9 @@ import java.security.spec.PKCS8EncodedKeySpec;
 import java.time.Clock;
 import java.util.logging.Logger;
 import org.osms.protocol.OtrPublicKey;
+import org.osms.protocol.ServerKeyHandover;
+import org.osms.protocol.ServerKeyHistoryView;
+import org.osms.protocol.ServerKeyRecord;
 import org.osms.protocol.ServerKeyView;
 
 /**
@@ -39,34 +42,72 @@ public class ServerKey {
     /** Loads the key, generating and storing it on first start; logs its fingerprint for the operator. */
     public void initialize() {
         ServerKeyRow row = store.load().orElseGet(this::generate);
-        try {
-            OtrPublicKey pub = OtrPublicKey.parse(row.publicKey());
-            PrivateKey priv = KeyFactory.getInstance("DSA").generatePrivate(new PKCS8EncodedKeySpec(row.privateKey()));
-            loaded = new Loaded(pub, priv, row.createdAt());
-            LOG.info(() -> "OSMS server OTR key fingerprint: " + pub.fingerprint().human());
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("The stored server key cannot be read", e);
-        }
+        OtrPublicKey pub = OtrPublicKey.parse(row.publicKey());
+        loaded = new Loaded(pub, privateKeyOf(row), row.createdAt());
+        LOG.info(() -> "OSMS server OTR key fingerprint: " + pub.fingerprint().human());
     }
 
     private ServerKeyRow generate() {
+        KeyPair pair = newPair();
+        OtrPublicKey pub = OtrPublicKey.of(pair.getPublic());
+        ServerKeyRow row = new ServerKeyRow(ServerKeyRow.FIRST, pub.serialized(), pair.getPrivate().getEncoded(),
+                pub.fingerprint().hex(), clock.millis());
+        try {
+            store.insertFirst(row);
+            LOG.info("Generated a new server OTR key.");
+            return row;
+        } catch (RuntimeException raced) {
+            // Another instance on the same database stored its key first: use that one.
+            return store.load().orElseThrow(() -> raced);
+        }
+    }
+
+    /**
+     * Replaces the server's key by a new one (an administrator's decision, org.osms.admin). The old key signs the
+     * handover to the new one, the new key signs it too, and both stay in the public history ({@code GET
+     * /pk/history}); the old private key is deleted. New conversations use the new key from now on; conversations
+     * that began under the old key keep it until they end (their OTR session keys do not depend on it after the
+     * handshake). Returns the new key's history entry.
+     */
+    public ServerKeyRecord rotate() {
+        KeyPair pair = newPair();
+        OtrPublicKey pub = OtrPublicKey.of(pair.getPublic());
+        ServerKeyStore.Rotation rotation = store.rotate(old -> {
+            int serial = old.serial() + 1;
+            long now = clock.millis();
+            byte[] statement = ServerKeyHandover.statement(serial, old.fingerprint(), pub.fingerprint().hex(), now);
+            return new ServerKeyStore.Rotation(
+                    new ServerKeyRow(serial, pub.serialized(), pair.getPrivate().getEncoded(), pub.fingerprint().hex(),
+                            now),
+                    new ServerKeyRecord(serial, pub.serialized(), pub.fingerprint().hex(), now,
+                            ServerKeyHandover.sign(statement, privateKeyOf(old)),
+                            ServerKeyHandover.sign(statement, pair.getPrivate())));
+        });
+        loaded = new Loaded(pub, pair.getPrivate(), rotation.row().createdAt());
+        LOG.info("The server OTR key was rotated; the handover is signed in the public key history.");
+        return rotation.record();
+    }
+
+    /** Every key the server has had, oldest first: {@code GET /pk/history}. */
+    public ServerKeyHistoryView history() {
+        return new ServerKeyHistoryView(store.history());
+    }
+
+    private KeyPair newPair() {
         try {
             KeyPairGenerator generator = KeyPairGenerator.getInstance("DSA");
             generator.initialize(1024, random);
-            KeyPair pair = generator.generateKeyPair();
-            OtrPublicKey pub = OtrPublicKey.of(pair.getPublic());
-            ServerKeyRow row = new ServerKeyRow(pub.serialized(), pair.getPrivate().getEncoded(),
-                    pub.fingerprint().hex(), clock.millis());
-            try {
-                store.insert(row);
-                LOG.info("Generated a new server OTR key.");
-                return row;
-            } catch (RuntimeException raced) {
-                // Another instance on the same database stored its key first: use that one.
-                return store.load().orElseThrow(() -> raced);
-            }
+            return generator.generateKeyPair();
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("Cannot generate the server key", e);
+        }
+    }
+
+    private static PrivateKey privateKeyOf(ServerKeyRow row) {
+        try {
+            return KeyFactory.getInstance("DSA").generatePrivate(new PKCS8EncodedKeySpec(row.privateKey()));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("The stored server key cannot be read", e);
         }
     }
 

@@ -6,12 +6,16 @@ import jakarta.persistence.Entity;
 import jakarta.persistence.Id;
 import jakarta.persistence.Table;
 
-/** The stored key pair. The private half is PKCS#8; it never leaves the server. */
+/**
+ * The stored key pair in use, under its serial in the key history ({@link ServerKeyHistoryEntry}). The private half
+ * is PKCS#8; it never leaves the server, and a rotation deletes it with its row.
+ */
 @Entity
 @Cacheable(false)
 @Table(name = "server_key")
 public class ServerKeyRow {
-    static final int CURRENT = 1;
+    /** The serial of the server's first key. */
+    static final int FIRST = 1;
 
     @Id
     private int id;
@@ -32,12 +36,20 @@ public class ServerKeyRow {
         // for JPA
     }
 
-    ServerKeyRow(byte[] publicKey, byte[] privateKey, String fingerprint, long createdAt) {
-        this.id = CURRENT;
+    ServerKeyRow(int serial, byte[] publicKey, byte[] privateKey, String fingerprint, long createdAt) {
+        this.id = serial;
         this.publicKey = publicKey;
         this.privateKey = privateKey;
         this.fingerprint = fingerprint;
         this.createdAt = createdAt;
+    }
+
+    int serial() {
+        return id;
+    }
+
+    String fingerprint() {
+        return fingerprint;
     }
 
     byte[] publicKey() {

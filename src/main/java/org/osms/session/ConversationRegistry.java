@@ -133,6 +133,14 @@ public class ConversationRegistry {
         }
     }
 
+    /**
+     * Ends every conversation of this identity (an administrator suspended it), as a key replacement ends the others:
+     * the same removal, and a command already running is refused by its own authority check.
+     */
+    public void endAllOf(long identity) {
+        endOthersOf(identity, null);
+    }
+
     /** Ends the conversation and destroys its bean (its @Remove method). */
     public void end(SessionId id) {
         admission.ended(id);

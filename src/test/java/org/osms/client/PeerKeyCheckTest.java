@@ -11,6 +11,7 @@ import java.util.Optional;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.osms.protocol.AuditEvent;
 import org.osms.protocol.AuditRecord;
 import org.osms.protocol.HistoryView;
 
@@ -75,6 +76,28 @@ class PeerKeyCheckTest {
         PeerKeyCheck.Result r = check.check("alice", KEY_B, ALICE);
         assertEquals(PeerKeyCheck.Outcome.ROTATED, r.outcome());
         assertEquals(Optional.of(Instant.ofEpochMilli(last.recordedAt())), r.changedAt());
+    }
+
+    /** An administrator's suspension and reinstatement change neither name nor key: a rotation across them holds. */
+    @Test
+    void aSuspensionAndReinstatementAroundAReplacementDoNotBreakTheKeyCheck() {
+        log.append(ALICE, AuditEvent.SUSPENDED, "alice", "alice", KEY_A, KEY_A);
+        log.append(ALICE, AuditEvent.REINSTATED, "alice", "alice", KEY_A, KEY_A);
+        AuditRecord replaced = log.replaced(ALICE, "alice", KEY_A, KEY_B);
+        log.append(ALICE, AuditEvent.SUSPENDED, "alice", "alice", KEY_B, KEY_B);
+        log.append(ALICE, AuditEvent.REINSTATED, "alice", "alice", KEY_B, KEY_B);
+
+        PeerKeyCheck.Result r = check.check("alice", KEY_B, ALICE);
+        assertEquals(PeerKeyCheck.Outcome.ROTATED, r.outcome(), r.message());
+        assertEquals(Optional.of(Instant.ofEpochMilli(replaced.recordedAt())), r.changedAt());
+        assertEquals(Optional.of(new PeerPins.Pin(KEY_B, ALICE)), pins.pinned("alice"));
+    }
+
+    /** A suspension that claimed to change the key would be a key change without a replacement: refused. */
+    @Test
+    void aSuspensionEntryThatChangesTheKeyIsRefused() throws Exception {
+        log.append(ALICE, AuditEvent.SUSPENDED, "alice", "alice", KEY_A, KEY_B);
+        assertRefused(PeerKeyCheck.Outcome.NO_TRANSITION, check.check("alice", KEY_B, ALICE));
     }
 
     @Test

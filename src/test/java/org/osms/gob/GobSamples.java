@@ -7,6 +7,8 @@ import org.osms.protocol.AuditPage;
 import org.osms.protocol.AuditRecord;
 import org.osms.protocol.ErrorDocument;
 import org.osms.protocol.HistoryView;
+import org.osms.protocol.ServerKeyHistoryView;
+import org.osms.protocol.ServerKeyRecord;
 import org.osms.protocol.ServerKeyView;
 import org.osms.protocol.UserView;
 
@@ -35,6 +37,11 @@ final class GobSamples {
         return switch (name) {
             case "server_key_view" -> new ServerKeyView(bytesN(20, 0), "aaf7a416772d34403a2a6504a64c83a0713775e1",
                     1795572738387L);
+            case "server_key_history_view" -> new ServerKeyHistoryView(List.of(
+                    new ServerKeyRecord(1, bytesN(20, 0), "aaf7a416772d34403a2a6504a64c83a0713775e1", 1795572738387L,
+                            null, null),
+                    new ServerKeyRecord(2, bytesN(20, 50), "0b1c2d3e4f5061728394a5b6c7d8e9f00112233a", 1795572799000L,
+                            bytesN(46, 100), bytesN(45, 150))));
             case "user_view_active" -> new UserView("alice", "active", bytesN(64, 3),
                     "3f1c9e7be1b2f1a0d9d2e6e44c61f0d17b9d2a55");
             case "user_view_unpublished" -> new UserView("bob", "unpublished", null, null);
@@ -47,7 +54,7 @@ final class GobSamples {
         };
     }
 
-    static final List<String> VECTORS = List.of("server_key_view", "user_view_active", "user_view_unpublished",
+    static final List<String> VECTORS = List.of("server_key_view", "server_key_history_view", "user_view_active", "user_view_unpublished",
             "audit_page", "audit_page_empty", "history_view", "error_document");
 
     // ---- random values: non-empty strings and non-zero numbers where gob's zero omission would blur the result

@@ -21,9 +21,17 @@ public final class OsmsCommand {
     private final List<String> options;
     private final Map<String, String> environment;
     private final Duration timeout;
+    private final Path jar;
 
     /** {@code options} come before the command (--server, --proxy); {@code home} is the client's --home. */
     public OsmsCommand(Path home, List<String> options, Map<String, String> environment, Duration timeout) {
+        this(Path.of("target/osms-client.jar").toAbsolutePath(), home, options, environment, timeout);
+    }
+
+    /** With the client jar at {@code jar}: for a test that does not run in the project directory (in-container). */
+    public OsmsCommand(Path jar, Path home, List<String> options, Map<String, String> environment,
+                       Duration timeout) {
+        this.jar = jar;
         this.home = home;
         this.options = List.copyOf(options);
         this.environment = Map.copyOf(environment);
@@ -33,7 +41,7 @@ public final class OsmsCommand {
     public Run run(String... args) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar",
-                Path.of("target/osms-client.jar").toAbsolutePath().toString(), "--home", home.toString()));
+                jar.toString(), "--home", home.toString()));
         command.addAll(options);
         command.addAll(List.of(args));
         Path out = Files.createTempFile(home.getParent(), "osms-out", ".txt");

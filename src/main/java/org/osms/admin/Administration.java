@@ -1,0 +1,110 @@
+package org.osms.admin;
+
+import jakarta.ejb.Stateless;
+import jakarta.ejb.TransactionAttribute;
+import jakarta.ejb.TransactionAttributeType;
+import jakarta.inject.Inject;
+import java.time.Clock;
+import java.util.Map;
+import java.util.logging.Logger;
+import org.osms.directory.Directory;
+import org.osms.directory.Identity;
+import org.osms.directory.IdentityStatus;
+import org.osms.messaging.Mailboxes;
+import org.osms.messaging.RetentionSweeper;
+import org.osms.protocol.Username;
+import org.osms.serverkey.ServerKey;
+import org.osms.session.Admission;
+import org.osms.session.ConversationRegistry;
+
+/**
+ * The administrator's use cases. An enterprise bean so that the JMX threads that call it (the REST connector's,
+ * jconsole's through the platform MBeanServer) run it in this application's context, with its persistence unit and
+ * transactions. No transaction of its own: each change runs in the transaction of the use case it calls (the
+ * directory's, the store's), and what must follow a change — ending conversations — happens after that commit.
+ *
+ * <p>Operations are logged at INFO without the identity (usernames never reach INFO logs); the public audit log is
+ * where a change to an identity is recorded.
+ */
+@Stateless
+@TransactionAttribute(TransactionAttributeType.NOT_SUPPORTED)
+public class Administration {
+    private static final Logger LOG = Logger.getLogger(Administration.class.getName());
+
+    @Inject
+    Directory directory;
+
+    @Inject
+    ConversationRegistry registry;
+
+    @Inject
+    Admission admission;
+
+    @Inject
+    Mailboxes mailboxes;
+
+    @Inject
+    RetentionSweeper sweeper;
+
+    @Inject
+    ServerKey serverKey;
+
+    @Inject
+    Clock clock;
+
+    /** The figures of {@link AdministrationMXBean}, read now. */
+    public Map<IdentityStatus, Long> identitiesByStatus() {
+        return directory.countByStatus();
+    }
+
+    public int liveConversations() {
+        return Math.max(0, registry.live() - admission.held());
+    }
+
+    public int handshakesInProgress() {
+        return admission.held(Admission.Kind.LOGIN);
+    }
+
+    public int registrationConversations() {
+        return admission.held(Admission.Kind.REGISTRATION);
+    }
+
+    public long messagesWaiting() {
+        return mailboxes.waitingCount();
+    }
+
+    public long oldestWaitingMessageAgeSeconds() {
+        return mailboxes.oldestWaitingReceivedAt().map(at -> Math.max(0, clock.millis() - at) / 1000).orElse(0L);
+    }
+
+    /**
+     * Suspends the identity (its audit entry in the same transaction), then ends its conversations: once the
+     * suspension is committed, any command they still send is refused by the authority rule anyway; ending them
+     * frees them at once, as a key replacement does.
+     */
+    public IdentityStatus suspend(Username username) {
+        Identity suspended = directory.suspend(username);
+        registry.endAllOf(suspended.id());
+        LOG.info("An administrator suspended an identity.");
+        return suspended.status();
+    }
+
+    public IdentityStatus reinstate(Username username) {
+        Identity reinstated = directory.reinstate(username);
+        LOG.info("An administrator reinstated an identity.");
+        return reinstated.status();
+    }
+
+    public int purgeExpiredMessages() {
+        int deleted = sweeper.purgeNow();
+        LOG.info(() -> "An administrator purged expired messages: " + deleted + " deleted.");
+        return deleted;
+    }
+
+    /** Returns the new key's fingerprint (the server's own key: public, not a user's). */
+    public String rotateServerKey() {
+        String fingerprint = serverKey.rotate().fingerprint();
+        LOG.info("An administrator rotated the server key.");
+        return fingerprint;
+    }
+}
