@@ -12,6 +12,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import org.eclipse.microprofile.metrics.MetricUnits;
+import org.eclipse.microprofile.metrics.annotation.Gauge;
 import org.osms.protocol.Username;
 
 /**
@@ -141,6 +143,8 @@ public class ConversationRegistry {
         return ended;
     }
 
+    @Gauge(name = "osms.conversations.live", unit = MetricUnits.NONE, absolute = true,
+            description = "Conversations open now: handshakes and logged-in conversations.")
     public int live() {
         return live.size();
     }
