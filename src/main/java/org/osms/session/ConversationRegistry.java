@@ -1,5 +1,6 @@
 package org.osms.session;
 
+import jakarta.annotation.PostConstruct;
 import jakarta.ejb.ConcurrentAccessException;
 import jakarta.ejb.NoSuchEJBException;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -12,8 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import org.eclipse.microprofile.metrics.MetricUnits;
-import org.eclipse.microprofile.metrics.annotation.Gauge;
+import org.osms.metrics.ServerMetrics;
 import org.osms.protocol.Username;
 
 /**
@@ -39,6 +39,14 @@ public class ConversationRegistry {
     Admission admission;
 
     private final Map<SessionId, Entry> live = new ConcurrentHashMap<>();
+
+    @Inject
+    ServerMetrics metrics;
+
+    @PostConstruct
+    void reportLive() {
+        metrics.liveConversations(this::live);
+    }
 
     /** A registered conversation and when it was last used. */
     public static final class Entry {
@@ -143,8 +151,6 @@ public class ConversationRegistry {
         return ended;
     }
 
-    @Gauge(name = "osms.conversations.live", unit = MetricUnits.NONE, absolute = true,
-            description = "Conversations open now: handshakes and logged-in conversations.")
     public int live() {
         return live.size();
     }
