@@ -41,7 +41,9 @@ public record AdminCredentials(String user, String password, String keystorePass
         if (file == null) {
             throw new IllegalStateException("osms.it.adminEnv is not set: run the integration tests with mvn verify");
         }
-        return read(Path.of(file));
+        AdminCredentials c = read(Path.of(file));
+        NeverLogged.record(c.password()); // ServerLogsIT: the server must never log the administrator's password
+        return c;
     }
 
     public static AdminCredentials read(Path file) {
