@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Set;
 import org.osms.directory.Directory;
 import org.osms.directory.Identity;
+import org.osms.metrics.ServerMetrics;
 import org.osms.protocol.Username;
 import org.osms.session.Caller;
 import org.osms.session.CommandArguments;
@@ -28,6 +29,9 @@ public class MailboxCommands implements CommandHandler {
     static final int MAX_PAGE = 100;
     /** Message numbers per {@code ack}, at most. */
     static final int MAX_ACK = 1000;
+
+    @Inject
+    ServerMetrics metrics;
 
     @Inject
     Mailboxes mailboxes;
@@ -57,6 +61,7 @@ public class MailboxCommands implements CommandHandler {
                 Username to = Username.of(CommandArguments.text(c, "to"));
                 mailboxes.send(new Mailboxes.Sender(me, caller.identity().username(), caller.provenKey()),
                         to, CommandArguments.text(c, "body"));
+                metrics.messageRelayed();
                 reply.add("to", to.value());
             }
             case "fetch" -> fetch(caller, c, reply);

@@ -11,12 +11,14 @@ import jakarta.json.JsonException;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonObjectBuilder;
 import jakarta.json.JsonReader;
+import jakarta.json.JsonString;
 import java.io.StringReader;
 import java.util.HashMap;
 import java.util.Map;
 import org.osms.directory.Directory;
 import org.osms.directory.DirectoryCommands;
 import org.osms.directory.Identity;
+import org.osms.metrics.ServerMetrics;
 import org.osms.protocol.OtrPublicKey;
 import org.osms.protocol.ProtocolException;
 import org.osms.protocol.SessionProofs;
@@ -39,6 +41,9 @@ public class Commands {
 
     @Inject
     Authority authority;
+
+    @Inject
+    ServerMetrics metrics;
 
     @Inject
     @Any
@@ -93,6 +98,9 @@ public class Commands {
             return Outcome.refused(new ApiException(409, "replayed",
                     "The command's sequence number is not the next one: replayed or out of order; nothing was done."));
         }
+        metrics.command(command.get("command") instanceof JsonString n
+                && (byName.containsKey(n.getString()) || n.getString().equals("register"))
+                ? n.getString() : ServerMetrics.OTHER);
         return runAndReply(state, seq, command, true);
     }
 

@@ -1,5 +1,6 @@
 package org.osms.session;
 
+import jakarta.annotation.PostConstruct;
 import jakarta.ejb.ConcurrentAccessException;
 import jakarta.ejb.NoSuchEJBException;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -13,6 +14,7 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import javax.naming.InitialContext;
 import javax.naming.NamingException;
+import org.osms.metrics.ServerMetrics;
 import org.osms.protocol.Username;
 
 /**
@@ -44,6 +46,14 @@ public class ConversationRegistry {
     Admission admission;
 
     private final Map<SessionId, Entry> live = new ConcurrentHashMap<>();
+
+    @Inject
+    ServerMetrics metrics;
+
+    @PostConstruct
+    void reportLive() {
+        metrics.liveConversations(this::live);
+    }
 
     /** A registered conversation and when it was last used. */
     public static final class Entry {

@@ -27,6 +27,7 @@ import java.util.Base64;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
+import org.osms.metrics.ServerMetrics;
 import org.osms.otr.OtrConversation;
 import org.osms.protocol.AdmissionPuzzle;
 import org.osms.protocol.RegistrationPuzzle;
@@ -53,6 +54,9 @@ public class SessionResource {
     @Inject
     RegistrationWork registrationWork;
 
+    @Inject
+    ServerMetrics metrics;
+
     /** Runs woken long polls; the container's pool, so waiting requests never each take a thread. */
     @Resource(lookup = "java:comp/DefaultManagedExecutorService")
     ManagedExecutorService executor;
@@ -74,12 +78,14 @@ public class SessionResource {
             Circuit circuit = Circuit.of(circuitHeader);
             admission.check(Admission.Kind.of(claimed), circuit, puzzle, puzzleCounter);
             id = registry.open(claimed, circuit);
+            metrics.handshakeStarted();
         } else {
             id = new SessionId(sessionHeader);
         }
         ConversationRegistry.Entry entry = registry.find(id).orElseThrow(SessionException::unknownSession);
         Conversation.Step step = call(id, () -> entry.bean().handshake(message));
         if (step.refusal() != null) {
+            metrics.handshakeFailed();
             // A refused login destroys the conversation; so does garbage as the very first message (nothing to keep).
             if (step.refusal().status() == 403 || created) {
                 registry.end(id);
@@ -90,6 +96,7 @@ public class SessionResource {
                 .add("messages", messages(step))
                 .add("encrypted", step.encrypted());
         if (step.encrypted()) {
+            metrics.handshakeCompleted();
             registry.markEncrypted(entry, step.identity());
             admission.handshakeDone(id);
             answer.add("challenge", Base64.getEncoder().encodeToString(entry.bean().challenge()));

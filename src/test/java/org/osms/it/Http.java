@@ -42,12 +42,12 @@ public final class Http {
         return http;
     }
 
-    /** Waits until readiness and the application's own {@code /pk} both answer 200. */
+    /** Waits until the application's own {@code /pk} answers 200 (readiness is on the admin endpoint only). */
     public void awaitApplication(Duration limit) {
         long deadline = System.nanoTime() + limit.toNanos();
         while (System.nanoTime() < deadline) {
             try {
-                if (get("/health/ready").status() == 200 && get("/pk").status() == 200) {
+                if (get("/pk").status() == 200) {
                     return;
                 }
             } catch (IllegalStateException notYet) {

@@ -32,6 +32,7 @@ import org.osms.it.LibertyServer;
  */
 class LoopbackIT {
     private static final int PORT = Integer.getInteger("osms.it.loopbackPort", 9183);
+    private static final int ADMIN_PORT = Integer.getInteger("osms.it.loopbackAdminPort", 9186);
     private static final Duration START_TIMEOUT = Duration.ofMinutes(15);
     private static final String REFUSAL = "OSMS refuses to start and stops the server";
     private static final String PORT_OPENED = "CWWKO0219I";
@@ -87,7 +88,7 @@ class LoopbackIT {
     }
 
     private Map<String, String> bootstrap() {
-        return Map.of("http.port", String.valueOf(PORT),
+        return Map.of("http.port", String.valueOf(PORT), "osms.admin.port", String.valueOf(ADMIN_PORT),
                 "osms.data.dir", Path.of("target/it-data/loopback").toAbsolutePath().toString());
     }
 

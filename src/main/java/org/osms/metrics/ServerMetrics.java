@@ -1,0 +1,72 @@
+package org.osms.metrics;
+
+import jakarta.annotation.PostConstruct;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.util.function.Supplier;
+import javax.naming.InitialContext;
+import javax.naming.NamingException;
+import org.eclipse.microprofile.metrics.MetricRegistry;
+import org.eclipse.microprofile.metrics.Tag;
+
+/**
+ * The application's counters, gauge and timers, in MicroProfile Metrics' application registry. Tag values come only
+ * from fixed sets the server defines, so hostile input can neither create metrics nor make a tag carry what it sent.
+ *
+ * <p>Every metric is tagged with the application's name ({@code app="osms"}): Liberty keeps one application registry
+ * for the whole server, and the in-container test deployments, copies of this application, would otherwise count
+ * into the application's own metrics and remove them when undeployed. (MicroProfile's own {@code mp.metrics.appName}
+ * does not do: Liberty then adds the tag to its server-wide HTTP metrics for this application only, and those refuse
+ * the mixed tag sets.)
+ */
+@ApplicationScoped
+public class ServerMetrics {
+    /** Commands whose name is not one of the protocol's are counted under this one. */
+    public static final String OTHER = "other";
+
+    @Inject
+    MetricRegistry registry;
+
+    private Tag app;
+
+    @PostConstruct
+    void nameTheApplication() {
+        try {
+            app = new Tag("app", (String) new InitialContext().lookup("java:app/AppName"));
+        } catch (NamingException | ClassCastException e) {
+            app = new Tag("app", "osms");
+        }
+    }
+
+    public void handshakeStarted() {
+        registry.counter("osms.handshakes.started", app).inc();
+    }
+
+    public void handshakeCompleted() {
+        registry.counter("osms.handshakes.completed", app).inc();
+    }
+
+    public void handshakeFailed() {
+        registry.counter("osms.handshakes.failed", app).inc();
+    }
+
+    /** One command: {@code name} is one of the protocol's command names or {@link #OTHER}, never what a client sent. */
+    public void command(String name) {
+        registry.counter("osms.commands", app, new Tag("command", name)).inc();
+    }
+
+    public void messageRelayed() {
+        registry.counter("osms.messages.relayed", app).inc();
+    }
+
+    /** How long one request took, by its endpoint's path template ({@code /user/{username}}, never the name). */
+    public void request(String endpoint, Duration took) {
+        registry.timer("osms.requests", app, new Tag("endpoint", endpoint)).update(took);
+    }
+
+    /** The conversations open now, read whenever the metrics are. */
+    public void liveConversations(Supplier<Integer> live) {
+        registry.gauge("osms.conversations.live", live, app);
+    }
+}

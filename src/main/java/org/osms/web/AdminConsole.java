@@ -1,0 +1,68 @@
+package org.osms.web;
+
+import jakarta.servlet.ServletContainerInitializer;
+import jakarta.servlet.ServletContext;
+import java.lang.management.ManagementFactory;
+import java.util.Map;
+import java.util.Set;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import javax.management.JMException;
+import javax.management.MBeanServer;
+import javax.management.ObjectName;
+
+/**
+ * The operator's console (Admin Center, the REST connector, health, metrics, OpenAPI) is on only when the
+ * environment names its administrator: {@code OSMS_ADMIN_USER} and {@code OSMS_ADMIN_PASSWORD} (README, "Operator's
+ * console"). Without both, server.xml's empty defaults already leave Liberty without a user registry, so nobody can
+ * sign in; this closes the admin endpoint as well, so it does not even accept connections, and says so once.
+ *
+ * <p>Liberty opens its ports only after the applications have started, so pausing the endpoint here, while OSMS
+ * starts, means it never listens. Pausing is Liberty's own {@code ServerEndpointControl}, the mechanism behind
+ * {@code server pause}; it is asked for the admin endpoint alone, so the public endpoint opens as usual.
+ */
+public class AdminConsole implements ServletContainerInitializer {
+    private static final Logger LOG = Logger.getLogger(AdminConsole.class.getName());
+    static final String ENDPOINT = "adminHttpEndpoint";
+    static final String USER = "OSMS_ADMIN_USER";
+    static final String PASSWORD = "OSMS_ADMIN_PASSWORD";
+    private static final String ENDPOINT_CONTROL = "WebSphere:feature=kernel,name=ServerEndpointControl";
+    /**
+     * Test deployments are copies of this application, each with its own copy of this class: a system property,
+     * not a static, makes the server say it once.
+     */
+    private static final String SAID = "org.osms.web.AdminConsole.said";
+
+    @Override
+    public void onStartup(Set<Class<?>> classes, ServletContext context) {
+        if (!enabled(System.getenv())) {
+            close();
+        }
+    }
+
+    /** Both variables set to something other than blanks; their values are never logged. */
+    static boolean enabled(Map<String, String> environment) {
+        return present(environment.get(USER)) && present(environment.get(PASSWORD));
+    }
+
+    private static boolean present(String value) {
+        return value != null && !value.isBlank();
+    }
+
+    private static void close() {
+        boolean paused = false;
+        try {
+            MBeanServer server = ManagementFactory.getPlatformMBeanServer();
+            server.invoke(new ObjectName(ENDPOINT_CONTROL), "pause", new Object[] {ENDPOINT},
+                    new String[] {String.class.getName()});
+            paused = true;
+        } catch (JMException | RuntimeException e) {
+            // the registry is empty all the same (server.xml): nobody can sign in even where the port is open
+            LOG.log(Level.WARNING, "The operator's console could not be closed: {0}", e.toString());
+        }
+        if (System.getProperties().putIfAbsent(SAID, "yes") == null) {
+            LOG.log(Level.WARNING, "The operator''s console is off: " + USER + " and " + PASSWORD + " are not both"
+                    + " set, so no administrator can sign in{0}.", paused ? " and its port stays closed" : "");
+        }
+    }
+}

@@ -1,0 +1,101 @@
+package org.osms.web;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import javax.xml.parsers.DocumentBuilderFactory;
+import org.junit.jupiter.api.Test;
+import org.w3c.dom.Document;
+import org.w3c.dom.Element;
+import org.w3c.dom.NodeList;
+
+/** The shipped configuration of the operator's console (README, "Operator's console"), read as Liberty reads it. */
+class ConsoleConfigurationTest {
+    private static final Path SERVER_XML = Path.of("liberty/config/server.xml");
+
+    @Test
+    void bothEndpointsAreOnLoopbackAndTheAdminOneIsHttpsOnly() throws Exception {
+        Map<String, Element> endpoints = elementsById("httpEndpoint");
+        assertEquals(List.of("adminHttpEndpoint", "defaultHttpEndpoint"), endpoints.keySet().stream().sorted().toList());
+        List<String> hosts = new ArrayList<>();
+        endpoints.values().forEach(e -> hosts.add(e.getAttribute("host")));
+        assertEquals(List.of("127.0.0.1", "127.0.0.1"), hosts);
+        assertEquals(java.util.Optional.empty(), LoopbackGuard.refusal(null, hosts));
+        Element admin = endpoints.get("adminHttpEndpoint");
+        assertEquals("-1", admin.getAttribute("httpPort"), "no cleartext on the admin endpoint");
+        assertEquals("${osms.admin.port}", admin.getAttribute("httpsPort"));
+        assertEquals("-1", endpoints.get("defaultHttpEndpoint").getAttribute("httpsPort"));
+    }
+
+    @Test
+    void theGuardRefusesAnAdminEndpointMovedOffLoopback() {
+        assertTrue(LoopbackGuard.refusal(null, List.of("127.0.0.1", "0.0.0.0")).isPresent());
+        assertTrue(LoopbackGuard.refusal(null, List.of("0.0.0.0", "127.0.0.1")).isPresent());
+    }
+
+    @Test
+    void libertysApplicationsAreReachedFromTheAdminEndpointOnlyAndOsmsFromThePublicOne() throws Exception {
+        Map<String, Element> hosts = elementsById("virtualHost");
+        assertEquals("adminHttpEndpoint", hosts.get("default_host").getAttribute("allowFromEndpointRef"));
+        assertEquals("defaultHttpEndpoint", hosts.get("osms_host").getAttribute("allowFromEndpointRef"));
+        String binding = Files.readString(Path.of("src/main/webapp/WEB-INF/ibm-web-bnd.xml"));
+        assertTrue(binding.contains("<virtual-host name=\"osms_host\"/>"), binding);
+    }
+
+    @Test
+    void noAdministratorPasswordIsWrittenInTheConfiguration() throws Exception {
+        Map<String, Element> variables = new HashMap<>();
+        NodeList list = document().getElementsByTagName("variable");
+        for (int i = 0; i < list.getLength(); i++) {
+            Element v = (Element) list.item(i);
+            variables.put(v.getAttribute("name"), v);
+        }
+        // empty defaults: an unset variable must never become a password Liberty would accept
+        assertEquals("", variables.get("osms.admin.user").getAttribute("defaultValue"));
+        assertEquals("", variables.get("osms.admin.password").getAttribute("defaultValue"));
+        assertFalse(variables.get("osms.admin.password").hasAttribute("value"));
+        Element quickStart = (Element) document().getElementsByTagName("quickStartSecurity").item(0);
+        assertEquals("${osms.admin.user}", quickStart.getAttribute("userName"));
+        assertEquals("${osms.admin.password}", quickStart.getAttribute("userPassword"));
+        Element keyStore = elementsById("keyStore").get("defaultKeyStore");
+        assertFalse(keyStore.hasAttribute("password"), "the keystore password lives in the server's server.env");
+    }
+
+    @Test
+    void torPublishesThePublicPortOnly() throws Exception {
+        List<String> ports = Files.readAllLines(Path.of("liberty/tor/torrc.template")).stream()
+                .filter(l -> l.startsWith("HiddenServicePort")).toList();
+        assertEquals(List.of("HiddenServicePort 80 127.0.0.1:@HTTP_PORT@"), ports);
+    }
+
+    @Test
+    void theConsoleIsOnOnlyWithBothVariablesSet() {
+        assertTrue(AdminConsole.enabled(Map.of("OSMS_ADMIN_USER", "op", "OSMS_ADMIN_PASSWORD", "p")));
+        assertFalse(AdminConsole.enabled(Map.of()));
+        assertFalse(AdminConsole.enabled(Map.of("OSMS_ADMIN_USER", "op")));
+        assertFalse(AdminConsole.enabled(Map.of("OSMS_ADMIN_PASSWORD", "p")));
+        assertFalse(AdminConsole.enabled(Map.of("OSMS_ADMIN_USER", "op", "OSMS_ADMIN_PASSWORD", " ")));
+        assertFalse(AdminConsole.enabled(Map.of("OSMS_ADMIN_USER", "", "OSMS_ADMIN_PASSWORD", "p")));
+    }
+
+    private static Map<String, Element> elementsById(String tag) throws Exception {
+        Map<String, Element> byId = new HashMap<>();
+        NodeList list = document().getElementsByTagName(tag);
+        for (int i = 0; i < list.getLength(); i++) {
+            Element e = (Element) list.item(i);
+            byId.put(e.getAttribute("id"), e);
+        }
+        return byId;
+    }
+
+    private static Document document() throws Exception {
+        return DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(SERVER_XML.toFile());
+    }
+}

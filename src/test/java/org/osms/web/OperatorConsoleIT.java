@@ -1,0 +1,184 @@
+package org.osms.web;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import jakarta.json.Json;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonValue;
+import java.io.IOException;
+import java.net.Socket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.security.KeyPair;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import javax.management.MBeanServerConnection;
+import javax.management.remote.JMXConnector;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.Test;
+import org.osms.client.KeyStoreFiles;
+import org.osms.client.OsmsClient;
+import org.osms.it.AdminCredentials;
+import org.osms.it.AdminEndpoint;
+import org.osms.it.Deployments;
+import org.osms.it.Http;
+import org.osms.it.RestConnector;
+import org.osms.protocol.OtrPublicKey;
+import org.osms.protocol.Username;
+
+/**
+ * The operator's console: health, metrics, OpenAPI, the Admin Center and the REST connector answer on the loopback
+ * HTTPS admin endpoint only, to the administrator the environment names, and never on the public port tor forwards.
+ */
+class OperatorConsoleIT {
+    private static final String APPLICATION_MBEAN = "WebSphere:service=com.ibm.websphere.application.ApplicationMBean,"
+            + "name=osms";
+
+    private final Http http = Http.fromSystemProperty();
+    private final AdminEndpoint admin = AdminEndpoint.fromSystemProperties();
+    private final AdminCredentials credentials = AdminCredentials.fromSystemProperty();
+
+    @ParameterizedTest
+    @ValueSource(strings = {"/health", "/health/ready", "/health/live", "/metrics", "/openapi", "/openapi/ui",
+            "/openapi/ui/", "/adminCenter", "/adminCenter/", "/IBMJMXConnectorREST",
+            "/IBMJMXConnectorREST/mbeans", "/ibm/api/", "/ibm/adminCenter/explore-1.0/"})
+    void thePublicPortServesNoneOfTheConsole(String path) {
+        Http.Answer a = http.get(path + (path.contains("?") ? "&" : "?") + "echo-marker-7f3a");
+        assertEquals(404, a.status(), a.body());
+        assertTrue(a.contentType().startsWith("application/json"), a.contentType());
+        assertEquals("not_found", a.error());
+        assertEquals(2, a.json().size(), "OSMS's error document and nothing else: " + a.body());
+        String body = a.body().toLowerCase(Locale.ROOT);
+        for (String leak : new String[] {"liberty", "srve", "cwwk", "<html", "echo-marker",
+                path.replaceAll("[^A-Za-z]", " ").trim().split(" ")[0].toLowerCase(Locale.ROOT)}) {
+            assertFalse(body.contains(leak), "the answer to " + path + " shows '" + leak + "': " + a.body());
+        }
+        // the same path as the onion service forwards it: Host is the .onion name, port 80 implied
+        String viaTor = rawGet(path, "abcdefghijklmnopqrstuvwxyz234567abcdefghijklmnopqrstuvw.onion");
+        assertTrue(viaTor.startsWith("HTTP/1.1 404 "), viaTor);
+        assertTrue(viaTor.contains("\"error\":\"not_found\""), viaTor);
+    }
+
+    /** One request written by hand, with a Host header the JDK's client would not send; the whole answer. */
+    private String rawGet(String path, String host) {
+        URI base = URI.create(http.base());
+        try (Socket socket = new Socket(base.getHost(), base.getPort())) {
+            socket.setSoTimeout(30_000);
+            socket.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: " + host
+                    + "\r\nAccept: application/json\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            return new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Test
+    void readinessOnTheAdminEndpointNamesTheDatabaseAndTheServerKey() {
+        Http.Answer a = admin.get("/health/ready");
+        assertEquals(200, a.status(), a.body());
+        JsonObject health = a.json();
+        assertEquals("UP", health.getString("status"));
+        Map<String, String> checks = new HashMap<>();
+        for (JsonValue v : health.getJsonArray("checks")) {
+            JsonObject check = v.asJsonObject();
+            // in-container test deployments are copies of the application, with the same checks
+            String earlier = checks.put(check.getString("name"), check.getString("status"));
+            assertTrue(earlier == null || earlier.equals(check.getString("status")));
+        }
+        assertEquals(Map.of("osms-database", "UP", "osms-server-key", "UP"), checks);
+    }
+
+    @Test
+    void metricsNeedTheAdministratorAndCountALoginOfTheReferenceClient() {
+        assertEquals(401, admin.get("/metrics").status(), "no credentials");
+        assertEquals(401, admin.get("/metrics", credentials.user(), credentials.password() + "x").status(),
+                "a wrong password");
+        assertEquals(401, admin.get("/metrics", credentials.user() + "x", credentials.password()).status(),
+                "a wrong user");
+
+        Map<String, Double> before = osmsMetrics();
+        OsmsClient client = new OsmsClient(URI.create(http.base()));
+        OtrPublicKey serverKey = client.serverKey();
+        Username name = Deployments.freshUsername("metrics");
+        KeyPair key = KeyStoreFiles.generate();
+        client.register(name, key, serverKey).logout();
+        OsmsClient.Session s = client.login(name, key, serverKey);
+        JsonObject me = s.command(Json.createObjectBuilder().add("command", "whoami").build());
+        assertEquals(name.value(), me.getString("username"));
+        assertTrue(osmsMetrics().get("osms_conversations_live") >= 1.0, "this login is live");
+        s.logout();
+        Map<String, Double> after = osmsMetrics();
+
+        // a registration conversation and a login: two handshakes started and completed, none failed
+        assertEquals(2.0, delta(before, after, "osms_handshakes_started_total"), after.toString());
+        assertEquals(2.0, delta(before, after, "osms_handshakes_completed_total"));
+        assertEquals(0.0, delta(before, after, "osms_handshakes_failed_total"));
+        assertEquals(1.0, delta(before, after, "osms_commands_total{command=\"whoami\"}"));
+        assertEquals(1.0, delta(before, after, "osms_commands_total{command=\"register\"}"));
+        assertEquals(0.0, delta(before, after, "osms_messages_relayed_total"), "a login relays nothing");
+        assertTrue(delta(before, after, "osms_requests_seconds_count{endpoint=\"/create_session\"}") >= 2.0);
+
+        String text = admin.get("/metrics", credentials.user(), credentials.password()).body();
+        assertFalse(text.contains(name.value()), "a username in the metrics");
+        assertFalse(text.contains(OtrPublicKey.of(key.getPublic()).fingerprint().hex()), "a fingerprint");
+        assertFalse(text.contains(s.id()), "a session id");
+    }
+
+    @Test
+    void theOpenApiDocumentListsTheOsmsEndpoints() {
+        Http.Answer a = admin.get("/openapi");
+        assertEquals(200, a.status());
+        for (String path : new String[] {"/pk:", "/user/{username}:", "/user/{username}/history:", "/audit:",
+                "/create_session:", "/session:", "/terminate_session:"}) {
+            assertTrue(a.body().contains("  " + path), path + " in\n" + a.body());
+        }
+    }
+
+    @Test
+    void theRestConnectorReadsTheApplicationStateWithTheAdministratorOnly() throws Exception {
+        try (JMXConnector connector = RestConnector.connect(admin)) {
+            MBeanServerConnection mbeans = connector.getMBeanServerConnection();
+            assertEquals("STARTED", RestConnector.attribute(mbeans, APPLICATION_MBEAN, "State"));
+        }
+        int port = URI.create(admin.base()).getPort();
+        Exception refused = assertThrows(Exception.class, () -> {
+            try (JMXConnector c = RestConnector.connect(port, credentials.user(), "wrong", admin.tls())) {
+                c.getMBeanServerConnection().getMBeanCount();
+            }
+        });
+        assertNotNull(refused);
+        assertTrue(refused instanceof SecurityException || refused instanceof IOException, refused.toString());
+    }
+
+    /** Every osms_ sample of the application itself, by name and tags (but the application's and the scope). */
+    private Map<String, Double> osmsMetrics() {
+        Http.Answer a = admin.get("/metrics?scope=application", credentials.user(), credentials.password());
+        assertEquals(200, a.status(), a.body());
+        Map<String, Double> samples = new HashMap<>();
+        Pattern line = Pattern.compile("^(osms_[a-z_]+)(\\{[^}]*\\})? ([0-9.Ee+-]+)$", Pattern.MULTILINE);
+        Matcher m = line.matcher(a.body());
+        while (m.find()) {
+            // Liberty writes the tags sorted, each followed by a comma: {app="osms",command="whoami",mp_scope=…,}
+            String tags = m.group(2) == null ? "" : m.group(2);
+            if (!tags.startsWith("{app=\"osms\",")) {
+                continue; // an in-container test deployment's
+            }
+            String kept = tags.replace("app=\"osms\",", "").replace("mp_scope=\"application\",", "")
+                    .replace(",}", "}").replace("{}", "");
+            samples.put(m.group(1) + kept, Double.parseDouble(m.group(3)));
+        }
+        return samples;
+    }
+
+    private static double delta(Map<String, Double> before, Map<String, Double> after, String key) {
+        return after.getOrDefault(key, 0.0) - before.getOrDefault(key, 0.0);
+    }
+}
