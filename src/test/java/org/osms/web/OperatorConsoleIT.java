@@ -20,11 +20,13 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.management.MBeanServerConnection;
+import javax.management.ObjectName;
 import javax.management.remote.JMXConnector;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Test;
 import org.osms.client.KeyStoreFiles;
+import org.osms.client.OsmsException;
 import org.osms.client.OsmsClient;
 import org.osms.it.AdminCredentials;
 import org.osms.it.AdminEndpoint;
@@ -39,6 +41,7 @@ import org.osms.protocol.Username;
  * HTTPS admin endpoint only, to the administrator the environment names, and never on the public port tor forwards.
  */
 class OperatorConsoleIT {
+    private static final String ADMINISTRATION_MBEAN = "org.osms:type=Administration";
     private static final String APPLICATION_MBEAN = "WebSphere:service=com.ibm.websphere.application.ApplicationMBean,"
             + "name=osms";
 
@@ -156,6 +159,75 @@ class OperatorConsoleIT {
         });
         assertNotNull(refused);
         assertTrue(refused instanceof SecurityException || refused instanceof IOException, refused.toString());
+    }
+
+    /**
+     * The OSMS administration MXBean as an operator's JMX tool reaches it: through the REST connector on the admin
+     * endpoint, open types only. A suspension through it changes what the service does (a live conversation ends, a
+     * login is refused with its code, the directory says so, the audit log records it), and a reinstatement undoes
+     * exactly that; a refused operation names its code and changes no figure.
+     */
+    @Test
+    void theAdministrationMBeanThroughTheRestConnectorSuspendsAndReinstatesAnIdentity() throws Exception {
+        OsmsClient client = new OsmsClient(URI.create(http.base()));
+        OtrPublicKey serverKey = client.serverKey();
+        Username name = Deployments.freshUsername("console");
+        KeyPair key = KeyStoreFiles.generate();
+        client.register(name, key, serverKey).logout();
+        OsmsClient.Session live = client.login(name, key, serverKey);
+        long historyBefore = client.history(name.value(), 0).getJsonArray("entries").size();
+
+        try (JMXConnector connector = RestConnector.connect(admin)) {
+            MBeanServerConnection mbeans = connector.getMBeanServerConnection();
+            ObjectName administration = new ObjectName(ADMINISTRATION_MBEAN);
+            String[] oneString = {String.class.getName()};
+            long suspendedBefore = ((Number) mbeans.getAttribute(administration, "SuspendedIdentities")).longValue();
+            long activeBefore = ((Number) mbeans.getAttribute(administration, "ActiveIdentities")).longValue();
+
+            assertEquals("suspended", mbeans.invoke(administration, "suspend", new Object[] {name.value()}, oneString));
+            assertEquals(suspendedBefore + 1,
+                    ((Number) mbeans.getAttribute(administration, "SuspendedIdentities")).longValue());
+            assertEquals(activeBefore - 1,
+                    ((Number) mbeans.getAttribute(administration, "ActiveIdentities")).longValue());
+            assertEquals("suspended", client.user(name.value()).getString("status"));
+            OsmsException ended = assertThrows(OsmsException.class,
+                    () -> live.command(Json.createObjectBuilder().add("command", "whoami").build()));
+            assertEquals(404, ended.status(), ended.getMessage());
+            assertEquals("unknown_session", ended.code());
+            OsmsException refused = assertThrows(OsmsException.class, () -> client.login(name, key, serverKey));
+            assertEquals(403, refused.status(), refused.getMessage());
+            assertEquals("identity_suspended", refused.code());
+
+            // a refused operation: its code reaches the JMX client, and no figure moves
+            Exception unknown = assertThrows(Exception.class, () -> mbeans.invoke(administration, "suspend",
+                    new Object[] {Deployments.freshUsername("nobody").value()}, oneString));
+            assertTrue(causes(unknown).contains("(unknown_user)"), causes(unknown));
+            assertEquals(suspendedBefore + 1,
+                    ((Number) mbeans.getAttribute(administration, "SuspendedIdentities")).longValue());
+
+            assertEquals("active", mbeans.invoke(administration, "reinstate", new Object[] {name.value()}, oneString));
+            assertEquals(suspendedBefore,
+                    ((Number) mbeans.getAttribute(administration, "SuspendedIdentities")).longValue());
+        }
+        assertEquals("active", client.user(name.value()).getString("status"));
+        OsmsClient.Session again = client.login(name, key, serverKey);
+        assertEquals(name.value(), again.command(Json.createObjectBuilder().add("command", "whoami").build())
+                .getString("username"));
+        again.logout();
+        JsonValue[] added = client.history(name.value(), 0).getJsonArray("entries").stream()
+                .skip(historyBefore).toArray(JsonValue[]::new);
+        assertEquals(2, added.length, "exactly a suspension and a reinstatement were recorded");
+        assertEquals("suspended", added[0].asJsonObject().getString("event"));
+        assertEquals("reinstated", added[1].asJsonObject().getString("event"));
+    }
+
+    /** Every message of an exception and its causes, as a JMX client sees them. */
+    private static String causes(Throwable t) {
+        StringBuilder all = new StringBuilder();
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            all.append(c).append(" | ");
+        }
+        return all.toString();
     }
 
     /** Every osms_ sample of the application itself, by name and tags (but the application's and the scope). */
