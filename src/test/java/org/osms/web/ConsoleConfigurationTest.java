@@ -70,9 +70,13 @@ class ConsoleConfigurationTest {
 
     @Test
     void torPublishesThePublicPortOnly() throws Exception {
+        // tor maps the onion's port 80 to the front only, and the front forwards to OSMS's public port only
         List<String> ports = Files.readAllLines(Path.of("liberty/tor/torrc.template")).stream()
                 .filter(l -> l.startsWith("HiddenServicePort")).toList();
-        assertEquals(List.of("HiddenServicePort 80 127.0.0.1:@HTTP_PORT@"), ports);
+        assertEquals(List.of("HiddenServicePort 80 127.0.0.1:@FRONT_PORT@"), ports);
+        List<String> servers = Files.readAllLines(Path.of("liberty/front/haproxy.cfg.template")).stream()
+                .map(String::trim).filter(l -> l.startsWith("server ")).toList();
+        assertEquals(List.of("server osms 127.0.0.1:@HTTP_PORT@"), servers);
     }
 
     @Test
