@@ -16,6 +16,7 @@ import org.osms.protocol.Username;
 import org.osms.serverkey.ServerKey;
 import org.osms.session.Admission;
 import org.osms.session.ConversationRegistry;
+import org.osms.web.ApiException;
 
 /**
  * The administrator's use cases. An enterprise bean so that the JMX threads that call it (the REST connector's,
@@ -82,17 +83,43 @@ public class Administration {
      * suspension is committed, any command they still send is refused by the authority rule anyway; ending them
      * frees them at once, as a key replacement does.
      */
-    public IdentityStatus suspend(Username username) {
-        Identity suspended = directory.suspend(username);
+    public Outcome suspend(Username username) {
+        Identity suspended;
+        try {
+            suspended = directory.suspend(username);
+        } catch (ApiException refused) {
+            return Outcome.refused(refused);
+        }
         registry.endAllOf(suspended.id());
         LOG.info("An administrator suspended an identity.");
-        return suspended.status();
+        return Outcome.of(suspended.status());
     }
 
-    public IdentityStatus reinstate(Username username) {
-        Identity reinstated = directory.reinstate(username);
+    public Outcome reinstate(Username username) {
+        Identity reinstated;
+        try {
+            reinstated = directory.reinstate(username);
+        } catch (ApiException refused) {
+            return Outcome.refused(refused);
+        }
         LOG.info("An administrator reinstated an identity.");
-        return reinstated.status();
+        return Outcome.of(reinstated.status());
+    }
+
+    /**
+     * What an operation on an identity came to: the identity's status after it, or the directory's refusal. A refusal
+     * is returned, not thrown: the directory's own transaction has already rolled it back, and an application
+     * exception leaving this bean, which runs outside any transaction, would make Liberty roll back its local
+     * transaction containment as well and report that as an error with an FFDC incident, for an expected refusal.
+     */
+    public record Outcome(IdentityStatus status, ApiException refusal) {
+        static Outcome of(IdentityStatus status) {
+            return new Outcome(status, null);
+        }
+
+        static Outcome refused(ApiException refusal) {
+            return new Outcome(null, refusal);
+        }
     }
 
     public int purgeExpiredMessages() {

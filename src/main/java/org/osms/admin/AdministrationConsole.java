@@ -75,12 +75,12 @@ final class AdministrationConsole implements AdministrationMXBean {
 
     @Override
     public String suspend(String username) {
-        return refusalsAsArguments(() -> administration.suspend(username(username)).wireName());
+        return refusalsAsArguments(() -> statusOf(administration.suspend(username(username))));
     }
 
     @Override
     public String reinstate(String username) {
-        return refusalsAsArguments(() -> administration.reinstate(username(username)).wireName());
+        return refusalsAsArguments(() -> statusOf(administration.reinstate(username(username))));
     }
 
     @Override
@@ -98,6 +98,13 @@ final class AdministrationConsole implements AdministrationMXBean {
             throw new IllegalArgumentException("A username is required.");
         }
         return Username.of(raw);
+    }
+
+    private static String statusOf(Administration.Outcome outcome) {
+        if (outcome.refusal() != null) {
+            throw outcome.refusal();
+        }
+        return outcome.status().wireName();
     }
 
     private static <T> T refusalsAsArguments(java.util.function.Supplier<T> operation) {

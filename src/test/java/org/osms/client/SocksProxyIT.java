@@ -42,9 +42,15 @@ class SocksProxyIT {
 
     @BeforeEach
     void startProxy() throws Exception {
-        InetSocketAddress server = new InetSocketAddress("127.0.0.1", URI.create(http.base()).getPort());
-        proxy = new RecordingSocksServer(Map.of("osms.invalid:80", server, "osms.invalid:8080", server,
+        InetSocketAddress server = new InetSocketAddress("127.0.0.1", serverPort());
+        // a name with another port than 80: the server's own, since OSMS answers requests whose Host names port 80
+        // (what tor's clients name) or its own port (README, "Operator's console")
+        proxy = new RecordingSocksServer(Map.of("osms.invalid:80", server, "osms.invalid:" + serverPort(), server,
                 ONION + ":80", server));
+    }
+
+    private int serverPort() {
+        return URI.create(http.base()).getPort();
     }
 
     @AfterEach
@@ -148,7 +154,7 @@ class SocksProxyIT {
     @Test
     void theLibraryThroughTheProxyReadsWhatItReadsDirectly() {
         OsmsClient direct = new OsmsClient(URI.create(http.base()));
-        OsmsClient proxied = new OsmsClient(URI.create("http://osms.invalid:8080"),
+        OsmsClient proxied = new OsmsClient(URI.create("http://osms.invalid:" + serverPort()),
                 Optional.of(SocksProxy.parse(proxy.uri())));
         assertEquals(direct.serverKey(), proxied.serverKey());
         List<AuditRecord> log = proxied.verifiedAuditLog();
@@ -159,6 +165,6 @@ class SocksProxyIT {
         OsmsException missing = assertThrows(OsmsException.class, () -> proxied.user("nobody" + UUID.randomUUID()
                 .toString().substring(0, 8).replace("-", "")));
         assertEquals(404, missing.status(), "the server's refusals come through as they are");
-        assertEquals(List.of(byName("osms.invalid", 8080)), proxy.connects().stream().distinct().toList());
+        assertEquals(List.of(byName("osms.invalid", serverPort())), proxy.connects().stream().distinct().toList());
     }
 }
