@@ -31,6 +31,9 @@ public class Directory {
     /** 2^53 - 1, the largest integer a JSON number carries exactly in JavaScript (Number.MAX_SAFE_INTEGER). */
     public static final long MAX_IDENTITY_ID = (1L << 53) - 1;
 
+    /** EclipseLink's QueryHints.READ_ONLY, by name: the application compiles against the Jakarta API only. */
+    private static final String READ_ONLY = "eclipselink.read-only";
+
     @PersistenceContext(unitName = "osms")
     EntityManager em;
 
@@ -66,8 +69,23 @@ public class Directory {
     /** The identity that holds this name now, whatever its status. */
     @TransactionAttribute(TransactionAttributeType.SUPPORTS)
     public Optional<Identity> findByUsername(Username username) {
-        return em.createQuery("SELECT i FROM Identity i WHERE i.username = :u", Identity.class)
+        return em.createNamedQuery(Identity.BY_USERNAME, Identity.class)
                 .setParameter("u", username.value())
+                .getResultStream().findFirst();
+    }
+
+    /**
+     * The identity that holds this name now, for a public lookup that only reads it: outside any transaction, and
+     * read-only, so that EclipseLink neither copies the row into a unit of work nor watches it for changes. Nothing
+     * is kept across requests (no shared cache, a new persistence context per call): each lookup reads the database
+     * and so sees every committed change at once, whichever instance sharing the database made it. The result must
+     * not be changed; commands find identities through {@link #lockForCommand} or {@link #findByUsername}.
+     */
+    @TransactionAttribute(TransactionAttributeType.NOT_SUPPORTED)
+    public Optional<Identity> lookUp(Username username) {
+        return em.createNamedQuery(Identity.BY_USERNAME, Identity.class)
+                .setParameter("u", username.value())
+                .setHint(READ_ONLY, true)
                 .getResultStream().findFirst();
     }
 

@@ -6,6 +6,7 @@ import jakarta.persistence.Entity;
 import jakarta.persistence.EnumType;
 import jakarta.persistence.Enumerated;
 import jakarta.persistence.Id;
+import jakarta.persistence.NamedQuery;
 import jakarta.persistence.Table;
 import jakarta.persistence.Version;
 import java.util.Objects;
@@ -21,7 +22,11 @@ import org.osms.protocol.Username;
 @Entity
 @Cacheable(false)
 @Table(name = "identity")
+@NamedQuery(name = Identity.BY_USERNAME, query = "SELECT i FROM Identity i WHERE i.username = :u")
 public class Identity {
+    /** Parsed once when the persistence unit starts rather than looked up by its text on every call. */
+    static final String BY_USERNAME = "Identity.byUsername";
+
     @Id
     private long id;
 

@@ -54,6 +54,6 @@ public class UserResource {
     }
 
     private Identity holder(Username username) {
-        return directory.findByUsername(username).orElseThrow(DirectoryException.UnknownUser::new);
+        return directory.lookUp(username).orElseThrow(DirectoryException.UnknownUser::new);
     }
 }

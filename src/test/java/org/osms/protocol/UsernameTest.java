@@ -26,7 +26,8 @@ class UsernameTest {
         "алиса",      // Cyrillic look-alikes
         "ａｌｉｃｅ", // full-width letters
         "١٢٣",        // Arabic-Indic digits
-        "a\u0000b"
+        "a\u0000b",
+        "a/", "a:", "a@", "a[", "a`", "a{" // the characters next to the ranges 0-9, A-Z and a-z
     })
     void rejectsEverythingElseWithAClearCode(String raw) {
         ProtocolException e = assertThrows(ProtocolException.class, () -> Username.of(raw));
