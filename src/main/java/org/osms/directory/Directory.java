@@ -31,8 +31,6 @@ public class Directory {
     /** 2^53 - 1, the largest integer a JSON number carries exactly in JavaScript (Number.MAX_SAFE_INTEGER). */
     public static final long MAX_IDENTITY_ID = (1L << 53) - 1;
 
-    /** EclipseLink's QueryHints.READ_ONLY, by name: the application compiles against the Jakarta API only. */
-    private static final String READ_ONLY = "eclipselink.read-only";
 
     @PersistenceContext(unitName = "osms")
     EntityManager em;
@@ -83,9 +81,8 @@ public class Directory {
      */
     @TransactionAttribute(TransactionAttributeType.NOT_SUPPORTED)
     public Optional<Identity> lookUp(Username username) {
-        return em.createNamedQuery(Identity.BY_USERNAME, Identity.class)
+        return em.createNamedQuery(Identity.READ_BY_USERNAME, Identity.class)
                 .setParameter("u", username.value())
-                .setHint(READ_ONLY, true)
                 .getResultStream().findFirst();
     }
 
