@@ -72,20 +72,6 @@ public class Directory {
                 .getResultStream().findFirst();
     }
 
-    /**
-     * The identity that holds this name now, for a public lookup that only reads it: outside any transaction, and
-     * read-only, so that EclipseLink neither copies the row into a unit of work nor watches it for changes. Nothing
-     * is kept across requests (no shared cache, a new persistence context per call): each lookup reads the database
-     * and so sees every committed change at once, whichever instance sharing the database made it. The result must
-     * not be changed; commands find identities through {@link #lockForCommand} or {@link #findByUsername}.
-     */
-    @TransactionAttribute(TransactionAttributeType.NOT_SUPPORTED)
-    public Optional<Identity> lookUp(Username username) {
-        return em.createNamedQuery(Identity.READ_BY_USERNAME, Identity.class)
-                .setParameter("u", username.value())
-                .getResultStream().findFirst();
-    }
-
     @TransactionAttribute(TransactionAttributeType.SUPPORTS)
     public Optional<Identity> find(long identityId) {
         return Optional.ofNullable(em.find(Identity.class, identityId));
