@@ -72,6 +72,21 @@ public class Directory {
                 .getResultStream().findFirst();
     }
 
+    /**
+     * The identity that holds this name now, read-only and outside any transaction, for a check that only reads it
+     * (a login's; the public lookup reads through {@link PublicDirectory}). The result must not be changed.
+     */
+    @TransactionAttribute(TransactionAttributeType.NOT_SUPPORTED)
+    public Optional<Identity> lookUp(Username username) {
+        return holderOf(em, username);
+    }
+
+    static Optional<Identity> holderOf(EntityManager em, Username username) {
+        return em.createNamedQuery(Identity.READ_BY_USERNAME, Identity.class)
+                .setParameter("u", username.value())
+                .getResultStream().findFirst();
+    }
+
     @TransactionAttribute(TransactionAttributeType.SUPPORTS)
     public Optional<Identity> find(long identityId) {
         return Optional.ofNullable(em.find(Identity.class, identityId));

@@ -13,8 +13,8 @@ import java.security.SecureRandom;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.osms.directory.Directory;
 import org.osms.directory.Identity;
-import org.osms.directory.PublicDirectory;
 import org.osms.otr.OtrConversation;
 import org.osms.otr.OtrFailure;
 import org.osms.protocol.Fingerprint;
@@ -47,7 +47,7 @@ public class Conversation {
     ServerKey serverKey;
 
     @Inject
-    PublicDirectory directory;
+    Directory directory;
 
     @Inject
     Commands commands;
