@@ -37,8 +37,9 @@ import org.osms.protocol.Username;
  * <ul>
  * <li><b>chat</b>: {@link #PAIRS} pairs of users, one thread per pair; each operation relays one message, and the
  * direction alternates (A sends, B fetches and acks; then B sends, A fetches and acks).
- * <li><b>burst</b>: {@link #PAIRS} pairs, one thread per pair; each operation is {@link #BURST} sends from A, then one
- * {@code fetch} of a page of {@link #BURST} by B and one {@code ack} of all of them.
+ * <li><b>burst</b>: {@link #PAIRS} pairs, one thread per pair; each operation is {@link #BURST} sends from A, then
+ * {@code fetch}es of pages of up to {@link #BURST} by B until none is left ({@link FetchPage}: a page ends early when
+ * its reply would be too long), and one {@code ack} of all of them.
  * </ul>
  *
  * <p>The bodies are valid OTR version 3 data messages made once, before the runs, by a real OTR conversation between
@@ -92,7 +93,7 @@ final class RelayBenchmark {
 
     enum Pattern {
         CHAT("chat", "chat (alternating, one message per exchange; p50/p99 per message)", 1),
-        BURST("burst", "burst (" + RelayBenchmark.BURST + " sends, one fetch, one ack; p50/p99 per burst)",
+        BURST("burst", "burst (" + RelayBenchmark.BURST + " sends, fetched in pages, one ack; p50/p99 per burst)",
                 RelayBenchmark.BURST);
 
         final String label;
