@@ -100,11 +100,12 @@ public class MailboxCommands implements CommandHandler {
                 && caller.deferUntil(notifier.wakeupFor(caller.identityId(), version), Duration.ofSeconds(wait))) {
             return;
         }
+        int fitting = FetchPage.fitting(page, limit);
         JsonArrayBuilder messages = JSON.createArrayBuilder();
-        page.stream().limit(limit).forEach(m -> messages.add(describe(m)));
+        page.stream().limit(fitting).forEach(m -> messages.add(describe(m)));
         reply.add("messages", messages);
-        if (page.size() > limit) {
-            reply.add("nextAfter", page.get(limit - 1).seq());
+        if (page.size() > fitting) {
+            reply.add("nextAfter", page.get(fitting - 1).seq());
         }
     }
 

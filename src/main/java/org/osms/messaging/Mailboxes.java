@@ -27,6 +27,9 @@ import org.osms.web.ApiException;
  */
 @ApplicationScoped
 public class Mailboxes {
+    /** EclipseLink's QueryHints.READ_ONLY, by name: the application compiles against the Jakarta API only. */
+    private static final String READ_ONLY = "eclipselink.read-only";
+
     @PersistenceContext(unitName = "osms")
     EntityManager em;
 
@@ -110,12 +113,14 @@ public class Mailboxes {
         return m;
     }
 
-    /** Waiting messages numbered after {@code after}, oldest first, at most {@code limit}. */
+    /**
+     * Waiting messages numbered after {@code after}, oldest first, at most {@code limit}. Read-only (messages are
+     * never changed once stored): EclipseLink neither copies them into the unit of work nor watches them.
+     */
     public List<StoredMessage> waiting(long identityId, long after, int limit) {
-        return em.createQuery("SELECT m FROM StoredMessage m WHERE m.recipientId = :r AND m.seq > :after "
-                        + "ORDER BY m.seq", StoredMessage.class)
+        return em.createNamedQuery("StoredMessage.waiting", StoredMessage.class)
                 .setParameter("r", identityId).setParameter("after", after)
-                .setMaxResults(limit).getResultList();
+                .setHint(READ_ONLY, true).setMaxResults(limit).getResultList();
     }
 
     /** Deletes the caller's messages with these numbers for good; returns how many there were. */
@@ -124,14 +129,22 @@ public class Mailboxes {
         if (mailbox == null) {
             return 0;
         }
-        int deleted = 0;
-        for (long seq : seqs) {
-            StoredMessage m = em.find(StoredMessage.class, new StoredMessage.Key(identityId, seq));
-            if (m != null) {
-                mailbox.removed(m.body().length());
-                em.remove(m);
-                deleted++;
-            }
+        // One query finds all of them (an id given twice, or not waiting, finds nothing more), instead of a look-up
+        // per id: an ack of a page is one statement to read and one to delete, whatever its length. The mailbox's
+        // row lock keeps every other change to these messages out until the commit.
+        List<StoredMessage> waiting = em.createNamedQuery("StoredMessage.acknowledged", StoredMessage.class)
+                .setParameter("r", identityId).setParameter("seqs", seqs)
+                .setHint(READ_ONLY, true).getResultList();
+        if (waiting.isEmpty()) {
+            return 0;
+        }
+        for (StoredMessage m : waiting) {
+            mailbox.removed(m.body().length());
+        }
+        int deleted = em.createNamedQuery("StoredMessage.deleteAcknowledged")
+                .setParameter("r", identityId).setParameter("seqs", seqs).executeUpdate();
+        if (deleted != waiting.size()) {
+            throw new IllegalStateException("ack found " + waiting.size() + " messages but deleted " + deleted);
         }
         em.flush();
         return deleted;

@@ -5,6 +5,7 @@ import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.Id;
 import jakarta.persistence.IdClass;
+import jakarta.persistence.NamedQuery;
 import jakarta.persistence.Table;
 import java.io.Serializable;
 import java.util.Objects;
@@ -13,6 +14,12 @@ import java.util.Objects;
 @Entity
 @Cacheable(false)
 @Table(name = "mailbox_message")
+@NamedQuery(name = "StoredMessage.waiting", query = "SELECT m FROM StoredMessage m WHERE m.recipientId = :r"
+        + " AND m.seq > :after ORDER BY m.seq")
+@NamedQuery(name = "StoredMessage.acknowledged", query = "SELECT m FROM StoredMessage m WHERE m.recipientId = :r"
+        + " AND m.seq IN :seqs")
+@NamedQuery(name = "StoredMessage.deleteAcknowledged", query = "DELETE FROM StoredMessage m"
+        + " WHERE m.recipientId = :r AND m.seq IN :seqs")
 @IdClass(StoredMessage.Key.class)
 public class StoredMessage {
     @Id

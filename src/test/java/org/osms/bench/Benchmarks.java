@@ -33,12 +33,13 @@ import org.osms.protocol.Username;
  * runs of {@code seconds} each; the table gives the median run and the spread (lowest to highest).
  *
  * <p>Arguments: the server's base URL, a label for the database, the Liberty version, the file to append the table
- * to, the seconds per run, and optionally {@code logins} to run only the login load (to profile the server).
+ * to, the seconds per run, and optionally {@code logins} to run only the login load (to profile the server), or
+ * {@code relay} to measure and append only the relay ({@link RelayBenchmark}).
  */
 public final class Benchmarks {
     static final int RUNS = 3;
     /** Two: after one, logins still rose from run to run as the JIT compiled the server's paths. */
-    private static final int WARM_UP_RUNS = 2;
+    static final int WARM_UP_RUNS = 2;
     private static final int LOGIN_CLIENTS = Integer.getInteger("osms.bench.loginClients", 4);
     private static final int HANDSHAKE_THREADS = 2;
 
@@ -69,6 +70,10 @@ public final class Benchmarks {
             return;
         }
         List<Row> rows = new ArrayList<>();
+        if (args.length > 5 && args[5].equals("relay")) { // only the relay
+            append(out, table(database, liberty, run, new RelayBenchmark(base, run).rows()));
+            return;
+        }
         Measure handshakes = b.measure("in-process otr4j handshakes", HANDSHAKE_THREADS, Benchmarks::handshake);
         Measure otrLogins = b.measure("in-process otr4j logins", HANDSHAKE_THREADS, Benchmarks::otrLogin);
         Measure logins = b.logins();
@@ -83,10 +88,15 @@ public final class Benchmarks {
             rows.add(new Row("`GET /user/{name}` at " + connections + " connections", user,
                     "`GET /pk` at " + connections + " connections", pk, 0.9));
         }
+        rows.addAll(new RelayBenchmark(base, run).rows());
         String table = table(database, liberty, run, rows);
         if (serverPid != null && Integer.getInteger("osms.bench.soakLogins", SOAK_LOGINS) > 0) {
             table += b.soak(serverPid, Integer.getInteger("osms.bench.soakLogins", SOAK_LOGINS));
         }
+        append(out, table);
+    }
+
+    private static void append(Path out, String table) throws IOException {
         System.out.println(table);
         Files.writeString(out, table, StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.CREATE,
                 java.nio.file.StandardOpenOption.APPEND);
@@ -139,7 +149,7 @@ public final class Benchmarks {
     }
 
     /** {@code threads} threads repeat {@code op} for {@code length}; a failed operation fails the benchmark. */
-    private static Sample once(int threads, Operation op, Duration length) throws InterruptedException {
+    static Sample once(int threads, Operation op, Duration length) throws InterruptedException {
         AtomicBoolean stop = new AtomicBoolean();
         List<long[]> latencies = new ArrayList<>();
         List<Throwable> failures = java.util.Collections.synchronizedList(new ArrayList<>());
@@ -418,23 +428,23 @@ public final class Benchmarks {
         };
     }
 
-    private static Username fresh(String prefix) {
+    static Username fresh(String prefix) {
         return Username.of(prefix + UUID.randomUUID().toString().replace("-", "").substring(0, 12));
     }
 
     // -- the report
 
-    private static String table(String database, String liberty, Duration run, List<Row> rows) {
+    static String table(String database, String liberty, Duration run, List<Row> rows) {
         var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
         StringBuilder t = new StringBuilder();
         t.append("\n### ").append(database).append(", ").append(Instant.now().truncatedTo(
                 java.time.temporal.ChronoUnit.SECONDS)).append("\n\n");
         t.append(String.format(Locale.ROOT, "Machine: %d cores, %.1f GiB memory; load driver JVM %s %s;"
                         + " Liberty %s; database %s. Median of %d runs of %s after two warm-up runs;"
-                        + " spread = lowest–highest run.%n%n",
+                        + " spread = lowest–highest run; load average (1 minute) as the table was written: %.1f.%n%n",
                 Runtime.getRuntime().availableProcessors(), os.getTotalMemorySize() / (1024.0 * 1024 * 1024),
                 System.getProperty("java.vm.name"), System.getProperty("java.version"), liberty, database, RUNS,
-                run.toSeconds() + " s"));
+                run.toSeconds() + " s", os.getSystemLoadAverage()));
         t.append("| measure | OSMS (median, spread, p50 / p99) | limit in the same run (median, spread) | ratio |"
                 + " target |\n|---|---|---|---|---|\n");
         for (Row r : rows) {

@@ -1,0 +1,56 @@
+package org.osms.messaging;
+
+import java.util.List;
+import org.osms.otr.OtrConversation;
+
+/**
+ * How many waiting messages one {@code fetch} reply carries. The reply is one OTR data message, which the client
+ * refuses beyond {@link OtrConversation#MAX_MESSAGE_LENGTH} characters (as the server refuses longer requests): a
+ * page of 100 short chat messages (about 400 characters of OTR each, plus what the server says of the sender) is
+ * already longer once encrypted and base64-encoded. So a page ends before the message that would take the reply's
+ * plaintext past {@link #REPLY_BUDGET}, and {@code nextAfter} says more are waiting (docs/protocol.md, "Commands").
+ */
+public final class FetchPage {
+    /**
+     * Characters of a reply's messages: base64 makes 4 of every 3 bytes, and the data message adds its own fields
+     * (about 250 bytes: headers, the next D-H key, counter, MAC) and the MAC keys it reveals (20 bytes each), so
+     * 45,000 characters of plaintext stay well under 65,536 on the wire.
+     */
+    public static final int REPLY_BUDGET = 45_000;
+    /**
+     * What a message takes in the reply besides its sender's name, fingerprint and body: the members' names, three
+     * numbers of at most 20 digits, quotes and punctuation (about 140 characters).
+     */
+    static final int PER_MESSAGE = 200;
+
+    private FetchPage() {
+    }
+
+    /**
+     * Characters a message takes in a {@code fetch} reply, at most: every part is ASCII that JSON does not escape
+     * (the body is an OTR message, checked when it was sent; usernames and fingerprints are checked value types).
+     */
+    public static int estimate(String from, String fingerprint, String body) {
+        return PER_MESSAGE + from.length() + fingerprint.length() + body.length();
+    }
+
+    /**
+     * How many of {@code page}'s first messages, at most {@code limit}, fit into one reply: always at least one of a
+     * page that is not empty, so that no message can block its mailbox.
+     */
+    static int fitting(List<StoredMessage> page, int limit) {
+        int n = 0;
+        long used = 0;
+        for (StoredMessage m : page) {
+            if (n == limit) {
+                break;
+            }
+            used += estimate(m.senderUsername(), m.senderFingerprint(), m.body());
+            if (n > 0 && used > REPLY_BUDGET) {
+                break;
+            }
+            n++;
+        }
+        return n;
+    }
+}
