@@ -46,7 +46,7 @@ class AuthorityLockIT {
     @Inject
     Directory directory;
 
-    @Resource
+    @Resource(lookup = "java:comp/UserTransaction")
     UserTransaction tx;
 
     @Resource(lookup = "java:comp/DefaultManagedExecutorService")
