@@ -178,7 +178,8 @@ public final class OsmsClient implements PublicLog.Pages {
         OtrConversation otr = new OtrConversation("client", "osms", key);
         Deque<String> outgoing;
         try {
-            outgoing = new ArrayDeque<>(otr.start());
+            // the client starts the key exchange itself: two requests instead of three (docs/protocol.md)
+            outgoing = new ArrayDeque<>(otr.startKeyExchange());
         } catch (OtrFailure e) {
             throw new OsmsException(0, "otr", e.getMessage());
         }

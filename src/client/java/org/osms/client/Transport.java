@@ -35,7 +35,10 @@ interface Transport {
                     + "SOCKS port with --proxy socks5h://127.0.0.1:9050 (the system tor) or socks5h://127.0.0.1:9150 "
                     + "(the Tor Browser), or set OSMS_PROXY.");
         }
-        // plain HTTP/1.1, as docs/protocol.md says (what tor forwards): no h2c upgrade attempts
+        if ("http".equalsIgnoreCase(server.getScheme())) {
+            return new DirectTransport(); // plain HTTP/1.1, as docs/protocol.md says (what tor forwards)
+        }
+        // https (a server behind a TLS front): the JDK's client, HTTP/1.1 only, no h2 upgrade attempts
         HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(Duration.ofSeconds(30)).build();
         return request -> {

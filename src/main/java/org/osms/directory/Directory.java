@@ -31,8 +31,6 @@ public class Directory {
     /** 2^53 - 1, the largest integer a JSON number carries exactly in JavaScript (Number.MAX_SAFE_INTEGER). */
     public static final long MAX_IDENTITY_ID = (1L << 53) - 1;
 
-    /** EclipseLink's QueryHints.READ_ONLY, by name: the application compiles against the Jakarta API only. */
-    private static final String READ_ONLY = "eclipselink.read-only";
 
     @PersistenceContext(unitName = "osms")
     EntityManager em;
@@ -75,17 +73,17 @@ public class Directory {
     }
 
     /**
-     * The identity that holds this name now, for a public lookup that only reads it: outside any transaction, and
-     * read-only, so that EclipseLink neither copies the row into a unit of work nor watches it for changes. Nothing
-     * is kept across requests (no shared cache, a new persistence context per call): each lookup reads the database
-     * and so sees every committed change at once, whichever instance sharing the database made it. The result must
-     * not be changed; commands find identities through {@link #lockForCommand} or {@link #findByUsername}.
+     * The identity that holds this name now, read-only and outside any transaction, for a check that only reads it
+     * (a login's; the public lookup reads through {@link PublicDirectory}). The result must not be changed.
      */
     @TransactionAttribute(TransactionAttributeType.NOT_SUPPORTED)
     public Optional<Identity> lookUp(Username username) {
-        return em.createNamedQuery(Identity.BY_USERNAME, Identity.class)
+        return holderOf(em, username);
+    }
+
+    static Optional<Identity> holderOf(EntityManager em, Username username) {
+        return em.createNamedQuery(Identity.READ_BY_USERNAME, Identity.class)
                 .setParameter("u", username.value())
-                .setHint(READ_ONLY, true)
                 .getResultStream().findFirst();
     }
 

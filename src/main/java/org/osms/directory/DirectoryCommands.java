@@ -26,6 +26,11 @@ public class DirectoryCommands implements CommandHandler {
     }
 
     @Override
+    public boolean changesNothing(String command) {
+        return command.equals("whoami");
+    }
+
+    @Override
     public void handle(Caller caller, String command, JsonObject c, JsonObjectBuilder reply) {
         long id = caller.identityId();
         Identity identity = switch (command) {

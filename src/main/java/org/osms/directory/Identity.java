@@ -7,6 +7,7 @@ import jakarta.persistence.EnumType;
 import jakarta.persistence.Enumerated;
 import jakarta.persistence.Id;
 import jakarta.persistence.NamedQuery;
+import jakarta.persistence.QueryHint;
 import jakarta.persistence.Table;
 import jakarta.persistence.Version;
 import java.util.Objects;
@@ -23,9 +24,18 @@ import org.osms.protocol.Username;
 @Cacheable(false)
 @Table(name = "identity")
 @NamedQuery(name = Identity.BY_USERNAME, query = "SELECT i FROM Identity i WHERE i.username = :u")
+@NamedQuery(name = Identity.READ_BY_USERNAME, query = "SELECT i FROM Identity i WHERE i.username = :u",
+        hints = @QueryHint(name = Identity.READ_ONLY, value = "true"))
 public class Identity {
     /** Parsed once when the persistence unit starts rather than looked up by its text on every call. */
     static final String BY_USERNAME = "Identity.byUsername";
+    /**
+     * The same query for pure reads: EclipseLink's read-only hint (QueryHints.READ_ONLY, by name: the application
+     * compiles against the Jakarta API only) is part of the query's definition, so the row is neither copied into a
+     * unit of work nor watched for changes, and no hint is set per call.
+     */
+    static final String READ_BY_USERNAME = "Identity.readByUsername";
+    static final String READ_ONLY = "eclipselink.read-only";
 
     @Id
     private long id;

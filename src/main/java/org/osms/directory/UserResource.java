@@ -19,7 +19,7 @@ import org.osms.web.Representations;
 @RequestScoped
 public class UserResource {
     @Inject
-    Directory directory;
+    PublicDirectory directory;
 
     @Inject
     AuditLog audit;

@@ -53,6 +53,15 @@ public class MailboxCommands implements CommandHandler {
         return Set.of("send", "fetch", "ack", "block", "unblock", "blocked", "quota", "export");
     }
 
+    /** Reads only: the caller's waiting messages, block list, quota and export. */
+    @Override
+    public boolean changesNothing(String command) {
+        return switch (command) {
+            case "fetch", "blocked", "quota", "export" -> true;
+            default -> false;
+        };
+    }
+
     @Override
     public void handle(Caller caller, String command, JsonObject c, JsonObjectBuilder reply) {
         long me = caller.identityId();

@@ -11,6 +11,8 @@ import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.ext.Provider;
 import java.lang.reflect.Method;
 import java.time.Duration;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 
 /**
  * Times every request the application answers, by the path template of the endpoint that answered it (from the
@@ -40,12 +42,17 @@ public class RequestTiming implements ContainerRequestFilter, ContainerResponseF
         }
     }
 
+    /** Each resource method's template, worked out once: the set of resource methods is fixed. */
+    private static final ConcurrentMap<Method, String> TEMPLATES = new ConcurrentHashMap<>();
+
     private String endpoint() {
         Method method = resource == null ? null : resource.getResourceMethod();
         if (method == null) {
             return UNMATCHED;
         }
-        return template(resource.getResourceClass().getAnnotation(Path.class), method.getAnnotation(Path.class));
+        Class<?> resourceClass = resource.getResourceClass();
+        return TEMPLATES.computeIfAbsent(method,
+                m -> template(resourceClass.getAnnotation(Path.class), m.getAnnotation(Path.class)));
     }
 
     /** {@code /} joined with the class's and the method's {@code @Path}, slashes normalised. */

@@ -4,11 +4,15 @@ import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Duration;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 import java.util.function.Supplier;
 import javax.naming.InitialContext;
 import javax.naming.NamingException;
+import org.eclipse.microprofile.metrics.Counter;
 import org.eclipse.microprofile.metrics.MetricRegistry;
 import org.eclipse.microprofile.metrics.Tag;
+import org.eclipse.microprofile.metrics.Timer;
 
 /**
  * The application's counters, gauge and timers, in MicroProfile Metrics' application registry. Tag values come only
@@ -39,30 +43,44 @@ public class ServerMetrics {
         }
     }
 
+    /*
+     * Each metric is looked up in the registry once and kept: a lookup by name and tags builds and compares the
+     * metric's identity on every call, which showed in profiles of the public endpoints. The registry keeps what it
+     * returned for as long as this application runs, and this bean lives exactly as long.
+     */
+    private final ConcurrentMap<String, Counter> counters = new ConcurrentHashMap<>();
+    private final ConcurrentMap<String, Timer> timers = new ConcurrentHashMap<>();
+
+    private Counter counter(String name) {
+        return counters.computeIfAbsent(name, n -> registry.counter(n, app));
+    }
+
     public void handshakeStarted() {
-        registry.counter("osms.handshakes.started", app).inc();
+        counter("osms.handshakes.started").inc();
     }
 
     public void handshakeCompleted() {
-        registry.counter("osms.handshakes.completed", app).inc();
+        counter("osms.handshakes.completed").inc();
     }
 
     public void handshakeFailed() {
-        registry.counter("osms.handshakes.failed", app).inc();
+        counter("osms.handshakes.failed").inc();
     }
 
     /** One command: {@code name} is one of the protocol's command names or {@link #OTHER}, never what a client sent. */
     public void command(String name) {
-        registry.counter("osms.commands", app, new Tag("command", name)).inc();
+        counters.computeIfAbsent("command:" + name,
+                n -> registry.counter("osms.commands", app, new Tag("command", name))).inc();
     }
 
     public void messageRelayed() {
-        registry.counter("osms.messages.relayed", app).inc();
+        counter("osms.messages.relayed").inc();
     }
 
     /** How long one request took, by its endpoint's path template ({@code /user/{username}}, never the name). */
     public void request(String endpoint, Duration took) {
-        registry.timer("osms.requests", app, new Tag("endpoint", endpoint)).update(took);
+        timers.computeIfAbsent(endpoint, e -> registry.timer("osms.requests", app, new Tag("endpoint", e)))
+                .update(took);
     }
 
     /** The conversations open now, read whenever the metrics are. */

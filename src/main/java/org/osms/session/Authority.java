@@ -13,9 +13,9 @@ import org.osms.protocol.Fingerprint;
 /**
  * The rule every command obeys (docs/protocol.md, "Authority"): a conversation may act for its identity only while
  * the key it proved is the identity's current key and the identity may log in. The check and the command run in one
- * transaction, with the identity's row locked from the check to the commit: a command racing a key replacement,
- * revocation or deletion either runs entirely before that change or is refused; it is never applied under a key
- * that is no longer current.
+ * transaction, with the identity's row locked from the check to the commit (unless the command changes nothing): a
+ * command racing a key replacement, revocation or deletion either runs entirely before that change or is refused; it
+ * is never applied under a key that is no longer current.
  *
  * <p>A stateless bean with a container-managed transaction, like {@link Directory}: refusals are application
  * exceptions (ApiException, Lost, and ProtocolException by WEB-INF/ejb-jar.xml) that roll the command back and reach
@@ -36,11 +36,15 @@ public class Authority {
         }
     }
 
-    /** Checks the caller's authority and runs {@code command} in the same transaction; throws {@link Lost}. */
+    /**
+     * Checks the caller's authority and runs {@code command} in the same transaction; throws {@link Lost}. The
+     * identity's row is locked until the commit unless {@code changesNothing} (see {@link CommandHandler}).
+     */
     @TransactionAttribute(TransactionAttributeType.REQUIRED)
     public void run(long identityId, Fingerprint provenKey, byte[] challenge, boolean mayDefer,
-                    Consumer<Caller> command) {
-        Identity identity = directory.lockForCommand(identityId).orElseThrow(Lost::new);
+                    boolean changesNothing, Consumer<Caller> command) {
+        Identity identity = (changesNothing ? directory.find(identityId) : directory.lockForCommand(identityId))
+                .orElseThrow(Lost::new);
         if (!mayAct(identity, provenKey)) {
             throw new Lost();
         }

@@ -14,10 +14,23 @@ import java.util.Set;
  * decided against that state and committed with it, or not at all. To refuse, throw an
  * {@link org.osms.web.ApiException} or {@link org.osms.protocol.ProtocolException}: the transaction rolls back and
  * the refusal is answered inside the channel ({@code "ok": false}).
+ *
+ * <p>A command that changes nothing ({@link #changesNothing}) runs with the identity read but not locked: a lock
+ * makes every command a writing transaction, which the database must make durable at its commit (PostgreSQL flushes
+ * its write-ahead log, H2 writes its file), and a read cannot be applied under a key that is no longer current: its
+ * answer is one it could have given just before whatever change commits meanwhile.
  */
 public interface CommandHandler {
     /** The command names this handler answers. */
     Set<String> commands();
+
+    /**
+     * True when {@code command} changes nothing that a concurrent change of the identity's key or status should have
+     * prevented: it only reads. False (the default) locks the identity's row from the check to the commit.
+     */
+    default boolean changesNothing(String command) {
+        return false;
+    }
 
     /** Runs one command; adds the reply's fields (besides {@code seq} and {@code ok}) to {@code reply}. */
     void handle(Caller caller, String command, JsonObject request, JsonObjectBuilder reply);

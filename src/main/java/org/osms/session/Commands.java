@@ -146,7 +146,8 @@ public class Commands {
             throw new ApiException(400, "unknown_command", "No such command.");
         }
         Caller[] ran = new Caller[1];
-        authority.run(state.identityId().get(), state.provenKey(), state.challenge(), mayDefer, caller -> {
+        authority.run(state.identityId().get(), state.provenKey(), state.challenge(), mayDefer,
+                handler.changesNothing(name), caller -> {
             ran[0] = caller;
             handler.handle(caller, name, c, reply);
         });

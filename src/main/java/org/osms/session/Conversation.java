@@ -162,7 +162,7 @@ public class Conversation {
         if (state.claimedUser().isEmpty()) {
             return null; // a registration conversation: only `register` is allowed
         }
-        Identity identity = directory.findByUsername(state.claimedUser().get()).orElse(null);
+        Identity identity = directory.lookUp(state.claimedUser().get()).orElse(null);
         if (identity == null) {
             return SessionException.loginRefused("unknown_user", "No identity holds this username.");
         }

@@ -100,9 +100,15 @@ public class ConversationRegistry {
         return id;
     }
 
-    private static Conversation newBean() {
+    /** Used only under this registry's lock (in {@link #open}): a naming context is not safe for concurrent use. */
+    private InitialContext naming;
+
+    private Conversation newBean() {
         try {
-            return (Conversation) new InitialContext().lookup(BEAN_NAME);
+            if (naming == null) {
+                naming = new InitialContext(); // building one costs more than the lookup itself
+            }
+            return (Conversation) naming.lookup(BEAN_NAME);
         } catch (NamingException e) {
             throw new IllegalStateException("the conversation bean is not deployed", e);
         }

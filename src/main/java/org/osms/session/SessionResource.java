@@ -5,7 +5,7 @@ import static org.osms.protocol.JsonDocuments.JSON;
 import jakarta.annotation.Resource;
 import jakarta.ejb.NoSuchEJBException;
 import jakarta.enterprise.concurrent.ManagedExecutorService;
-import jakarta.enterprise.context.RequestScoped;
+import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.json.JsonArrayBuilder;
 import jakarta.json.JsonObject;
@@ -38,9 +38,12 @@ import org.osms.web.ApiException;
  * The login conversation over HTTP: {@code POST /create_session} (the handshake), {@code POST /session} (commands),
  * {@code POST /terminate_session} (logout). Request bodies are one OTR message as text; answers are JSON documents
  * carrying the server's OTR messages.
+ *
+ * <p>One instance serves every request (it holds nothing of a request: each conversation's state is in its bean), so
+ * no request pays for building and injecting a resource of its own.
  */
 @Path("")
-@RequestScoped
+@ApplicationScoped
 public class SessionResource {
     public static final String SESSION_HEADER = "OSMS-Session";
     public static final String USERNAME_HEADER = "OSMS-Username";

@@ -46,6 +46,43 @@ class OtrConversationTest {
     }
 
     @Test
+    void aKeyExchangeTheClientStartsTakesTwoMessagesAndEncryptsBothWays() throws OtrFailure {
+        OtrConversation client = new OtrConversation("client", "server", clientKey);
+        List<String> commit = client.startKeyExchange();
+        assertEquals(1, commit.size());
+        assertEquals(OtrEncodedMessage.DH_COMMIT, OtrEncodedMessage.parse(commit.get(0)).type());
+        assertFalse(client.isEncrypted());
+
+        OtrConversation client2 = new OtrConversation("client", "server", clientKey);
+        OtrConversation server2 = new OtrConversation("server", "client", serverKey);
+        assertEquals(2, OtrHandshakes.runStartedByClient(client2, server2), "D-H Commit, then Reveal Signature");
+        assertTrue(server2.isEncrypted());
+        assertTrue(client2.isEncrypted());
+        assertEquals(OtrPublicKey.of(clientKey.getPublic()), server2.remoteKey().orElseThrow());
+        assertEquals(OtrPublicKey.of(serverKey.getPublic()), client2.remoteKey().orElseThrow());
+        List<String> wire = client2.send("{\"command\":\"whoami\"}");
+        assertEquals("{\"command\":\"whoami\"}", server2.receive(wire.get(0)).plaintext().orElseThrow());
+        List<String> back = server2.send("{\"ok\":true}");
+        assertEquals("{\"ok\":true}", client2.receive(back.get(0)).plaintext().orElseThrow());
+    }
+
+    @Test
+    void aServerStartedHandshakeTakesThreeClientMessages() throws OtrFailure {
+        OtrConversation client = new OtrConversation("client", "server", clientKey);
+        OtrConversation server = new OtrConversation("server", "client", serverKey);
+        List<String> query = client.start();
+        assertEquals(1, query.size());
+        assertTrue(query.get(0).startsWith("?OTRv") && query.get(0).contains("3"), query.get(0));
+        List<String> commit = server.receive(query.get(0)).replies();
+        List<String> dhKey = client.receive(commit.get(0)).replies();
+        List<String> reveal = server.receive(dhKey.get(0)).replies();
+        List<String> signature = client.receive(reveal.get(0)).replies();
+        assertFalse(server.isEncrypted());
+        assertEquals(List.of(), server.receive(signature.get(0)).replies());
+        assertTrue(server.isEncrypted());
+    }
+
+    @Test
     void noRemoteKeyNorFingerprintBeforeTheHandshakeCompletes() throws OtrFailure {
         OtrConversation client = new OtrConversation("client", "server", clientKey);
         OtrConversation server = new OtrConversation("server", "client", serverKey);

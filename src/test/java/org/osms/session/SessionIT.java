@@ -110,21 +110,30 @@ class SessionIT {
         s.logout();
     }
 
-    /** The raw handshake, so the test holds the session id the client library would hide. */
-    private record Raw(String sessionId, Http.Answer last) {
+    /**
+     * The raw handshake, so the test holds the session id the client library would hide, the client's side of the
+     * conversation and how many requests it took.
+     */
+    private record Raw(String sessionId, Http.Answer last, OtrConversation otr, int requests) {
     }
 
     private Raw rawHandshake(Username claimed, KeyPair key) {
+        return rawHandshake(claimed, key, false);
+    }
+
+    /** {@code clientStarts}: the client sends its own D-H Commit first; otherwise it sends the OTR query. */
+    private Raw rawHandshake(Username claimed, KeyPair key, boolean clientStarts) {
         NeverLogged.record(OtrPublicKey.fingerprintOf(key.getPublic()).hex());
         OtrConversation otr = new OtrConversation("client", "osms", key);
         List<String> outgoing;
         try {
-            outgoing = new ArrayList<>(otr.start());
+            outgoing = new ArrayList<>(clientStarts ? otr.startKeyExchange() : otr.start());
         } catch (Exception e) {
             throw new AssertionError(e);
         }
         String id = null;
         Http.Answer answer = null;
+        int requests = 0;
         for (int i = 0; i < 10 && !outgoing.isEmpty(); i++) {
             HttpRequest.Builder r = HttpRequest.newBuilder(http.uri("/create_session"))
                     .POST(HttpRequest.BodyPublishers.ofString(outgoing.remove(0)));
@@ -134,10 +143,11 @@ class SessionIT {
                 r.header("OSMS-Username", claimed.value());
             }
             var response = sendRaw(r);
+            requests++;
             id = response.headers().firstValue("OSMS-Session").orElse(id);
             answer = new Http.Answer(response.statusCode(), "", response.body());
             if (answer.status() != 200) {
-                return new Raw(id, answer);
+                return new Raw(id, answer, otr, requests);
             }
             try {
                 for (var m : answer.json().getJsonArray("messages")) {
@@ -147,7 +157,7 @@ class SessionIT {
                 throw new AssertionError(e);
             }
         }
-        return new Raw(id, answer);
+        return new Raw(id, answer, otr, requests);
     }
 
     private java.net.http.HttpResponse<String> sendRaw(HttpRequest.Builder r) {
@@ -157,6 +167,51 @@ class SessionIT {
         } catch (Exception e) {
             throw new AssertionError(e);
         }
+    }
+
+    /** {@code whoami} over a raw conversation: the identity the server says this conversation acts for. */
+    private JsonObject rawWhoami(Raw raw) throws Exception {
+        String command = Json.createObjectBuilder().add("seq", 1).add("command", "whoami").build().toString();
+        Http.Answer answer = http.send(HttpRequest.newBuilder(http.uri("/session"))
+                .header("OSMS-Session", raw.sessionId())
+                .POST(HttpRequest.BodyPublishers.ofString(raw.otr().send(command).get(0))));
+        assertEquals(200, answer.status(), answer.body());
+        String reply = raw.otr().receive(answer.json().getJsonArray("messages").getString(0)).plaintext()
+                .orElseThrow();
+        return Json.createReader(new java.io.StringReader(reply)).readObject();
+    }
+
+    @ParameterizedTest(name = "the client starts the key exchange itself: {0}")
+    @ValueSource(booleans = {false, true})
+    void eitherSideMayStartTheKeyExchangeAndTheLoginIsTheSame(boolean clientStarts) throws Exception {
+        Username alice = fresh("either");
+        KeyPair key = KeyStoreFiles.generate();
+        registered(alice, key).logout();
+        Raw login = rawHandshake(alice, key, clientStarts);
+        assertEquals(clientStarts ? 2 : 3, login.requests(), "a D-H Commit first saves the query's round trip");
+        assertEquals(200, login.last().status(), login.last().body());
+        assertTrue(login.last().json().getBoolean("encrypted"));
+        assertEquals(32, Base64.getDecoder().decode(login.last().json().getString("challenge")).length);
+        // the server's Signature message completes the client's side when the client started; nothing otherwise
+        assertEquals(clientStarts ? 1 : 0, login.last().json().getJsonArray("messages").size());
+        assertTrue(login.otr().isEncrypted());
+        assertEquals(serverKey.fingerprint(), login.otr().remoteFingerprint().orElseThrow());
+        JsonObject me = rawWhoami(login);
+        assertEquals(alice.value(), me.getString("username"));
+        assertEquals(OtrPublicKey.of(key.getPublic()).fingerprint().hex(), me.getString("fingerprint"));
+    }
+
+    @Test
+    void aKeyThatIsNotTheAccountsIsRefusedWhereTheHandshakeCompletesWhenTheClientStartsIt() {
+        Username alice = fresh("alice");
+        registered(alice, KeyStoreFiles.generate()).logout();
+        Raw attempt = rawHandshake(alice, KeyStoreFiles.generate(), true);
+        assertEquals(2, attempt.requests(), "refused at the Reveal Signature, the message that proves the key");
+        assertEquals(403, attempt.last().status());
+        assertEquals("key_mismatch", attempt.last().error());
+        Http.Answer after = http.send(HttpRequest.newBuilder(http.uri("/create_session"))
+                .header("OSMS-Session", attempt.sessionId()).POST(HttpRequest.BodyPublishers.ofString("?OTRv3?")));
+        assertEquals(404, after.status(), "the refused conversation no longer exists");
     }
 
     @Test
