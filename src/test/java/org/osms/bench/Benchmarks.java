@@ -68,6 +68,14 @@ public final class Benchmarks {
             System.out.println(b.soak(serverPid, Integer.getInteger("osms.bench.soakLogins", SOAK_LOGINS)));
             return;
         }
+        if (args.length > 5 && args[5].equals("memory")) { // only the retained heap per conversation
+            System.out.println(new MemoryBenchmark(base, serverPid, LOGIN_CLIENTS).row());
+            return;
+        }
+        if (args.length > 5 && args[5].equals("startup")) { // only start-up (it leaves the server stopped)
+            System.out.println(StartupBenchmark.fromProperties(base).rows());
+            return;
+        }
         List<Row> rows = new ArrayList<>();
         Measure handshakes = b.measure("in-process otr4j handshakes", HANDSHAKE_THREADS, Benchmarks::handshake);
         Measure otrLogins = b.measure("in-process otr4j logins", HANDSHAKE_THREADS, Benchmarks::otrLogin);
@@ -84,9 +92,18 @@ public final class Benchmarks {
                     "`GET /pk` at " + connections + " connections", pk, 0.9));
         }
         String table = table(database, liberty, run, rows);
-        if (serverPid != null && Integer.getInteger("osms.bench.soakLogins", SOAK_LOGINS) > 0) {
-            table += b.soak(serverPid, Integer.getInteger("osms.bench.soakLogins", SOAK_LOGINS));
+        if (serverPid != null) {
+            table += new MemoryBenchmark(base, serverPid, LOGIN_CLIENTS).row();
         }
+        String soak = "";
+        if (serverPid != null && Integer.getInteger("osms.bench.soakLogins", SOAK_LOGINS) > 0) {
+            soak = b.soak(serverPid, Integer.getInteger("osms.bench.soakLogins", SOAK_LOGINS));
+        }
+        StartupBenchmark startup = StartupBenchmark.fromProperties(base);
+        if (startup != null) { // last: it stops and starts the server
+            table += startup.rows();
+        }
+        table += soak;
         System.out.println(table);
         Files.writeString(out, table, StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.CREATE,
                 java.nio.file.StandardOpenOption.APPEND);
@@ -418,7 +435,7 @@ public final class Benchmarks {
         };
     }
 
-    private static Username fresh(String prefix) {
+    static Username fresh(String prefix) {
         return Username.of(prefix + UUID.randomUUID().toString().replace("-", "").substring(0, 12));
     }
 
