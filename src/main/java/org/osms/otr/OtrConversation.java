@@ -148,7 +148,7 @@ public final class OtrConversation {
             throw new OtrFailure(host.rejected);
         }
         if (before == SessionStatus.ENCRYPTED && plain == null && session.getSessionStatus() == SessionStatus.ENCRYPTED
-                && host.outbound.isEmpty()) {
+                && !host.hasOutbound()) {
             // In an established conversation every message must carry something we can read.
             throw new OtrFailure("The OTR message could not be read in this conversation.");
         }
@@ -352,7 +352,8 @@ public final class OtrConversation {
 
         private final KeyPair localKey;
         private final byte[] localFingerprint;
-        private final List<String> outbound = new ArrayList<>();
+        /** What otr4j asked to send since the last drain; null when nothing waits: an idle conversation keeps none. */
+        private List<String> outbound;
         private String rejected;
 
         Host(KeyPair localKey) {
@@ -367,13 +368,23 @@ public final class OtrConversation {
         }
 
         List<String> drain() {
+            if (outbound == null) {
+                return List.of();
+            }
             List<String> out = List.copyOf(outbound);
-            outbound.clear();
+            outbound = null;
             return out;
+        }
+
+        boolean hasOutbound() {
+            return outbound != null && !outbound.isEmpty();
         }
 
         @Override
         public void injectMessage(SessionID sessionID, String msg) {
+            if (outbound == null) {
+                outbound = new ArrayList<>(2);
+            }
             outbound.add(msg);
         }
 

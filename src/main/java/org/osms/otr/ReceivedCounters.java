@@ -16,19 +16,23 @@ final class ReceivedCounters {
     private record KeyPairIds(int senderKeyId, int recipientKeyId) {
     }
 
-    private final Map<KeyPairIds, Long> last = new HashMap<>();
+    /** Made at the first accepted data message: a conversation that only logged in and waits keeps no map. */
+    private Map<KeyPairIds, Long> last;
     private int newestSender;
     private int newestRecipient;
 
     /** Whether this message's counter is larger than the last one accepted under its key pair. */
     boolean isFresh(OtrEncodedMessage.DataHeader header) {
-        Long previous = last.get(new KeyPairIds(header.senderKeyId(), header.recipientKeyId()));
+        Long previous = last == null ? null : last.get(new KeyPairIds(header.senderKeyId(), header.recipientKeyId()));
         // unsigned: OTR's counter is an 8-byte unsigned number; 0 is never valid (counters start at 1)
         return Long.compareUnsigned(header.counter(), previous == null ? 0 : previous) > 0;
     }
 
     /** Records the counter of a message that decrypted and verified. */
     void accepted(OtrEncodedMessage.DataHeader header) {
+        if (last == null) {
+            last = new HashMap<>();
+        }
         last.put(new KeyPairIds(header.senderKeyId(), header.recipientKeyId()), header.counter());
         newestSender = Math.max(newestSender, header.senderKeyId());
         newestRecipient = Math.max(newestRecipient, header.recipientKeyId());
@@ -36,6 +40,6 @@ final class ReceivedCounters {
     }
 
     int size() {
-        return last.size();
+        return last == null ? 0 : last.size();
     }
 }

@@ -9,12 +9,9 @@ import jakarta.ejb.StatefulTimeout;
 import jakarta.ejb.TransactionAttribute;
 import jakarta.ejb.TransactionAttributeType;
 import jakarta.inject.Inject;
-import java.security.SecureRandom;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.osms.directory.Directory;
-import org.osms.directory.Identity;
 import org.osms.otr.OtrConversation;
 import org.osms.otr.OtrFailure;
 import org.osms.protocol.Fingerprint;
@@ -46,14 +43,12 @@ public class Conversation {
     @Inject
     ServerKey serverKey;
 
+    /** Not the Directory itself: see {@link Logins}. */
     @Inject
-    Directory directory;
+    Logins logins;
 
     @Inject
     Commands commands;
-
-    @Inject
-    SecureRandom random;
 
     private OtrConversation otr;
     private ConversationState state;
@@ -100,9 +95,8 @@ public class Conversation {
         LIVE.decrementAndGet();
     }
 
-    public void open(Username claimedUser) {
-        byte[] challenge = new byte[32];
-        random.nextBytes(challenge);
+    /** Opens the conversation; {@code challenge}: 32 random bytes, this conversation's own (the registry's random). */
+    public void open(Username claimedUser, byte[] challenge) {
         this.state = new ConversationState(claimedUser, challenge);
         this.otr = new OtrConversation("osms", "client", serverKey.keyPair());
     }
@@ -130,7 +124,7 @@ public class Conversation {
         // A registration's key is validated once, before register stores it; a login's is only compared with the
         // stored key, validated when it was stored: equal fingerprints are equal keys.
         Fingerprint proven;
-        if (state.claimedUser().isEmpty()) {
+        if (state.isRegistration()) {
             OtrPublicKey key;
             try {
                 key = otr.remoteKey().orElse(null);
@@ -157,25 +151,9 @@ public class Conversation {
         return new Step(received.replies(), true, null, false, state.identityId().orElse(null), false);
     }
 
-    /** The seed's rule: the key proven in the handshake must be the key on file for the account. */
+    /** The seed's rule ({@link Logins}); a registration conversation only may {@code register}. */
     private ApiException login(Fingerprint proven) {
-        if (state.claimedUser().isEmpty()) {
-            return null; // a registration conversation: only `register` is allowed
-        }
-        Identity identity = directory.lookUp(state.claimedUser().get()).orElse(null);
-        if (identity == null) {
-            return SessionException.loginRefused("unknown_user", "No identity holds this username.");
-        }
-        if (!identity.status().mayLogIn()) {
-            return SessionException.loginRefused("identity_" + identity.status().wireName(),
-                    "This identity is " + identity.status().wireName() + " and cannot log in.");
-        }
-        if (identity.fingerprint().filter(proven::equals).isEmpty()) {
-            return SessionException.loginRefused("key_mismatch",
-                    "The key proven in the handshake is not this account's key.");
-        }
-        state.loggedInAs(identity.id());
-        return null;
+        return state.isRegistration() ? null : logins.logIn(state.claimedUser().orElseThrow(), proven, state);
     }
 
     /** One authenticated command ({@code POST /session}): an OTR data message in, an OTR data message out. */
@@ -239,7 +217,7 @@ public class Conversation {
     }
 
     public boolean isRegistration() {
-        return state.claimedUser().isEmpty();
+        return state.isRegistration();
     }
 
     /** Sets the registration puzzle this conversation's {@code register} must solve (announced by the caller). */

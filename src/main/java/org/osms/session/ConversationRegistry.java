@@ -58,13 +58,14 @@ public class ConversationRegistry {
     /** A registered conversation and when it was last used. */
     public static final class Entry {
         private final Conversation bean;
-        private volatile Instant lastUsed;
+        /** Epoch milliseconds, not an Instant: one object less for every conversation held. */
+        private volatile long lastUsed;
         private volatile boolean encrypted;
         private volatile Long identity;
 
         Entry(Conversation bean, Instant now) {
             this.bean = bean;
-            this.lastUsed = now;
+            this.lastUsed = now.toEpochMilli();
         }
 
         public Conversation bean() {
@@ -93,7 +94,9 @@ public class ConversationRegistry {
         Admission.Kind kind = Admission.Kind.of(claimedUser);
         admission.makeRoom(kind, circuit).forEach(this::end);
         Conversation bean = newBean();
-        bean.open(claimedUser);
+        byte[] challenge = new byte[32];
+        random.nextBytes(challenge);
+        bean.open(claimedUser, challenge);
         SessionId id = SessionId.random(random);
         live.put(id, new Entry(bean, clock.instant()));
         admission.opened(id, kind, circuit);
@@ -117,7 +120,7 @@ public class ConversationRegistry {
     public Optional<Entry> find(SessionId id) {
         Entry e = live.get(id);
         if (e != null) {
-            e.lastUsed = clock.instant();
+            e.lastUsed = clock.millis();
         }
         return Optional.ofNullable(e);
     }
@@ -179,8 +182,9 @@ public class ConversationRegistry {
         int ended = overdue.size();
         for (Map.Entry<SessionId, Entry> e : live.entrySet()) {
             Entry entry = e.getValue();
-            Instant limit = entry.lastUsed.plus(entry.encrypted ? settings.idleTimeout() : settings.handshakeTimeout());
-            if (now.isAfter(limit)) {
+            long limit = entry.lastUsed
+                    + (entry.encrypted ? settings.idleTimeout() : settings.handshakeTimeout()).toMillis();
+            if (now.toEpochMilli() > limit) {
                 end(e.getKey());
                 ended++;
             }

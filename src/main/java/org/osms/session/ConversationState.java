@@ -11,7 +11,9 @@ import org.osms.protocol.Username;
  * registration conversation gets one when {@code register} succeeds.
  */
 final class ConversationState {
-    private final Username claimedUser;
+    private final boolean registration;
+    /** Needed until the handshake has logged the conversation in; dropped then (memory held per conversation). */
+    private Username claimedUser;
     private final byte[] challenge;
     private Fingerprint provenKey;
     private OtrPublicKey registrationKey;
@@ -23,12 +25,18 @@ final class ConversationState {
 
     ConversationState(Username claimedUser, byte[] challenge) {
         this.claimedUser = claimedUser;
+        this.registration = claimedUser == null;
         this.challenge = challenge.clone();
     }
 
-    /** The account named in OSMS-Username; empty for a registration conversation. */
+    /** The account named in OSMS-Username until the login succeeded; empty for a registration conversation. */
     Optional<Username> claimedUser() {
         return Optional.ofNullable(claimedUser);
+    }
+
+    /** A registration conversation: no account was named when it opened. */
+    boolean isRegistration() {
+        return registration;
     }
 
     byte[] challenge() {
@@ -60,6 +68,7 @@ final class ConversationState {
 
     void loggedInAs(long id) {
         this.identityId = id;
+        this.claimedUser = null;
     }
 
     /** Commands carry strictly increasing sequence numbers: a replayed message is refused before it acts. */

@@ -69,6 +69,14 @@ public final class Benchmarks {
             System.out.println(b.soak(serverPid, Integer.getInteger("osms.bench.soakLogins", SOAK_LOGINS)));
             return;
         }
+        if (args.length > 5 && args[5].equals("memory")) { // only the retained heap per conversation
+            System.out.println(new MemoryBenchmark(base, serverPid, LOGIN_CLIENTS).row());
+            return;
+        }
+        if (args.length > 5 && args[5].equals("startup")) { // only start-up (it leaves the server stopped)
+            System.out.println(StartupBenchmark.fromProperties(base).rows());
+            return;
+        }
         List<Row> rows = new ArrayList<>();
         if (args.length > 5 && args[5].equals("relay")) { // only the relay
             append(out, table(database, liberty, run, new RelayBenchmark(base, run).rows()));
@@ -90,9 +98,18 @@ public final class Benchmarks {
         }
         rows.addAll(new RelayBenchmark(base, run).rows());
         String table = table(database, liberty, run, rows);
-        if (serverPid != null && Integer.getInteger("osms.bench.soakLogins", SOAK_LOGINS) > 0) {
-            table += b.soak(serverPid, Integer.getInteger("osms.bench.soakLogins", SOAK_LOGINS));
+        if (serverPid != null) {
+            table += new MemoryBenchmark(base, serverPid, LOGIN_CLIENTS).row();
         }
+        String soak = "";
+        if (serverPid != null && Integer.getInteger("osms.bench.soakLogins", SOAK_LOGINS) > 0) {
+            soak = b.soak(serverPid, Integer.getInteger("osms.bench.soakLogins", SOAK_LOGINS));
+        }
+        StartupBenchmark startup = StartupBenchmark.fromProperties(base);
+        if (startup != null) { // last: it stops and starts the server
+            table += startup.rows();
+        }
+        table += soak;
         append(out, table);
     }
 
