@@ -2,6 +2,7 @@ package org.osms.messaging;
 
 import java.util.List;
 import org.osms.otr.OtrConversation;
+import org.osms.protocol.Username;
 
 /**
  * How many waiting messages one {@code fetch} reply carries. The reply is one OTR data message, which the client
@@ -22,6 +23,13 @@ public final class FetchPage {
      * numbers of at most 20 digits, quotes and punctuation (about 140 characters).
      */
     static final int PER_MESSAGE = 200;
+    /** A fingerprint's 40 hex digits. */
+    private static final int FINGERPRINT_LENGTH = 40;
+    /**
+     * The longest body a mailbox may accept ({@code OSMS_MAILBOX_MAX_BODY_BYTES} at most): one such message alone,
+     * from the longest username, still fits into one reply, so that no stored message can be unfetchable.
+     */
+    public static final int MAX_BODY_LENGTH = REPLY_BUDGET - PER_MESSAGE - Username.MAX_LENGTH - FINGERPRINT_LENGTH;
 
     private FetchPage() {
     }

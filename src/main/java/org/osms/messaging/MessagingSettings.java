@@ -38,7 +38,7 @@ public class MessagingSettings {
     @PostConstruct
     void read() {
         limits = new Limits(
-                (int) SessionSettings.number("OSMS_MAILBOX_MAX_BODY_BYTES", maxBodyBytes, 64, 49_152),
+                (int) SessionSettings.number("OSMS_MAILBOX_MAX_BODY_BYTES", maxBodyBytes, 64, FetchPage.MAX_BODY_LENGTH),
                 (int) SessionSettings.number("OSMS_MAILBOX_MAX_MESSAGES", maxMessages, 1, 1_000_000),
                 SessionSettings.number("OSMS_MAILBOX_MAX_BYTES", maxBytes, 64, 1L << 40),
                 (int) SessionSettings.number("OSMS_MAILBOX_SENDS_PER_MINUTE", sendsPerMinute, 1, 1_000_000));

@@ -61,6 +61,26 @@ class FetchPageTest {
                 widest.body()), "the longest numbers");
     }
 
+    /** The longest body a mailbox may be configured to accept, alone on a page, is one OTR message the client accepts. */
+    @Test
+    void theLongestBodyAMailboxAcceptsFitsIntoOneReplyFromTheLongestName() throws Exception {
+        OtrConversation server = new OtrConversation("server", "client", KeyStoreFiles.generate());
+        OtrConversation client = new OtrConversation("client", "server", KeyStoreFiles.generate());
+        OtrHandshakes.run(client, server);
+        StoredMessage longest = new StoredMessage(Long.MAX_VALUE, Long.MAX_VALUE, Long.MAX_VALUE, "a".repeat(32),
+                FINGERPRINT, Long.MAX_VALUE, "?OTR:" + "A".repeat(FetchPage.MAX_BODY_LENGTH - 6) + ".");
+        assertEquals(FetchPage.MAX_BODY_LENGTH, longest.body().length());
+        assertTrue(FetchPage.estimate(longest.senderUsername(), longest.senderFingerprint(), longest.body())
+                <= FetchPage.REPLY_BUDGET);
+        String reply = org.osms.protocol.JsonDocuments.JSON.createObjectBuilder().add("seq", Long.MAX_VALUE)
+                .add("ok", true).add("messages", org.osms.protocol.JsonDocuments.JSON.createArrayBuilder()
+                        .add(MailboxCommands.describe(longest))).add("nextAfter", Long.MAX_VALUE).build().toString();
+        List<String> wire = server.send(reply);
+        String last = wire.get(wire.size() - 1);
+        assertTrue(last.length() <= OtrConversation.MAX_MESSAGE_LENGTH, last.length() + " characters");
+        assertEquals(reply, client.receive(last).plaintext().orElseThrow());
+    }
+
     /** The full page, as the server would encrypt it, is an OTR message the client accepts. */
     @Test
     void aFullPageEncryptedFitsIntoOneOtrMessage() throws Exception {
