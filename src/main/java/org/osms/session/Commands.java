@@ -71,6 +71,12 @@ public class Commands {
 
     @PostConstruct
     void collectHandlers() {
+        byName.putAll(byName(handlers));
+    }
+
+    /** Each command name with the one handler that answers it; two handlers for one name do not start. */
+    static Map<String, CommandHandler> byName(Iterable<? extends CommandHandler> handlers) {
+        Map<String, CommandHandler> byName = new HashMap<>();
         for (CommandHandler h : handlers) {
             for (String name : h.commands()) {
                 CommandHandler earlier = byName.putIfAbsent(name, h);
@@ -79,6 +85,7 @@ public class Commands {
                 }
             }
         }
+        return byName;
     }
 
     public Outcome execute(ConversationState state, String plaintext) {
