@@ -105,11 +105,20 @@ public final class OtrConversation {
      * long-term key first (in its Reveal Signature message), before the other side proves its own.
      */
     public List<String> startKeyExchange() throws OtrFailure {
-        List<String> commit = receive(QUERY_MESSAGE).replies();
-        if (commit.size() != 1 || !OtrEncodedMessage.isEncoded(commit.get(0))) {
+        return dhCommit(receive(QUERY_MESSAGE).replies());
+    }
+
+    /**
+     * What the engine answered the query, if it is exactly one D-H Commit. otr4j, under this policy (version 3
+     * allowed), answers every {@code ?OTRv3?} so, in any state: a conversation already encrypted starts a new key
+     * exchange. Anything else would mean an engine that behaves otherwise, and is refused rather than sent.
+     */
+    static List<String> dhCommit(List<String> replies) throws OtrFailure {
+        if (replies.size() != 1 || !OtrEncodedMessage.isEncoded(replies.get(0))
+                || OtrEncodedMessage.parse(replies.get(0)).type() != OtrEncodedMessage.DH_COMMIT) {
             throw new OtrFailure("The OTR engine did not start a key exchange.");
         }
-        return commit;
+        return replies;
     }
 
     /** Feeds one received OTR message. */

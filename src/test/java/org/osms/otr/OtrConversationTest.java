@@ -66,6 +66,33 @@ class OtrConversationTest {
         assertEquals("{\"ok\":true}", client2.receive(back.get(0)).plaintext().orElseThrow());
     }
 
+    /** otr4j answers the query with one D-H Commit in every state, an encrypted conversation included (a new AKE). */
+    @Test
+    void startingAKeyExchangeGivesOneDhCommitInEveryState() throws OtrFailure {
+        OtrConversation started = new OtrConversation("client", "server", clientKey);
+        started.start();
+        OtrConversation encrypted = handshake()[0];
+        for (OtrConversation c : List.of(new OtrConversation("client", "server", clientKey), started, encrypted)) {
+            List<String> commit = c.startKeyExchange();
+            assertEquals(1, commit.size());
+            assertEquals(OtrEncodedMessage.DH_COMMIT, OtrEncodedMessage.parse(commit.get(0)).type());
+        }
+    }
+
+    /** Whatever else an engine might answer the query is refused, not sent as if it started a key exchange. */
+    @Test
+    void anAnswerThatIsNotOneDhCommitIsRefused() throws OtrFailure {
+        String commit = new OtrConversation("client", "server", clientKey).startKeyExchange().get(0);
+        String dhKey = new OtrConversation("server", "client", serverKey).receive(commit).replies().get(0);
+        assertEquals(OtrEncodedMessage.DH_KEY, OtrEncodedMessage.parse(dhKey).type());
+        assertEquals(List.of(commit), OtrConversation.dhCommit(List.of(commit)));
+        for (List<String> answer : List.of(List.<String>of(), List.of(OtrConversation.QUERY_MESSAGE),
+                List.of(commit, commit), List.of(dhKey))) {
+            OtrFailure e = assertThrows(OtrFailure.class, () -> OtrConversation.dhCommit(answer), answer.toString());
+            assertEquals("The OTR engine did not start a key exchange.", e.getMessage());
+        }
+    }
+
     @Test
     void aServerStartedHandshakeTakesThreeClientMessages() throws OtrFailure {
         OtrConversation client = new OtrConversation("client", "server", clientKey);
