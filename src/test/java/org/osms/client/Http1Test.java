@@ -1,0 +1,62 @@
+package org.osms.client;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+
+/** The chunked body's trailer section: read and ignored, but not endlessly (at most 200 lines). */
+class Http1Test {
+    private static final HttpRequest GET = HttpRequest.newBuilder(URI.create("http://osms.test/")).GET().build();
+    private static final String HEAD = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n";
+    private static final String TRAILER = "X-Trailer: t\r\n";
+
+    private static InputStream answer(int trailers) {
+        return new ByteArrayInputStream((HEAD + TRAILER.repeat(trailers) + "\r\n").getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void twoHundredTrailerLinesAreReadPast() throws IOException {
+        InputStream in = answer(200);
+        Http1.Exchange e = Http1.read(in, GET);
+        assertEquals(200, e.answer().statusCode());
+        assertEquals("hello", e.answer().body());
+        assertTrue(e.reusable());
+        assertEquals(0, in.available(), "the whole answer, trailers included, is consumed");
+    }
+
+    @Test
+    void twoHundredAndOneAreRefused() {
+        IOException e = assertThrows(IOException.class, () -> Http1.read(answer(201), GET));
+        assertEquals("a malformed HTTP header", e.getMessage());
+    }
+
+    /** A server that sends trailer lines for ever: the read stops at the 201st line, not at the stream's end. */
+    @Test
+    void anEndlessTrailerIsCutOff() {
+        byte[] head = HEAD.getBytes(StandardCharsets.UTF_8);
+        byte[] trailer = TRAILER.getBytes(StandardCharsets.UTF_8);
+        AtomicLong served = new AtomicLong();
+        InputStream endless = new InputStream() {
+            @Override
+            public int read() {
+                long i = served.getAndIncrement();
+                if (i >= 1 << 20) {
+                    throw new AssertionError("read on through a MiB of trailers");
+                }
+                return i < head.length ? head[(int) i] : trailer[(int) ((i - head.length) % trailer.length)];
+            }
+        };
+        IOException e = assertThrows(IOException.class, () -> Http1.read(endless, GET));
+        assertEquals("a malformed HTTP header", e.getMessage());
+        assertEquals(head.length + 201L * trailer.length, served.get());
+    }
+}
