@@ -165,6 +165,34 @@ public final class Benchmarks {
         return new Measure(what, samples);
     }
 
+    /** What one of {@link #runOnThreads}'s threads does; {@code thread} is its number, from 0. */
+    @FunctionalInterface
+    interface ThreadBody {
+        void run(int thread);
+    }
+
+    /**
+     * Runs {@code body} on {@code n} threads, named {@code name-0} and on, and waits for them all; if any of them
+     * failed, throws an {@link IllegalStateException} saying {@code failed}, with the first failure as its cause.
+     */
+    static void runOnThreads(int n, String name, ThreadBody body, String failed) throws InterruptedException {
+        List<Thread> threads = new ArrayList<>();
+        List<Throwable> failures = java.util.Collections.synchronizedList(new ArrayList<>());
+        for (int t = 0; t < n; t++) {
+            int me = t;
+            Thread w = new Thread(() -> body.run(me), name + "-" + t);
+            w.setUncaughtExceptionHandler((th, e) -> failures.add(e));
+            threads.add(w);
+            w.start();
+        }
+        for (Thread w : threads) {
+            w.join();
+        }
+        if (!failures.isEmpty()) {
+            throw new IllegalStateException(failed, failures.get(0));
+        }
+    }
+
     /** {@code threads} threads repeat {@code op} for {@code length}; a failed operation fails the benchmark. */
     static Sample once(int threads, Operation op, Duration length) throws InterruptedException {
         AtomicBoolean stop = new AtomicBoolean();
@@ -305,8 +333,7 @@ public final class Benchmarks {
             client.register(names[i], keys[i], serverKey).logout();
         }
         java.util.concurrent.atomic.AtomicInteger left = new java.util.concurrent.atomic.AtomicInteger();
-        Runnable load = () -> {
-            int thread = Integer.parseInt(Thread.currentThread().getName().substring("soak-".length()));
+        ThreadBody load = thread -> {
             while (left.getAndDecrement() > 0) {
                 client.login(names[thread], keys[thread], serverKey).logout();
             }
@@ -320,20 +347,7 @@ public final class Benchmarks {
                 before = Histogram.settled(serverPid);
                 started = System.nanoTime();
             }
-            List<Thread> threads = new ArrayList<>();
-            List<Throwable> failures = java.util.Collections.synchronizedList(new ArrayList<>());
-            for (int t = 0; t < LOGIN_CLIENTS; t++) {
-                Thread w = new Thread(load, "soak-" + t);
-                w.setUncaughtExceptionHandler((th, e) -> failures.add(e));
-                threads.add(w);
-                w.start();
-            }
-            for (Thread w : threads) {
-                w.join();
-            }
-            if (!failures.isEmpty()) {
-                throw new IllegalStateException("a soak login failed", failures.get(0));
-            }
+            runOnThreads(LOGIN_CLIENTS, "soak", load, "a soak login failed");
         }
         double seconds = (System.nanoTime() - started) / 1e9;
         Histogram atOnce = Histogram.of(serverPid);

@@ -102,26 +102,16 @@ final class MemoryBenchmark {
     private List<OsmsClient.Session> hold(OsmsClient client, Username[] names, KeyPair[] keys,
                                           OtrPublicKey serverKey) throws InterruptedException {
         List<OsmsClient.Session> held = Collections.synchronizedList(new ArrayList<>());
-        List<Throwable> failures = Collections.synchronizedList(new ArrayList<>());
         AtomicInteger left = new AtomicInteger(HELD);
-        List<Thread> threads = new ArrayList<>();
-        for (int t = 0; t < clients; t++) {
-            int me = t;
-            Thread w = new Thread(() -> {
+        try {
+            Benchmarks.runOnThreads(clients, "held", me -> {
                 while (left.getAndDecrement() > 0) {
                     held.add(client.login(names[me], keys[me], serverKey));
                 }
-            }, "held-" + t);
-            w.setUncaughtExceptionHandler((th, e) -> failures.add(e));
-            threads.add(w);
-            w.start();
-        }
-        for (Thread w : threads) {
-            w.join();
-        }
-        if (!failures.isEmpty()) {
+            }, "a login to hold failed");
+        } catch (IllegalStateException failed) {
             held.forEach(OsmsClient.Session::logout);
-            throw new IllegalStateException("a login to hold failed", failures.get(0));
+            throw failed;
         }
         return held;
     }
