@@ -49,6 +49,8 @@ public class ServerMetrics {
      * returned for as long as this application runs, and this bean lives exactly as long.
      */
     private final ConcurrentMap<String, Counter> counters = new ConcurrentHashMap<>();
+    /** osms.commands by its command tag: the name itself is the key, so counting builds no string. */
+    private final ConcurrentMap<String, Counter> commands = new ConcurrentHashMap<>();
     private final ConcurrentMap<String, Timer> timers = new ConcurrentHashMap<>();
 
     private Counter counter(String name) {
@@ -69,8 +71,7 @@ public class ServerMetrics {
 
     /** One command: {@code name} is one of the protocol's command names or {@link #OTHER}, never what a client sent. */
     public void command(String name) {
-        counters.computeIfAbsent("command:" + name,
-                n -> registry.counter("osms.commands", app, new Tag("command", name))).inc();
+        commands.computeIfAbsent(name, n -> registry.counter("osms.commands", app, new Tag("command", n))).inc();
     }
 
     public void messageRelayed() {
