@@ -15,6 +15,8 @@ import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,8 +25,11 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
+import javax.xml.parsers.DocumentBuilderFactory;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.w3c.dom.Element;
+import org.w3c.dom.NodeList;
 
 /**
  * The direct transport keeps connections open between requests, and never loses or doubles a request over it: a
@@ -218,5 +223,66 @@ class DirectTransportTest {
         }
         assertEquals(200, requests.size());
         assertTrue(connections.get() <= 8, "at most one connection per thread: " + connections.get());
+    }
+
+    /**
+     * The reuse window sits inside the time Liberty keeps an idle connection open ({@code httpOptions}'
+     * {@code persistTimeout}, 30 s unless configured) in every configuration the project ships: the retry on a
+     * connection closed while idle is then the exception, not every login's second request. (DirectTransportIT
+     * checks it against the running server.)
+     */
+    @Test
+    void theReuseWindowIsShorterThanTheServersIdleTimeout() throws Exception {
+        List<Path> configs = new ArrayList<>();
+        for (String dir : List.of("liberty/config", "liberty/test")) {
+            try (var files = Files.list(Path.of(dir))) {
+                files.filter(f -> f.toString().endsWith(".xml")).forEach(configs::add);
+            }
+        }
+        int endpoints = 0;
+        for (Path config : configs) {
+            NodeList found = DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(config.toFile())
+                    .getElementsByTagName("httpEndpoint");
+            for (int i = 0; i < found.getLength(); i++) {
+                Element endpoint = (Element) found.item(i);
+                NodeList options = endpoint.getElementsByTagName("httpOptions");
+                String persist = options.getLength() == 0 ? ""
+                        : ((Element) options.item(0)).getAttribute("persistTimeout");
+                Duration idle = persist.isEmpty() ? LIBERTY_PERSIST_TIMEOUT : libertyDuration(persist);
+                assertTrue(DirectTransport.REUSE_WITHIN.compareTo(idle) < 0,
+                        config + ", " + endpoint.getAttribute("id") + ": idle connections close after " + idle);
+                endpoints++;
+            }
+        }
+        assertTrue(endpoints >= 2, "the public and the admin endpoint of " + configs);
+        assertEquals(Duration.ofSeconds(30), libertyDuration("30s"));
+        assertEquals(Duration.ofSeconds(90), libertyDuration("1m30s"));
+        assertEquals(Duration.ofMillis(500), libertyDuration("500ms"));
+        assertEquals(Duration.ofSeconds(7), libertyDuration("7"));
+    }
+
+    /** Liberty's default httpOptions persistTimeout. */
+    private static final Duration LIBERTY_PERSIST_TIMEOUT = Duration.ofSeconds(30);
+
+    /** A Liberty duration: "30s", "1m30s", "500ms", or a bare number of seconds. */
+    private static Duration libertyDuration(String value) {
+        if (value.matches("\\d+")) {
+            return Duration.ofSeconds(Long.parseLong(value));
+        }
+        java.util.regex.Matcher part = java.util.regex.Pattern.compile("(\\d+)(ms|h|m|s)").matcher(value);
+        Duration total = Duration.ZERO;
+        int end = 0;
+        while (part.find() && part.start() == end) {
+            long n = Long.parseLong(part.group(1));
+            total = total.plus(switch (part.group(2)) {
+                case "ms" -> Duration.ofMillis(n);
+                case "h" -> Duration.ofHours(n);
+                case "m" -> Duration.ofMinutes(n);
+                default -> Duration.ofSeconds(n);
+            });
+            end = part.end();
+        }
+        assertEquals(value.length(), end, "a Liberty duration: " + value);
+        return total;
     }
 }
