@@ -38,8 +38,15 @@ import org.osms.protocol.Username;
  */
 public final class Benchmarks {
     static final int RUNS = 3;
-    /** Two: after one, logins still rose from run to run as the JIT compiled the server's paths. */
+    /** At least two: after one, logins still rose from run to run as the JIT compiled the server's paths. */
     static final int WARM_UP_RUNS = 2;
+    /**
+     * Warm-up goes on past {@link #WARM_UP_RUNS} while a run is more than {@link #STEADY} faster than the one before
+     * (the JIT still compiling the server's deep paths: logins rose from 86 to 127 per second over three 15 s runs
+     * after two warm-up runs), up to this many runs in all.
+     */
+    static final int MAX_WARM_UP_RUNS = 8;
+    static final double STEADY = 0.10;
     private static final int LOGIN_CLIENTS = Integer.getInteger("osms.bench.loginClients", 4);
     private static final int HANDSHAKE_THREADS = 2;
 
@@ -152,11 +159,31 @@ public final class Benchmarks {
         }
     }
 
-    private Measure measure(String what, int threads, Operation op) throws InterruptedException {
+    /** One warm-up run's rate, for {@link #warmUp}. */
+    interface Run {
+        double perSecond() throws InterruptedException;
+    }
+
+    /**
+     * Warm-up runs until the rate is steady: at least {@link #WARM_UP_RUNS}, then more while a run is more than
+     * {@link #STEADY} faster than the previous one, {@link #MAX_WARM_UP_RUNS} at most. Every measure, OSMS's and its
+     * limit's alike, is warmed up this way.
+     */
+    static void warmUp(String what, Run run) throws InterruptedException {
         System.err.println("warming up: " + what);
-        for (int i = 0; i < WARM_UP_RUNS; i++) {
-            once(threads, op, run);
+        double previous = 0;
+        for (int i = 0; i < MAX_WARM_UP_RUNS; i++) {
+            double rate = run.perSecond();
+            System.err.printf(Locale.ROOT, "%s, warm-up %d: %.1f/s%n", what, i + 1, rate);
+            if (i + 1 >= WARM_UP_RUNS && rate <= previous * (1 + STEADY)) {
+                return;
+            }
+            previous = rate;
         }
+    }
+
+    private Measure measure(String what, int threads, Operation op) throws InterruptedException {
+        warmUp(what, () -> once(threads, op, run).perSecond);
         List<Sample> samples = new ArrayList<>();
         for (int i = 0; i < RUNS; i++) {
             samples.add(once(threads, op, run));

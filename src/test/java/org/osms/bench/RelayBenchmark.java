@@ -110,10 +110,7 @@ final class RelayBenchmark {
     /** Warm-up runs, then timed runs, as {@link Benchmarks} does; each operation relays {@code perOperation}. */
     private Benchmarks.Measure measure(String what, int perOperation, Benchmarks.Operation op)
             throws InterruptedException {
-        System.err.println("warming up: " + what);
-        for (int i = 0; i < Benchmarks.WARM_UP_RUNS; i++) {
-            Benchmarks.once(PAIRS, op, run);
-        }
+        Benchmarks.warmUp(what, () -> Benchmarks.once(PAIRS, op, run).perSecond() * perOperation);
         List<Benchmarks.Sample> samples = new ArrayList<>();
         for (int i = 0; i < Benchmarks.RUNS; i++) {
             Benchmarks.Sample s = Benchmarks.once(PAIRS, op, run);
