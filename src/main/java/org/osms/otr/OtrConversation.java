@@ -112,10 +112,15 @@ public final class OtrConversation {
      * What the engine answered the query, if it is exactly one D-H Commit. otr4j, under this policy (version 3
      * allowed), answers every {@code ?OTRv3?} so, in any state: a conversation already encrypted starts a new key
      * exchange. Anything else would mean an engine that behaves otherwise, and is refused rather than sent.
+     *
+     * <p>Only the message's header (version and type) is read: this runs on every login the client starts, and the
+     * message is the engine's own. Its body is checked where it is received, in full ({@link #receive}), before the
+     * other side's engine sees it: a D-H Commit with a malformed body is refused there like any malformed message
+     * (the server answers 400 {@code bad_otr_message} and opens no conversation).
      */
     static List<String> dhCommit(List<String> replies) throws OtrFailure {
         if (replies.size() != 1 || !OtrEncodedMessage.isEncoded(replies.get(0))
-                || OtrEncodedMessage.parse(replies.get(0)).type() != OtrEncodedMessage.DH_COMMIT) {
+                || OtrEncodedMessage.typeOf(replies.get(0)) != OtrEncodedMessage.DH_COMMIT) {
             throw new OtrFailure("The OTR engine did not start a key exchange.");
         }
         return replies;

@@ -93,6 +93,34 @@ class OtrConversationTest {
         }
     }
 
+    /** Faults in the header of the engine's answer are refused as the full check refuses them. */
+    @ParameterizedTest
+    @ValueSource(strings = {"?OTR:AAIC.", "?OTR:AAMC", "?OTR:%%%%.", "?OTR:AAM.", "?OTR:AA==.", "?OTR:."})
+    void aDhCommitWithAFaultyHeaderIsRefusedAsTheFullCheckRefusesIt(String answer) {
+        OtrFailure full = assertThrows(OtrFailure.class, () -> OtrEncodedMessage.parse(answer));
+        OtrFailure e = assertThrows(OtrFailure.class, () -> OtrConversation.dhCommit(List.of(answer)));
+        assertEquals(full.getMessage(), e.getMessage(), answer);
+    }
+
+    /**
+     * Only the header of the engine's answer is read: a D-H Commit whose body is malformed goes out as it is, and the
+     * side that receives it, which checks every message in full, refuses it and is left as it was (to a login the
+     * server answers 400 bad_otr_message and opens no conversation: SessionIT).
+     */
+    @Test
+    void aDhCommitWithAMalformedBodyIsRefusedWhereItIsReceived() throws OtrFailure {
+        String malformed = "?OTR:AAMCAAAAAQ==."; // version 3, D-H Commit, then a sender instance tag cut short
+        assertEquals(List.of(malformed), OtrConversation.dhCommit(List.of(malformed)));
+        OtrConversation server = new OtrConversation("server", "client", serverKey);
+        OtrFailure e = assertThrows(OtrFailure.class, () -> server.receive(malformed));
+        assertEquals("The OTR message is malformed.", e.getMessage());
+        assertFalse(server.isEncrypted());
+        OtrConversation client = new OtrConversation("client", "server", clientKey);
+        assertEquals(2, OtrHandshakes.runStartedByClient(client, server), "the same conversation's handshake goes on");
+        assertTrue(server.isEncrypted());
+        assertEquals(OtrPublicKey.of(clientKey.getPublic()), server.remoteKey().orElseThrow());
+    }
+
     @Test
     void aServerStartedHandshakeTakesThreeClientMessages() throws OtrFailure {
         OtrConversation client = new OtrConversation("client", "server", clientKey);
