@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.BiFunction;
 import net.java.otr4j.OtrEngineHost;
 import net.java.otr4j.OtrException;
 import net.java.otr4j.OtrPolicy;
@@ -45,8 +46,17 @@ public final class OtrConversation {
     private final ReceivedCounters counters = new ReceivedCounters();
 
     public OtrConversation(String localAccount, String remoteAccount, KeyPair localKey) {
+        this(localAccount, remoteAccount, localKey, SessionImpl::new);
+    }
+
+    /**
+     * With the engine's session made by {@code engine} around this conversation's host: so that a test can show what
+     * this class does when otr4j answers otherwise than it does today, which no input makes it do.
+     */
+    OtrConversation(String localAccount, String remoteAccount, KeyPair localKey,
+                    BiFunction<SessionID, OtrEngineHost, SessionImpl> engine) {
         this.host = new Host(localKey);
-        this.session = new SessionImpl(new SessionID(localAccount, remoteAccount, "osms"), host);
+        this.session = engine.apply(new SessionID(localAccount, remoteAccount, "osms"), host);
         refuseSmp(session, host);
     }
 

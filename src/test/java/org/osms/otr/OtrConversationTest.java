@@ -8,6 +8,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.util.List;
+import java.util.function.BiFunction;
+import net.java.otr4j.OtrEngineHost;
+import net.java.otr4j.OtrException;
+import net.java.otr4j.session.SessionID;
+import net.java.otr4j.session.SessionImpl;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -119,6 +124,33 @@ class OtrConversationTest {
         assertEquals(2, OtrHandshakes.runStartedByClient(client, server), "the same conversation's handshake goes on");
         assertTrue(server.isEncrypted());
         assertEquals(OtrPublicKey.of(clientKey.getPublic()), server.remoteKey().orElseThrow());
+    }
+
+    /**
+     * startKeyExchange sends the engine's answer only if it is one D-H Commit: an engine that answered the query
+     * otherwise (here otr4j itself, handling the query twice or not at all) is refused, not sent.
+     */
+    @Test
+    void startKeyExchangeRefusesAnEngineThatAnswersOtherwise() {
+        List<BiFunction<SessionID, OtrEngineHost, SessionImpl>> engines = List.of(
+                (id, host) -> new SessionImpl(id, host) {
+                    @Override
+                    public String transformReceiving(String message) throws OtrException {
+                        super.transformReceiving(message);
+                        return super.transformReceiving(message); // two D-H Commits, each a real one
+                    }
+                },
+                (id, host) -> new SessionImpl(id, host) {
+                    @Override
+                    public String transformReceiving(String message) {
+                        return null; // nothing
+                    }
+                });
+        for (BiFunction<SessionID, OtrEngineHost, SessionImpl> engine : engines) {
+            OtrConversation client = new OtrConversation("client", "server", clientKey, engine);
+            OtrFailure e = assertThrows(OtrFailure.class, client::startKeyExchange);
+            assertEquals("The OTR engine did not start a key exchange.", e.getMessage());
+        }
     }
 
     @Test
