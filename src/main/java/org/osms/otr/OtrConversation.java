@@ -358,12 +358,19 @@ public final class OtrConversation {
         T call() throws OtrException;
     }
 
-    private static <T> T guard(OtrCall<T> call) throws OtrFailure {
+    /**
+     * Runs one call into otr4j. What it asked to send before it failed is dropped with the call: otherwise the next
+     * call would hand it out as its own answer (the reply to a message that was refused, or one from a handshake
+     * state otr4j left half-way).
+     */
+    private <T> T guard(OtrCall<T> call) throws OtrFailure {
         try {
             return call.call();
         } catch (OtrException e) {
+            host.drain();
             throw new OtrFailure("The OTR message was rejected.");
         } catch (RuntimeException | StackOverflowError e) {
+            host.drain();
             throw new OtrFailure("The OTR message is malformed.");
         }
     }

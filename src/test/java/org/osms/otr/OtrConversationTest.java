@@ -153,6 +153,42 @@ class OtrConversationTest {
         }
     }
 
+    /**
+     * A call that fails after otr4j asked to send something leaves nothing for the next call: here otr4j handles the
+     * client's D-H Commit (its D-H Key is queued) and then fails, once; the same commit again gets one D-H Key, not
+     * the stale one as well, and the handshake completes.
+     */
+    @Test
+    void aFailedCallLeavesNoMessageForTheNextOne() throws OtrFailure {
+        boolean[] failed = {false};
+        OtrConversation server = new OtrConversation("server", "client", serverKey, (id, host) ->
+                new SessionImpl(id, host) {
+                    @Override
+                    public String transformReceiving(String message) throws OtrException {
+                        String plain = super.transformReceiving(message);
+                        if (!failed[0]) {
+                            failed[0] = true;
+                            throw new OtrException(new IllegalStateException("fails after its work"));
+                        }
+                        return plain;
+                    }
+                });
+        OtrConversation client = new OtrConversation("client", "server", clientKey);
+        String commit = client.startKeyExchange().get(0);
+        OtrFailure e = assertThrows(OtrFailure.class, () -> server.receive(commit));
+        assertEquals("The OTR message was rejected.", e.getMessage());
+
+        List<String> dhKey = server.receive(commit).replies();
+        assertEquals(1, dhKey.size(), "one D-H Key, nothing left from the failed call");
+        assertEquals(OtrEncodedMessage.DH_KEY, OtrEncodedMessage.parse(dhKey.get(0)).type());
+        List<String> reveal = client.receive(dhKey.get(0)).replies();
+        List<String> signature = server.receive(reveal.get(0)).replies();
+        assertEquals(1, signature.size());
+        client.receive(signature.get(0));
+        assertTrue(server.isEncrypted());
+        assertTrue(client.isEncrypted());
+    }
+
     @Test
     void aServerStartedHandshakeTakesThreeClientMessages() throws OtrFailure {
         OtrConversation client = new OtrConversation("client", "server", clientKey);
