@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.BiFunction;
 import net.java.otr4j.OtrEngineHost;
 import net.java.otr4j.OtrException;
 import net.java.otr4j.OtrPolicy;
@@ -45,8 +46,17 @@ public final class OtrConversation {
     private final ReceivedCounters counters = new ReceivedCounters();
 
     public OtrConversation(String localAccount, String remoteAccount, KeyPair localKey) {
+        this(localAccount, remoteAccount, localKey, SessionImpl::new);
+    }
+
+    /**
+     * With the engine's session made by {@code engine} around this conversation's host: so that a test can show what
+     * this class does when otr4j answers otherwise than it does today, which no input makes it do.
+     */
+    OtrConversation(String localAccount, String remoteAccount, KeyPair localKey,
+                    BiFunction<SessionID, OtrEngineHost, SessionImpl> engine) {
         this.host = new Host(localKey);
-        this.session = new SessionImpl(new SessionID(localAccount, remoteAccount, "osms"), host);
+        this.session = engine.apply(new SessionID(localAccount, remoteAccount, "osms"), host);
         refuseSmp(session, host);
     }
 
@@ -112,10 +122,15 @@ public final class OtrConversation {
      * What the engine answered the query, if it is exactly one D-H Commit. otr4j, under this policy (version 3
      * allowed), answers every {@code ?OTRv3?} so, in any state: a conversation already encrypted starts a new key
      * exchange. Anything else would mean an engine that behaves otherwise, and is refused rather than sent.
+     *
+     * <p>Only the message's header (version and type) is read: this runs on every login the client starts, and the
+     * message is the engine's own. Its body is checked where it is received, in full ({@link #receive}), before the
+     * other side's engine sees it: a D-H Commit with a malformed body is refused there like any malformed message
+     * (the server answers 400 {@code bad_otr_message} and opens no conversation).
      */
     static List<String> dhCommit(List<String> replies) throws OtrFailure {
         if (replies.size() != 1 || !OtrEncodedMessage.isEncoded(replies.get(0))
-                || OtrEncodedMessage.parse(replies.get(0)).type() != OtrEncodedMessage.DH_COMMIT) {
+                || OtrEncodedMessage.typeOf(replies.get(0)) != OtrEncodedMessage.DH_COMMIT) {
             throw new OtrFailure("The OTR engine did not start a key exchange.");
         }
         return replies;
@@ -343,12 +358,19 @@ public final class OtrConversation {
         T call() throws OtrException;
     }
 
-    private static <T> T guard(OtrCall<T> call) throws OtrFailure {
+    /**
+     * Runs one call into otr4j. What it asked to send before it failed is dropped with the call: otherwise the next
+     * call would hand it out as its own answer (the reply to a message that was refused, or one from a handshake
+     * state otr4j left half-way).
+     */
+    private <T> T guard(OtrCall<T> call) throws OtrFailure {
         try {
             return call.call();
         } catch (OtrException e) {
+            host.drain();
             throw new OtrFailure("The OTR message was rejected.");
         } catch (RuntimeException | StackOverflowError e) {
+            host.drain();
             throw new OtrFailure("The OTR message is malformed.");
         }
     }

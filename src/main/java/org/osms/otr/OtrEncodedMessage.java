@@ -38,6 +38,8 @@ record OtrEncodedMessage(int type, int senderInstance, int receiverInstance, Opt
     private static final int AES_KEY_LENGTH = 16;
     private static final int MAC_LENGTH = 20;
     private static final int CTR_LENGTH = 8;
+    /** Base64 characters that encode the protocol version and the message type: 4 characters are 3 bytes. */
+    private static final int HEADER_BASE64 = 4;
 
     /** The header of a data message: which key pair it is encrypted under, and its counter (the top half of CTR). */
     record DataHeader(int senderKeyId, int recipientKeyId, long counter) {
@@ -59,10 +61,7 @@ record OtrEncodedMessage(int type, int senderInstance, int receiverInstance, Opt
             throw malformed();
         }
         Reader in = new Reader(bytes);
-        if (in.u16() != PROTOCOL_VERSION) {
-            throw new OtrFailure("Only OTR protocol version 3 messages are accepted.");
-        }
-        int type = in.u8();
+        int type = versionedType(in);
         long sender = in.u32();
         long receiver = in.u32();
         if (sender < MIN_INSTANCE_TAG || (receiver < MIN_INSTANCE_TAG && !(receiver == 0 && type == DH_COMMIT))) {
@@ -107,6 +106,34 @@ record OtrEncodedMessage(int type, int senderInstance, int receiverInstance, Opt
             throw malformed();
         }
         return new OtrEncodedMessage(type, (int) sender, (int) receiver, Optional.ofNullable(header));
+    }
+
+    /**
+     * The message type of {@code ?OTR:<base64>.} read from its header alone: the first {@link #HEADER_BASE64}
+     * base64 characters hold the protocol version and the type, and nothing after them is decoded. For a message of
+     * OSMS's own engine that only needs to be told apart from other types; a received message is checked in full
+     * ({@link #parse}). A fault in the header is refused as {@link #parse} refuses it.
+     */
+    static int typeOf(String message) throws OtrFailure {
+        if (!isEncoded(message) || !message.endsWith(".")
+                || message.length() < PREFIX.length() + HEADER_BASE64 + 1) {
+            throw malformed();
+        }
+        byte[] header;
+        try {
+            header = Base64.getDecoder().decode(message.substring(PREFIX.length(), PREFIX.length() + HEADER_BASE64));
+        } catch (IllegalArgumentException e) {
+            throw malformed();
+        }
+        return versionedType(new Reader(header));
+    }
+
+    /** The protocol version (2 bytes), which must be 3, then the message type (1 byte). */
+    private static int versionedType(Reader in) throws OtrFailure {
+        if (in.u16() != PROTOCOL_VERSION) {
+            throw new OtrFailure("Only OTR protocol version 3 messages are accepted.");
+        }
+        return in.u8();
     }
 
     private static OtrFailure malformed() {

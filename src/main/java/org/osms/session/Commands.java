@@ -74,6 +74,11 @@ public class Commands {
         byName.putAll(byName(handlers));
     }
 
+    /** The handlers this instance collected, by command name: what {@link #execute} dispatches on. */
+    Map<String, CommandHandler> handlers() {
+        return java.util.Collections.unmodifiableMap(byName);
+    }
+
     /** Each command name with the one handler that answers it; two handlers for one name do not start. */
     static Map<String, CommandHandler> byName(Iterable<? extends CommandHandler> handlers) {
         Map<String, CommandHandler> byName = new HashMap<>();

@@ -19,7 +19,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.UUID;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.osms.client.KeyStoreFiles;
 import org.osms.client.OsmsClient;
 import org.osms.otr.OtrConversation;
@@ -195,20 +194,26 @@ public final class Benchmarks {
     /** What one of {@link #runOnThreads}'s threads does; {@code thread} is its number, from 0. */
     @FunctionalInterface
     interface ThreadBody {
-        void run(int thread);
+        void run(int thread) throws Exception;
     }
 
     /**
      * Runs {@code body} on {@code n} threads, named {@code name-0} and on, and waits for them all; if any of them
-     * failed, throws an {@link IllegalStateException} saying {@code failed}, with the first failure as its cause.
+     * failed, throws an {@link IllegalStateException} saying {@code failed}, with the first failure as its cause. A
+     * thread that fails ends; the others go on.
      */
     static void runOnThreads(int n, String name, ThreadBody body, String failed) throws InterruptedException {
         List<Thread> threads = new ArrayList<>();
         List<Throwable> failures = java.util.Collections.synchronizedList(new ArrayList<>());
         for (int t = 0; t < n; t++) {
             int me = t;
-            Thread w = new Thread(() -> body.run(me), name + "-" + t);
-            w.setUncaughtExceptionHandler((th, e) -> failures.add(e));
+            Thread w = new Thread(() -> {
+                try {
+                    body.run(me);
+                } catch (Throwable e) {
+                    failures.add(e);
+                }
+            }, name + "-" + t);
             threads.add(w);
             w.start();
         }
@@ -220,46 +225,29 @@ public final class Benchmarks {
         }
     }
 
-    /** {@code threads} threads repeat {@code op} for {@code length}; a failed operation fails the benchmark. */
+    /**
+     * {@code threads} threads repeat {@code op} for {@code length}: none starts an operation after that, and the run
+     * lasts until the last one has ended; a failed operation fails the benchmark once the others have stopped.
+     */
     static Sample once(int threads, Operation op, Duration length) throws InterruptedException {
-        AtomicBoolean stop = new AtomicBoolean();
-        List<long[]> latencies = new ArrayList<>();
-        List<Throwable> failures = java.util.Collections.synchronizedList(new ArrayList<>());
-        List<Thread> workers = new ArrayList<>();
+        long[][] latencies = new long[threads][1 << 18];
         int[] counts = new int[threads];
-        for (int t = 0; t < threads; t++) {
-            long[] mine = new long[1 << 18];
-            latencies.add(mine);
-            int index = t;
-            Thread w = new Thread(() -> {
-                try {
-                    while (!stop.get() && counts[index] < mine.length) {
-                        long start = System.nanoTime();
-                        op.run(index);
-                        mine[counts[index]++] = System.nanoTime() - start;
-                    }
-                } catch (Throwable e) {
-                    failures.add(e);
-                }
-            }, "bench-" + t);
-            workers.add(w);
-        }
         long start = System.nanoTime();
-        workers.forEach(Thread::start);
-        Thread.sleep(length.toMillis());
-        stop.set(true);
-        for (Thread w : workers) {
-            w.join();
-        }
+        long end = start + length.toNanos();
+        runOnThreads(threads, "bench", t -> {
+            long[] mine = latencies[t];
+            while (System.nanoTime() - end < 0 && counts[t] < mine.length) {
+                long began = System.nanoTime();
+                op.run(t);
+                mine[counts[t]++] = System.nanoTime() - began;
+            }
+        }, "an operation failed");
         double seconds = (System.nanoTime() - start) / 1e9;
-        if (!failures.isEmpty()) {
-            throw new IllegalStateException("an operation failed", failures.get(0));
-        }
         int total = Arrays.stream(counts).sum();
         long[] all = new long[total];
         int at = 0;
         for (int t = 0; t < threads; t++) {
-            System.arraycopy(latencies.get(t), 0, all, at, counts[t]);
+            System.arraycopy(latencies[t], 0, all, at, counts[t]);
             at += counts[t];
         }
         Arrays.sort(all);

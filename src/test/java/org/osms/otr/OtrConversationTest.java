@@ -8,6 +8,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.util.List;
+import java.util.function.BiFunction;
+import net.java.otr4j.OtrEngineHost;
+import net.java.otr4j.OtrException;
+import net.java.otr4j.session.SessionID;
+import net.java.otr4j.session.SessionImpl;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -91,6 +96,97 @@ class OtrConversationTest {
             OtrFailure e = assertThrows(OtrFailure.class, () -> OtrConversation.dhCommit(answer), answer.toString());
             assertEquals("The OTR engine did not start a key exchange.", e.getMessage());
         }
+    }
+
+    /** Faults in the header of the engine's answer are refused as the full check refuses them. */
+    @ParameterizedTest
+    @ValueSource(strings = {"?OTR:AAIC.", "?OTR:AAMC", "?OTR:%%%%.", "?OTR:AAM.", "?OTR:AA==.", "?OTR:."})
+    void aDhCommitWithAFaultyHeaderIsRefusedAsTheFullCheckRefusesIt(String answer) {
+        OtrFailure full = assertThrows(OtrFailure.class, () -> OtrEncodedMessage.parse(answer));
+        OtrFailure e = assertThrows(OtrFailure.class, () -> OtrConversation.dhCommit(List.of(answer)));
+        assertEquals(full.getMessage(), e.getMessage(), answer);
+    }
+
+    /**
+     * Only the header of the engine's answer is read: a D-H Commit whose body is malformed goes out as it is, and the
+     * side that receives it, which checks every message in full, refuses it and is left as it was (to a login the
+     * server answers 400 bad_otr_message and opens no conversation: SessionIT).
+     */
+    @Test
+    void aDhCommitWithAMalformedBodyIsRefusedWhereItIsReceived() throws OtrFailure {
+        String malformed = "?OTR:AAMCAAAAAQ==."; // version 3, D-H Commit, then a sender instance tag cut short
+        assertEquals(List.of(malformed), OtrConversation.dhCommit(List.of(malformed)));
+        OtrConversation server = new OtrConversation("server", "client", serverKey);
+        OtrFailure e = assertThrows(OtrFailure.class, () -> server.receive(malformed));
+        assertEquals("The OTR message is malformed.", e.getMessage());
+        assertFalse(server.isEncrypted());
+        OtrConversation client = new OtrConversation("client", "server", clientKey);
+        assertEquals(2, OtrHandshakes.runStartedByClient(client, server), "the same conversation's handshake goes on");
+        assertTrue(server.isEncrypted());
+        assertEquals(OtrPublicKey.of(clientKey.getPublic()), server.remoteKey().orElseThrow());
+    }
+
+    /**
+     * startKeyExchange sends the engine's answer only if it is one D-H Commit: an engine that answered the query
+     * otherwise (here otr4j itself, handling the query twice or not at all) is refused, not sent.
+     */
+    @Test
+    void startKeyExchangeRefusesAnEngineThatAnswersOtherwise() {
+        List<BiFunction<SessionID, OtrEngineHost, SessionImpl>> engines = List.of(
+                (id, host) -> new SessionImpl(id, host) {
+                    @Override
+                    public String transformReceiving(String message) throws OtrException {
+                        super.transformReceiving(message);
+                        return super.transformReceiving(message); // two D-H Commits, each a real one
+                    }
+                },
+                (id, host) -> new SessionImpl(id, host) {
+                    @Override
+                    public String transformReceiving(String message) {
+                        return null; // nothing
+                    }
+                });
+        for (BiFunction<SessionID, OtrEngineHost, SessionImpl> engine : engines) {
+            OtrConversation client = new OtrConversation("client", "server", clientKey, engine);
+            OtrFailure e = assertThrows(OtrFailure.class, client::startKeyExchange);
+            assertEquals("The OTR engine did not start a key exchange.", e.getMessage());
+        }
+    }
+
+    /**
+     * A call that fails after otr4j asked to send something leaves nothing for the next call: here otr4j handles the
+     * client's D-H Commit (its D-H Key is queued) and then fails, once; the same commit again gets one D-H Key, not
+     * the stale one as well, and the handshake completes.
+     */
+    @Test
+    void aFailedCallLeavesNoMessageForTheNextOne() throws OtrFailure {
+        boolean[] failed = {false};
+        OtrConversation server = new OtrConversation("server", "client", serverKey, (id, host) ->
+                new SessionImpl(id, host) {
+                    @Override
+                    public String transformReceiving(String message) throws OtrException {
+                        String plain = super.transformReceiving(message);
+                        if (!failed[0]) {
+                            failed[0] = true;
+                            throw new OtrException(new IllegalStateException("fails after its work"));
+                        }
+                        return plain;
+                    }
+                });
+        OtrConversation client = new OtrConversation("client", "server", clientKey);
+        String commit = client.startKeyExchange().get(0);
+        OtrFailure e = assertThrows(OtrFailure.class, () -> server.receive(commit));
+        assertEquals("The OTR message was rejected.", e.getMessage());
+
+        List<String> dhKey = server.receive(commit).replies();
+        assertEquals(1, dhKey.size(), "one D-H Key, nothing left from the failed call");
+        assertEquals(OtrEncodedMessage.DH_KEY, OtrEncodedMessage.parse(dhKey.get(0)).type());
+        List<String> reveal = client.receive(dhKey.get(0)).replies();
+        List<String> signature = server.receive(reveal.get(0)).replies();
+        assertEquals(1, signature.size());
+        client.receive(signature.get(0));
+        assertTrue(server.isEncrypted());
+        assertTrue(client.isEncrypted());
     }
 
     @Test

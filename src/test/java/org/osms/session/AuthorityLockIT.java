@@ -2,6 +2,7 @@ package org.osms.session;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import jakarta.annotation.Resource;
 import jakarta.enterprise.concurrent.ManagedExecutorService;
@@ -12,6 +13,10 @@ import jakarta.transaction.UserTransaction;
 import java.net.URI;
 import java.net.URL;
 import java.security.KeyPair;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.jboss.arquillian.container.test.api.Deployment;
@@ -31,9 +36,16 @@ import org.osms.protocol.Username;
  * The authority rule's lock (docs/protocol.md, "Authority"), against the server's real database: a command that
  * changes something waits for the identity's row, locked here by a transaction of the test's own, and runs once it is
  * free; a command that changes nothing reads the row without waiting for it.
+ *
+ * <p>A command wrongly run without the lock could be applied under a key that is no longer current, and nothing else
+ * would show it: every other test passes with or without the lock. So every command the server dispatches on (the
+ * map {@link Commands} built in the container) is sent here while its identity's row is locked.
  */
 @ExtendWith(ArquillianExtension.class)
 class AuthorityLockIT {
+    /** The commands that change nothing (docs/protocol.md, "Authority", which LockFreeCommandsTest holds to this). */
+    static final Set<String> LOCK_FREE = Set.of("whoami", "fetch", "blocked", "quota", "export");
+
     @Deployment
     static WebArchive deployment() {
         return Deployments.osmsWith("osms-it-authority-lock", AuthorityLockIT.class)
@@ -45,6 +57,9 @@ class AuthorityLockIT {
 
     @Inject
     Directory directory;
+
+    @Inject
+    Commands commands;
 
     @Resource(lookup = "java:comp/UserTransaction")
     UserTransaction tx;
@@ -85,5 +100,62 @@ class AuthorityLockIT {
         assertEquals(renamed.value(), session.command(cmd("whoami")).getString("username"));
         assertEquals(renamed, directory.findByUsername(renamed).orElseThrow().username());
         session.logout();
+    }
+
+    /**
+     * Every command Commands dispatches on, each on a conversation whose identity's row is locked: each that changes
+     * nothing answers meanwhile, each other waits (without its arguments: the lock comes before the handler reads
+     * them) and answers once the row is free. A lock flag that Commands passed wrong would fail here.
+     */
+    @Test
+    void everyCommandThatChangesNothingAnswersWhileTheRowIsLockedAndEveryOtherWaits() throws Exception {
+        Set<String> lockFree = new TreeSet<>();
+        Set<String> writing = new TreeSet<>();
+        commands.handlers().forEach((name, handler) -> (handler.changesNothing(name) ? lockFree : writing).add(name));
+        assertEquals(new TreeSet<>(LOCK_FREE), lockFree);
+        assertTrue(writing.containsAll(Set.of("send", "ack", "block", "unblock", "rename", "replace-key",
+                "unpublish-key", "publish-key", "revoke-key", "delete-account")), writing.toString());
+        assertFalse(commands.handlers().containsKey("register")); // answered by Commands itself, before any authority
+
+        OsmsClient client = new OsmsClient(URI.create(Deployments.application(deploymentUrl).base()));
+        OtrPublicKey serverKey = client.serverKey();
+        // one identity for the commands that change nothing, one for each other (some close their identity)
+        Login reader = registered(client, serverKey);
+        Map<String, Login> writers = new TreeMap<>();
+        for (String name : writing) {
+            writers.put(name, registered(client, serverKey));
+        }
+        Map<String, Future<JsonObject>> waiting = new TreeMap<>();
+        tx.begin();
+        try {
+            directory.lockForCommand(reader.id()).orElseThrow();
+            for (Login w : writers.values()) {
+                directory.lockForCommand(w.id()).orElseThrow();
+            }
+            for (String name : lockFree) {
+                JsonObject reply = executor.submit(() -> reader.session().sendCommand(cmd(name))).get(10, TimeUnit.SECONDS);
+                assertTrue(reply.getBoolean("ok"), name + " answered while the row was locked: " + reply);
+            }
+            writers.forEach((name, w) -> waiting.put(name,
+                    executor.submit(() -> w.session().sendCommand(cmd(name)))));
+            Thread.sleep(1500);
+            waiting.forEach((name, reply) -> assertFalse(reply.isDone(), name + " waits for the identity's row"));
+        } finally {
+            tx.rollback();
+        }
+        for (Map.Entry<String, Future<JsonObject>> w : waiting.entrySet()) {
+            JsonObject reply = w.getValue().get(20, TimeUnit.SECONDS);
+            assertTrue(reply.containsKey("ok"), w.getKey() + " answered once the row was free: " + reply);
+        }
+        reader.session().logout();
+    }
+
+    /** A logged-in conversation and its identity's id. */
+    private record Login(OsmsClient.Session session, long id) {
+    }
+
+    private static Login registered(OsmsClient client, OtrPublicKey serverKey) {
+        OsmsClient.Session s = client.register(Deployments.freshUsername("lock"), KeyStoreFiles.generate(), serverKey);
+        return new Login(s, s.command(cmd("whoami")).getJsonNumber("identityId").longValueExact());
     }
 }
