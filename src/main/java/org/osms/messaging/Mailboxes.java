@@ -28,7 +28,7 @@ import org.osms.web.ApiException;
 @ApplicationScoped
 public class Mailboxes {
     /** EclipseLink's QueryHints.READ_ONLY, by name: the application compiles against the Jakarta API only. */
-    private static final String READ_ONLY = "eclipselink.read-only";
+    static final String READ_ONLY = "eclipselink.read-only";
 
     @PersistenceContext(unitName = "osms")
     EntityManager em;
@@ -76,9 +76,10 @@ public class Mailboxes {
         if (to.equals(from.username())) {
             throw new ApiException(400, "bad_command", "A message cannot be sent to oneself.");
         }
-        Identity recipient = directory.findByUsername(to)
+        Identity recipient = em.createNamedQuery(Block.RECIPIENT_UNLESS_BLOCKED, Identity.class)
+                .setParameter("u", to.value()).setParameter("sender", from.identityId())
+                .getResultStream().findFirst()
                 .filter(r -> r.status().mayLogIn())
-                .filter(r -> em.find(Block.class, new Block.Key(r.id(), from.identityId())) == null)
                 .orElseThrow(Mailboxes::noSuchRecipient);
         Mailbox mailbox = lockedMailbox(recipient.id());
         if (mailbox.messageCount() >= limits.maxMessages() || mailbox.byteCount() + body.length() > limits.maxBytes()) {
