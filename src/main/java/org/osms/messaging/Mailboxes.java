@@ -130,22 +130,21 @@ public class Mailboxes {
         if (mailbox == null) {
             return 0;
         }
-        // One query finds all of them (an id given twice, or not waiting, finds nothing more), instead of a look-up
-        // per id: an ack of a page is one statement to read and one to delete, whatever its length. The mailbox's
-        // row lock keeps every other change to these messages out until the commit.
-        List<StoredMessage> waiting = em.createNamedQuery("StoredMessage.acknowledged", StoredMessage.class)
-                .setParameter("r", identityId).setParameter("seqs", seqs)
-                .setHint(READ_ONLY, true).getResultList();
-        if (waiting.isEmpty()) {
+        // One query counts all of them and their lengths (an id given twice, or not waiting, counts nothing more),
+        // without reading their bodies out: an ack of a page is one statement to count and one to delete, whatever
+        // its length. Bodies are OTR messages, ASCII only (OtrEnvelope), so the database's LENGTH is the length the
+        // send counted. The mailbox's row lock keeps every other change to these messages out until the commit.
+        Object[] found = em.createNamedQuery("StoredMessage.acknowledged", Object[].class)
+                .setParameter("r", identityId).setParameter("seqs", seqs).getSingleResult();
+        int waiting = ((Number) found[0]).intValue();
+        if (waiting == 0) {
             return 0;
         }
-        for (StoredMessage m : waiting) {
-            mailbox.removed(m.body().length());
-        }
+        mailbox.removed(waiting, ((Number) found[1]).longValue());
         int deleted = em.createNamedQuery("StoredMessage.deleteAcknowledged")
                 .setParameter("r", identityId).setParameter("seqs", seqs).executeUpdate();
-        if (deleted != waiting.size()) {
-            throw new IllegalStateException("ack found " + waiting.size() + " messages but deleted " + deleted);
+        if (deleted != waiting) {
+            throw new IllegalStateException("ack found " + waiting + " messages but deleted " + deleted);
         }
         em.flush();
         return deleted;
