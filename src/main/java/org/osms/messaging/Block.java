@@ -5,6 +5,8 @@ import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.Id;
 import jakarta.persistence.IdClass;
+import jakarta.persistence.NamedQuery;
+import jakarta.persistence.QueryHint;
 import jakarta.persistence.Table;
 import java.io.Serializable;
 import java.util.Objects;
@@ -13,8 +15,24 @@ import java.util.Objects;
 @Entity
 @Cacheable(false)
 @Table(name = "mailbox_block")
+@NamedQuery(name = Block.RECIPIENT_UNLESS_BLOCKED, query = "SELECT i FROM Identity i WHERE i.username = :u"
+        + " AND NOT EXISTS (SELECT b FROM Block b WHERE b.ownerId = i.id AND b.blockedId = :sender)",
+        hints = {@QueryHint(name = Mailboxes.READ_ONLY, value = "true"),
+                @QueryHint(name = Block.BIND_PARAMETERS, value = "true")})
 @IdClass(Block.Key.class)
 public class Block {
+    /**
+     * The identity holding a name, unless it blocks the sender: a send's recipient and its block list in one
+     * statement. Read-only: a send changes nothing of its recipient.
+     */
+    static final String RECIPIENT_UNLESS_BLOCKED = "Block.recipientUnlessBlocked";
+    /**
+     * EclipseLink's QueryHints.BIND_PARAMETERS, by name: EclipseLink writes the parameters of a query with a
+     * subquery into its SQL text unless told to bind them, which would make every send's statement new to the
+     * database (and put the username into the SQL log).
+     */
+    static final String BIND_PARAMETERS = "eclipselink.jdbc.bind-parameters";
+
     @Id
     @Column(name = "owner_id")
     private long ownerId;

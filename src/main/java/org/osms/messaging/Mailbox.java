@@ -59,8 +59,8 @@ public class Mailbox {
         return nextSeq++;
     }
 
-    void removed(int bytes) {
-        messageCount--;
+    void removed(int messages, long bytes) {
+        messageCount -= messages;
         byteCount -= bytes;
     }
 }

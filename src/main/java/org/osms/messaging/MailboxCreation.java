@@ -52,7 +52,7 @@ public class MailboxCreation {
                         + "AND m.receivedAt < :cutoff", StoredMessage.class)
                 .setParameter("r", identityId).setParameter("cutoff", cutoff).getResultList();
         for (StoredMessage m : old) {
-            mailbox.removed(m.body().length());
+            mailbox.removed(1, m.body().length());
             em.remove(m);
         }
         em.flush();

@@ -28,7 +28,7 @@ import org.osms.web.ApiException;
 @ApplicationScoped
 public class Mailboxes {
     /** EclipseLink's QueryHints.READ_ONLY, by name: the application compiles against the Jakarta API only. */
-    private static final String READ_ONLY = "eclipselink.read-only";
+    static final String READ_ONLY = "eclipselink.read-only";
 
     @PersistenceContext(unitName = "osms")
     EntityManager em;
@@ -76,9 +76,10 @@ public class Mailboxes {
         if (to.equals(from.username())) {
             throw new ApiException(400, "bad_command", "A message cannot be sent to oneself.");
         }
-        Identity recipient = directory.findByUsername(to)
+        Identity recipient = em.createNamedQuery(Block.RECIPIENT_UNLESS_BLOCKED, Identity.class)
+                .setParameter("u", to.value()).setParameter("sender", from.identityId())
+                .getResultStream().findFirst()
                 .filter(r -> r.status().mayLogIn())
-                .filter(r -> em.find(Block.class, new Block.Key(r.id(), from.identityId())) == null)
                 .orElseThrow(Mailboxes::noSuchRecipient);
         Mailbox mailbox = lockedMailbox(recipient.id());
         if (mailbox.messageCount() >= limits.maxMessages() || mailbox.byteCount() + body.length() > limits.maxBytes()) {
@@ -129,22 +130,21 @@ public class Mailboxes {
         if (mailbox == null) {
             return 0;
         }
-        // One query finds all of them (an id given twice, or not waiting, finds nothing more), instead of a look-up
-        // per id: an ack of a page is one statement to read and one to delete, whatever its length. The mailbox's
-        // row lock keeps every other change to these messages out until the commit.
-        List<StoredMessage> waiting = em.createNamedQuery("StoredMessage.acknowledged", StoredMessage.class)
-                .setParameter("r", identityId).setParameter("seqs", seqs)
-                .setHint(READ_ONLY, true).getResultList();
-        if (waiting.isEmpty()) {
+        // One query counts all of them and their lengths (an id given twice, or not waiting, counts nothing more),
+        // without reading their bodies out: an ack of a page is one statement to count and one to delete, whatever
+        // its length. Bodies are OTR messages, ASCII only (OtrEnvelope), so the database's LENGTH is the length the
+        // send counted. The mailbox's row lock keeps every other change to these messages out until the commit.
+        Object[] found = em.createNamedQuery("StoredMessage.acknowledged", Object[].class)
+                .setParameter("r", identityId).setParameter("seqs", seqs).getSingleResult();
+        int waiting = ((Number) found[0]).intValue();
+        if (waiting == 0) {
             return 0;
         }
-        for (StoredMessage m : waiting) {
-            mailbox.removed(m.body().length());
-        }
+        mailbox.removed(waiting, ((Number) found[1]).longValue());
         int deleted = em.createNamedQuery("StoredMessage.deleteAcknowledged")
                 .setParameter("r", identityId).setParameter("seqs", seqs).executeUpdate();
-        if (deleted != waiting.size()) {
-            throw new IllegalStateException("ack found " + waiting.size() + " messages but deleted " + deleted);
+        if (deleted != waiting) {
+            throw new IllegalStateException("ack found " + waiting + " messages but deleted " + deleted);
         }
         em.flush();
         return deleted;

@@ -16,8 +16,8 @@ import java.util.Objects;
 @Table(name = "mailbox_message")
 @NamedQuery(name = "StoredMessage.waiting", query = "SELECT m FROM StoredMessage m WHERE m.recipientId = :r"
         + " AND m.seq > :after ORDER BY m.seq")
-@NamedQuery(name = "StoredMessage.acknowledged", query = "SELECT m FROM StoredMessage m WHERE m.recipientId = :r"
-        + " AND m.seq IN :seqs")
+@NamedQuery(name = "StoredMessage.acknowledged", query = "SELECT COUNT(m), SUM(LENGTH(m.body)) FROM StoredMessage m"
+        + " WHERE m.recipientId = :r AND m.seq IN :seqs")
 @NamedQuery(name = "StoredMessage.deleteAcknowledged", query = "DELETE FROM StoredMessage m"
         + " WHERE m.recipientId = :r AND m.seq IN :seqs")
 @IdClass(StoredMessage.Key.class)

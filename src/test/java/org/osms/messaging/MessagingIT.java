@@ -238,6 +238,46 @@ class MessagingIT {
     }
 
     @Test
+    void anAckCountsWhatItDeletedExactlyAndABlockStopsOnlyTheBlockedSender() {
+        User alice = register("alice");
+        User bob = register("bob");
+        User carol = register("carol");
+        OsmsClient.Session a = login(alice);
+        OsmsClient.Session b = login(bob);
+        OsmsClient.Session c = login(carol);
+        String to = bob.name().value();
+        // bob blocks carol: carol no longer reaches bob, alice still does, and bob still reaches carol
+        b.block(carol.name().value());
+        assertEquals("no_such_recipient", refused(c, to, "?OTRv3?").code());
+        List<String> sent = List.of(fakeDataMessage(100), fakeDataMessage(200), fakeDataMessage(300));
+        for (String body : sent) {
+            a.sendTo(to, body);
+        }
+        b.sendTo(carol.name().value(), "?OTRv3?");
+        JsonArray atCarol = c.fetch(0, 100, 0).getJsonArray("messages");
+        assertEquals(1, atCarol.size());
+        assertEquals(to, atCarol.getJsonObject(0).getString("from"));
+        List<Long> ids = b.fetch(0, 100, 0).getJsonArray("messages").stream()
+                .map(v -> v.asJsonObject().getJsonNumber("id").longValue()).toList();
+        assertEquals(3, ids.size());
+
+        // the first and the third, the first twice, and a number that was never given: two were waiting
+        assertEquals(2, b.ack(List.of(ids.get(0), ids.get(2), ids.get(0), ids.get(2) + 1000)));
+        JsonObject usage = b.quota().getJsonObject("usage");
+        assertEquals(1, usage.getInt("messages"));
+        assertEquals(sent.get(1).length(), usage.getJsonNumber("bytes").longValue());
+        assertEquals(0, b.ack(List.of(ids.get(0), ids.get(2))), "nothing of them is left to acknowledge");
+        assertEquals(sent.get(1).length(), b.quota().getJsonObject("usage").getJsonNumber("bytes").longValue());
+        assertEquals(1, b.ack(List.of(ids.get(1))));
+        usage = b.quota().getJsonObject("usage");
+        assertEquals(0, usage.getInt("messages"));
+        assertEquals(0, usage.getJsonNumber("bytes").longValue());
+        a.logout();
+        b.logout();
+        c.logout();
+    }
+
+    @Test
     void aKeyReplacementOrRevocationEndsTheIdentitysOtherConversationsForMessaging() throws SQLException {
         User alice = register("alice");
         User bob = register("bob");
