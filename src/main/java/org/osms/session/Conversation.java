@@ -8,6 +8,7 @@ import jakarta.ejb.Stateful;
 import jakarta.ejb.StatefulTimeout;
 import jakarta.ejb.TransactionAttribute;
 import jakarta.ejb.TransactionAttributeType;
+import jakarta.enterprise.inject.Vetoed;
 import jakarta.inject.Inject;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -32,7 +33,13 @@ import org.osms.web.ApiException;
  *
  * <p>No container transaction: each directory change runs in its own transaction (the directory's), so a refused
  * command rolls back alone and the conversation survives it.
+ *
+ * <p>Not a CDI bean (@Vetoed): the registry gets each instance from the EJB container by name, never from CDI, so
+ * CDI's bean, interceptor chain and creational context per instance would be memory held by every conversation for
+ * nothing. The container still injects the fields below (EJB injection: Liberty resolves @Inject points of an
+ * enterprise bean through CDI whether or not CDI manages the bean itself).
  */
+@Vetoed
 @Stateful
 @StatefulTimeout(value = 15, unit = TimeUnit.MINUTES)
 @AccessTimeout(value = 30, unit = TimeUnit.SECONDS)
