@@ -155,7 +155,12 @@ public class Conversation {
         if (refusal != null) {
             return Step.refused(refusal);
         }
-        return new Step(received.replies(), true, null, false, state.identityId().orElse(null), false);
+        return new Step(received.replies(), true, null, false, identity(), false);
+    }
+
+    /** The identity the conversation acts for, for its {@link Step}. */
+    private Long identity() {
+        return state.actsForAnIdentity() ? state.identityId() : null;
     }
 
     /** The seed's rule ({@link Logins}); a registration conversation only may {@code register}. */
@@ -202,7 +207,7 @@ public class Conversation {
             return Step.refused(outcome.refusal());
         }
         try {
-            return new Step(otr.send(outcome.reply()), true, null, state.ended(), state.identityId().orElse(null),
+            return new Step(otr.send(outcome.reply()), true, null, state.ended(), identity(),
                     state.takeIdentityChanged());
         } catch (OtrFailure e) {
             return Step.refused(SessionException.badOtr(e.getMessage()));
@@ -233,7 +238,7 @@ public class Conversation {
     }
 
     public boolean isLoggedIn() {
-        return state.identityId().isPresent();
+        return state.actsForAnIdentity();
     }
 
     /** Ends the conversation: the container destroys this bean. */
