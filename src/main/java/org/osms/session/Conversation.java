@@ -37,7 +37,9 @@ import org.osms.web.ApiException;
  * <p>Not a CDI bean (@Vetoed): the registry gets each instance from the EJB container by name, never from CDI, so
  * CDI's bean, interceptor chain and creational context per instance would be memory held by every conversation for
  * nothing. The container still injects the fields below (EJB injection: Liberty resolves @Inject points of an
- * enterprise bean through CDI whether or not CDI manages the bean itself).
+ * enterprise bean through CDI whether or not CDI manages the bean itself). What CDI still keeps per instance, a
+ * creational context and Weld's session bean interceptors, Liberty adds to every enterprise bean of a CDI-enabled
+ * module, with or without injection points.
  */
 @Vetoed
 @Stateful
