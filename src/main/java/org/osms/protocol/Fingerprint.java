@@ -7,20 +7,29 @@ import java.util.Locale;
 /**
  * An OTR fingerprint: the SHA-1 hash of a DSA public key's OTR serialization without its two-byte type field
  * (OTR protocol version 3, "Public keys, signatures, and fingerprints"), written as 40 lowercase hex digits.
+ *
+ * <p>Held as its 160 bits, not as its 40 digits: every logged-in conversation keeps the fingerprint it proved, and
+ * three fields are a third of the string.
  */
 public final class Fingerprint {
 
-    private final String hex;
+    /** The hash's bytes 0–7, 8–15 and 16–19, big-endian. */
+    private final long high;
+    private final long middle;
+    private final int low;
 
-    private Fingerprint(String hex) {
-        this.hex = hex;
+    private Fingerprint(byte[] sha1) {
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(sha1);
+        this.high = b.getLong();
+        this.middle = b.getLong();
+        this.low = b.getInt();
     }
 
     public static Fingerprint of(String hex) {
         if (hex == null || !hex40(hex)) {
             throw new ProtocolException("bad_fingerprint", "A fingerprint is 40 hexadecimal digits.");
         }
-        return new Fingerprint(hex.toLowerCase(Locale.ROOT));
+        return new Fingerprint(HexFormat.of().parseHex(hex));
     }
 
     /** Exactly 40 ASCII hex digits; a loop rather than a regular expression, for the same reason as Username's. */
@@ -39,20 +48,21 @@ public final class Fingerprint {
 
     static Fingerprint ofKeyBytes(byte[] serializedWithoutType) {
         try {
-            byte[] sha1 = MessageDigest.getInstance("SHA-1").digest(serializedWithoutType);
-            return new Fingerprint(HexFormat.of().formatHex(sha1));
+            return new Fingerprint(MessageDigest.getInstance("SHA-1").digest(serializedWithoutType));
         } catch (java.security.NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-1 is a required JDK algorithm", e);
         }
     }
 
+    /** The 40 lowercase hex digits. */
     public String hex() {
-        return hex;
+        HexFormat f = HexFormat.of();
+        return f.toHexDigits(high) + f.toHexDigits(middle) + f.toHexDigits(low);
     }
 
     /** The form OTR clients show to people: five groups of eight uppercase hex digits. */
     public String human() {
-        String upper = hex.toUpperCase(Locale.ROOT);
+        String upper = hex().toUpperCase(Locale.ROOT);
         StringBuilder sb = new StringBuilder(44);
         for (int i = 0; i < 40; i += 8) {
             if (i > 0) {
@@ -65,18 +75,18 @@ public final class Fingerprint {
 
     @Override
     public boolean equals(Object o) {
+        // every bit compared whatever differs, as MessageDigest.isEqual does
         return o instanceof Fingerprint other
-                && MessageDigest.isEqual(hex.getBytes(java.nio.charset.StandardCharsets.US_ASCII),
-                        other.hex.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                && ((high ^ other.high) | (middle ^ other.middle) | (low ^ other.low)) == 0;
     }
 
     @Override
     public int hashCode() {
-        return hex.hashCode();
+        return Long.hashCode(high) * 31 + Long.hashCode(middle) * 17 + low;
     }
 
     @Override
     public String toString() {
-        return hex;
+        return hex();
     }
 }

@@ -36,7 +36,11 @@ public class ServerKey {
 
     private volatile Loaded loaded;
 
-    private record Loaded(OtrPublicKey publicKey, PrivateKey privateKey, long createdAt) {
+    /** {@code pair}: made once per loaded key, as every conversation's OTR engine keeps a reference to it. */
+    private record Loaded(OtrPublicKey publicKey, PrivateKey privateKey, long createdAt, KeyPair pair) {
+        Loaded(OtrPublicKey publicKey, PrivateKey privateKey, long createdAt) {
+            this(publicKey, privateKey, createdAt, new KeyPair(publicKey.dsaKey(), privateKey));
+        }
     }
 
     /** Loads the key, generating and storing it on first start; logs its fingerprint for the operator. */
@@ -125,8 +129,7 @@ public class ServerKey {
 
     /** For the OTR engine only. */
     public KeyPair keyPair() {
-        Loaded l = current();
-        return new KeyPair(l.publicKey().dsaKey(), l.privateKey());
+        return current().pair();
     }
 
     public ServerKeyView view() {

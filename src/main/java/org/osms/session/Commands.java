@@ -142,7 +142,7 @@ public class Commands {
     /** Runs one command; returns its caller (null for {@code register}, which has none yet). */
     private Caller run(ConversationState state, String name, JsonObject c, JsonObjectBuilder reply,
                        boolean mayDefer) {
-        if (state.identityId().isEmpty()) {
+        if (!state.actsForAnIdentity()) {
             if (!name.equals("register")) {
                 throw new ApiException(403, "not_registered",
                         "This key is not registered; the only command is 'register'.");
@@ -158,7 +158,7 @@ public class Commands {
             throw new ApiException(400, "unknown_command", "No such command.");
         }
         Caller[] ran = new Caller[1];
-        authority.run(state.identityId().get(), state.provenKey(), state.challenge(), mayDefer,
+        authority.run(state.identityId(), state.provenKey(), state.challenge(), mayDefer,
                 handler.changesNothing(name), caller -> {
             ran[0] = caller;
             handler.handle(caller, name, c, reply);

@@ -8,6 +8,7 @@ import jakarta.ejb.Stateful;
 import jakarta.ejb.StatefulTimeout;
 import jakarta.ejb.TransactionAttribute;
 import jakarta.ejb.TransactionAttributeType;
+import jakarta.enterprise.inject.Vetoed;
 import jakarta.inject.Inject;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -32,7 +33,15 @@ import org.osms.web.ApiException;
  *
  * <p>No container transaction: each directory change runs in its own transaction (the directory's), so a refused
  * command rolls back alone and the conversation survives it.
+ *
+ * <p>Not a CDI bean (@Vetoed): the registry gets each instance from the EJB container by name, never from CDI, so
+ * CDI's bean, interceptor chain and creational context per instance would be memory held by every conversation for
+ * nothing. The container still injects the fields below (EJB injection: Liberty resolves @Inject points of an
+ * enterprise bean through CDI whether or not CDI manages the bean itself). What CDI still keeps per instance, a
+ * creational context and Weld's session bean interceptors, Liberty adds to every enterprise bean of a CDI-enabled
+ * module, with or without injection points.
  */
+@Vetoed
 @Stateful
 @StatefulTimeout(value = 15, unit = TimeUnit.MINUTES)
 @AccessTimeout(value = 30, unit = TimeUnit.SECONDS)
@@ -148,7 +157,12 @@ public class Conversation {
         if (refusal != null) {
             return Step.refused(refusal);
         }
-        return new Step(received.replies(), true, null, false, state.identityId().orElse(null), false);
+        return new Step(received.replies(), true, null, false, identity(), false);
+    }
+
+    /** The identity the conversation acts for, for its {@link Step}. */
+    private Long identity() {
+        return state.actsForAnIdentity() ? state.identityId() : null;
     }
 
     /** The seed's rule ({@link Logins}); a registration conversation only may {@code register}. */
@@ -195,7 +209,7 @@ public class Conversation {
             return Step.refused(outcome.refusal());
         }
         try {
-            return new Step(otr.send(outcome.reply()), true, null, state.ended(), state.identityId().orElse(null),
+            return new Step(otr.send(outcome.reply()), true, null, state.ended(), identity(),
                     state.takeIdentityChanged());
         } catch (OtrFailure e) {
             return Step.refused(SessionException.badOtr(e.getMessage()));
@@ -226,7 +240,7 @@ public class Conversation {
     }
 
     public boolean isLoggedIn() {
-        return state.identityId().isPresent();
+        return state.actsForAnIdentity();
     }
 
     /** Ends the conversation: the container destroys this bean. */

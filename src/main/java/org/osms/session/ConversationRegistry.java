@@ -61,7 +61,8 @@ public class ConversationRegistry {
         /** Epoch milliseconds, not an Instant: one object less for every conversation held. */
         private volatile long lastUsed;
         private volatile boolean encrypted;
-        private volatile Long identity;
+        /** {@link ConversationState#NO_IDENTITY} until known; a primitive, one object less per conversation. */
+        private volatile long identity = ConversationState.NO_IDENTITY;
 
         Entry(Conversation bean, Instant now) {
             this.bean = bean;
@@ -131,7 +132,7 @@ public class ConversationRegistry {
 
     void markEncrypted(Entry entry, Long identity) {
         entry.encrypted = true;
-        entry.identity = identity;
+        entry.identity = identity == null ? ConversationState.NO_IDENTITY : identity;
     }
 
     /** The identity this conversation acts for (known after a login handshake, or once `register` succeeded). */
@@ -145,8 +146,8 @@ public class ConversationRegistry {
      */
     void endOthersOf(long identity, SessionId except) {
         for (Map.Entry<SessionId, Entry> e : live.entrySet()) {
-            Long of = e.getValue().identity;
-            if (of != null && of == identity && !e.getKey().equals(except)) {
+            if (e.getValue().identity == identity && identity != ConversationState.NO_IDENTITY
+                    && !e.getKey().equals(except)) {
                 end(e.getKey());
             }
         }

@@ -11,13 +11,19 @@ import org.osms.protocol.Username;
  * registration conversation gets one when {@code register} succeeds.
  */
 final class ConversationState {
+    /**
+     * {@link #identityId()} of a conversation that acts for no identity yet: the directory never issues 0
+     * (Directory.newIdentityId). A primitive rather than a boxed Long: one object less per logged-in conversation.
+     */
+    static final long NO_IDENTITY = 0;
+
     private final boolean registration;
     /** Needed until the handshake has logged the conversation in; dropped then (memory held per conversation). */
     private Username claimedUser;
     private final byte[] challenge;
     private Fingerprint provenKey;
     private OtrPublicKey registrationKey;
-    private Long identityId;
+    private long identityId = NO_IDENTITY;
     private long lastSeq;
     private boolean ended;
     private boolean identityChanged;
@@ -62,11 +68,19 @@ final class ConversationState {
         this.provenKey = key.fingerprint();
     }
 
-    Optional<Long> identityId() {
-        return Optional.ofNullable(identityId);
+    /** The identity this conversation acts for, or {@link #NO_IDENTITY}. */
+    long identityId() {
+        return identityId;
+    }
+
+    boolean actsForAnIdentity() {
+        return identityId != NO_IDENTITY;
     }
 
     void loggedInAs(long id) {
+        if (id == NO_IDENTITY) {
+            throw new IllegalArgumentException("no identity has the id " + NO_IDENTITY);
+        }
         this.identityId = id;
         this.claimedUser = null;
     }

@@ -83,7 +83,7 @@ public class SessionResource {
             id = registry.open(claimed, circuit);
             metrics.handshakeStarted();
         } else {
-            id = new SessionId(sessionHeader);
+            id = SessionId.parse(sessionHeader);
         }
         ConversationRegistry.Entry entry = registry.find(id).orElseThrow(SessionException::unknownSession);
         Conversation.Step step = call(id, () -> entry.bean().handshake(message));
@@ -222,7 +222,7 @@ public class SessionResource {
         if (header == null) {
             throw new ApiException(400, "missing_session", "The OSMS-Session header is required.");
         }
-        return new SessionId(header);
+        return SessionId.parse(header);
     }
 
     private static JsonArrayBuilder messages(Conversation.Step step) {

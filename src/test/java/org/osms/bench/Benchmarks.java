@@ -391,7 +391,7 @@ public final class Benchmarks {
     }
 
     /** A class histogram of the server's live objects ({@code jcmd <pid> GC.class_histogram}, after a full GC). */
-    record Histogram(java.util.Map<String, Long> instances, long totalBytes) {
+    record Histogram(java.util.Map<String, Long> instances, java.util.Map<String, Long> bytes, long totalBytes) {
         /** Conversation, its EJB wrapper and CDI proxy, its state, its otr4j session: what one login creates. */
         private static final java.util.regex.Pattern CONVERSATION = java.util.regex.Pattern.compile(
                 "org\\.osms\\.session\\.(Conversation\\b.*|EJSLocal.*Conversation.*|ConversationState)"
@@ -430,6 +430,7 @@ public final class Benchmarks {
                 throw new IOException("jcmd failed: " + out);
             }
             java.util.Map<String, Long> counts = new java.util.HashMap<>();
+            java.util.Map<String, Long> sizes = new java.util.HashMap<>();
             long total = -1;
             for (String line : out.split("\n")) {
                 String[] f = line.trim().split("\\s+");
@@ -437,12 +438,13 @@ public final class Benchmarks {
                     total = Long.parseLong(f[2]);
                 } else if (f.length >= 4 && f[0].endsWith(":")) {
                     counts.merge(f[3], Long.parseLong(f[1]), Long::sum);
+                    sizes.merge(f[3], Long.parseLong(f[2]), Long::sum);
                 }
             }
             if (total < 0) {
                 throw new IOException("no class histogram from jcmd: " + out);
             }
-            return new Histogram(counts, total);
+            return new Histogram(counts, sizes, total);
         }
 
         List<String> conversationClasses() {
@@ -451,6 +453,22 @@ public final class Benchmarks {
 
         long instances(String c) {
             return instances.getOrDefault(c, 0L);
+        }
+
+        /**
+         * The classes whose bytes changed most from {@code before} to this histogram, largest change first: one line
+         * each with the change in instances and in bytes, for finding what a measured difference is made of.
+         */
+        String diff(Histogram before, int classes) {
+            java.util.Set<String> all = new java.util.HashSet<>(bytes.keySet());
+            all.addAll(before.bytes.keySet());
+            StringBuilder t = new StringBuilder();
+            all.stream().sorted(java.util.Comparator.comparingLong((String c) -> -Math.abs(
+                            bytes.getOrDefault(c, 0L) - before.bytes.getOrDefault(c, 0L))))
+                    .limit(classes).forEach(c -> t.append(String.format(Locale.ROOT, "  %+8d objects %+10d bytes  %s%n",
+                            instances(c) - before.instances(c), bytes.getOrDefault(c, 0L)
+                                    - before.bytes.getOrDefault(c, 0L), c)));
+            return t.toString();
         }
     }
 

@@ -1,8 +1,10 @@
 package org.osms.protocol;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.NullAndEmptySource;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -33,5 +35,24 @@ class FingerprintTest {
     void rejectsEverythingElseWithAClearCode(String hex) {
         ProtocolException e = assertThrows(ProtocolException.class, () -> Fingerprint.of(hex));
         assertEquals("bad_fingerprint", e.code());
+    }
+
+    @Test
+    void equalWhateverTheCaseItWasWrittenIn() {
+        Fingerprint lower = Fingerprint.of(HEX.toLowerCase(java.util.Locale.ROOT));
+        Fingerprint upper = Fingerprint.of(HEX.toUpperCase(java.util.Locale.ROOT));
+        assertEquals(lower, upper);
+        assertEquals(lower.hashCode(), upper.hashCode());
+        assertEquals("01234567 89ABCDEF 01234567 89ABCDEF 01234567", upper.human());
+        assertEquals(lower.hex(), upper.toString());
+    }
+
+    /** One digit changed anywhere, in each of the three parts the bits are held in, is another fingerprint. */
+    @ParameterizedTest
+    @ValueSource(ints = {0, 15, 16, 31, 32, 39})
+    void oneDigitMakesAnotherFingerprint(int at) {
+        String other = HEX.substring(0, at) + (HEX.charAt(at) == '9' ? '8' : '9') + HEX.substring(at + 1);
+        assertNotEquals(Fingerprint.of(HEX), Fingerprint.of(other));
+        assertEquals(other.toLowerCase(java.util.Locale.ROOT), Fingerprint.of(other).hex());
     }
 }

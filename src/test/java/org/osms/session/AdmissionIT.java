@@ -181,7 +181,7 @@ class AdmissionIT {
 
         Http.Answer admitted = createSession("someone", token, String.valueOf(counter));
         assertEquals(200, admitted.status(), admitted.body());
-        opened.add(new SessionId(admitted.header(SessionResource.SESSION_HEADER)));
+        opened.add(SessionId.parse(admitted.header(SessionResource.SESSION_HEADER)));
         assertEquals(live + 1, registry.live());
 
         Http.Answer replayed = createSession("someone", token, String.valueOf(counter));
