@@ -8,10 +8,11 @@ import org.osms.protocol.ProtocolException;
  * An unguessable conversation handle: 256 random bits, base64url without padding (43 characters).
  *
  * <p>Held as its bits, not as its spelling: every live conversation keeps its id as its registry key (an unfinished
- * handshake in admission too), and four longs are a third of a 43-character string. 43 characters carry 258 bits, the 256 of the id and two
- * more, the low bits of the last character, which an id the server issues leaves zero ({@code tail}). A header
- * whose tail is not zero is a well-formed spelling of no issued id: it parses to an id of its own, distinct from
- * the one with the same 256 bits, so that parsing is exact and {@link #value()} gives back the header as sent.
+ * handshake in admission too), and four longs are a third of a 43-character string. 43 characters carry 258 bits,
+ * the 256 of the id and two more, the low bits of the last character, which an id the server issues leaves zero
+ * ({@code tail}). A header whose tail is not zero is a well-formed spelling of no issued id: it parses to an id of
+ * its own, distinct from the one with the same 256 bits, so that parsing is exact and {@link #value()} gives back
+ * the header as sent.
  */
 public record SessionId(long bits0, long bits1, long bits2, long bits3, int tail) {
     private static final int CHARACTERS = 43;

@@ -28,8 +28,9 @@ import org.osms.protocol.Username;
 
 /**
  * The benchmarks of docs/performance.md, run from a process of their own against a running server on loopback: each
- * OSMS figure beside its limit measured in the same run. Every measure is warm-up runs until steady ({@link #warmUp}), then {@link #RUNS} timed
- * runs of {@code seconds} each; the table gives the median run and the spread (lowest to highest).
+ * OSMS figure beside its limit measured in the same run. Every measure is warm-up runs until steady
+ * ({@link #warmUp}), then {@link #RUNS} timed runs of {@code seconds} each; the table gives the median run and the
+ * spread (lowest to highest).
  *
  * <p>Arguments: the server's base URL, a label for the database, the Liberty version, the file to append the table
  * to, the seconds per run, and optionally {@code logins} to run only the login load (to profile the server), or
@@ -504,7 +505,8 @@ public final class Benchmarks {
         t.append("\n### ").append(database).append(", ").append(Instant.now().truncatedTo(
                 java.time.temporal.ChronoUnit.SECONDS)).append("\n\n");
         t.append(String.format(Locale.ROOT, "Machine: %d cores, %.1f GiB memory; load driver JVM %s %s;"
-                        + " Liberty %s; database %s. Median of %d runs of %s after at least two warm-up runs (more until a run is within 10%% of the one before);"
+                        + " Liberty %s; database %s. Median of %d runs of %s after at least two warm-up runs"
+                        + " (more until a run is within 10%% of the one before);"
                         + " spread = lowest–highest run; load average (1 minute) as the table was written: %.1f.%n%n",
                 Runtime.getRuntime().availableProcessors(), os.getTotalMemorySize() / (1024.0 * 1024 * 1024),
                 System.getProperty("java.vm.name"), System.getProperty("java.version"), liberty, database, RUNS,

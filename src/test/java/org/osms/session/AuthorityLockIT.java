@@ -133,7 +133,8 @@ class AuthorityLockIT {
                 directory.lockForCommand(w.id()).orElseThrow();
             }
             for (String name : lockFree) {
-                JsonObject reply = executor.submit(() -> reader.session().sendCommand(cmd(name))).get(10, TimeUnit.SECONDS);
+                JsonObject reply = executor.submit(() -> reader.session().sendCommand(cmd(name)))
+                        .get(10, TimeUnit.SECONDS);
                 assertTrue(reply.getBoolean("ok"), name + " answered while the row was locked: " + reply);
             }
             writers.forEach((name, w) -> waiting.put(name,
