@@ -27,17 +27,13 @@ public class UserResource {
     @GET
     @Produces({Representations.GOB_PREFERRED, Representations.JSON_ON_REQUEST})
     public UserView user(@PathParam("username") String rawName) {
-        Identity identity = holder(Username.of(rawName));
-        if (identity.status() == IdentityStatus.DELETED) {
+        DirectoryEntry entry = holder(Username.of(rawName));
+        if (entry.status() == IdentityStatus.DELETED) {
             throw new DirectoryException.DeletedUser();
         }
-        // A suspension hides nothing: a key that was published stays published (it is still the identity's key,
-        // and messages it sent before the suspension must stay readable); an unpublished one stays hidden.
-        boolean published = identity.status() == IdentityStatus.ACTIVE
-                || identity.statusBeforeSuspension().filter(IdentityStatus.ACTIVE::equals).isPresent();
-        return new UserView(identity.username().value(), identity.status().wireName(),
-                published ? identity.publicKeyBytes().orElseThrow() : null,
-                published ? identity.fingerprint().orElseThrow().hex() : null);
+        boolean published = entry.keyPublished();
+        return new UserView(entry.username().value(), entry.status().wireName(),
+                published ? entry.publishedKey() : null, published ? entry.publishedFingerprint().hex() : null);
     }
 
     /** Answers for every status, deleted included: the history of an identity stays public for good. */
@@ -48,12 +44,12 @@ public class UserResource {
                                @QueryParam("after") String after, @QueryParam("limit") String limit) {
         Username username = Username.of(rawName);
         PageRequest page = PageRequest.of(after, limit);
-        Identity identity = holder(username);
-        AuditLog.Page entries = audit.ofIdentity(identity.id(), page.after(), page.limit());
-        return new HistoryView(username.value(), identity.id(), entries.entries(), entries.nextAfter());
+        DirectoryEntry entry = holder(username);
+        AuditLog.Page entries = audit.ofIdentity(entry.id(), page.after(), page.limit());
+        return new HistoryView(username.value(), entry.id(), entries.entries(), entries.nextAfter());
     }
 
-    private Identity holder(Username username) {
+    private DirectoryEntry holder(Username username) {
         return directory.lookUp(username).orElseThrow(DirectoryException.UnknownUser::new);
     }
 }
