@@ -103,6 +103,11 @@ public final class Benchmarks {
             rows.add(new Row("`GET /user/{name}` at " + connections + " connections", user,
                     "`GET /pk` at " + connections + " connections", pk, 0.9));
         }
+        String pool = "";
+        if (serverPid != null) { // every lookup has been answered; a second for anything the server still finishes
+            Thread.sleep(1000);
+            pool = "\n" + ConnectionPool.of(serverPid).idleLine("the lookups");
+        }
         rows.addAll(new RelayBenchmark(base, run).rows());
         String table = table(database, liberty, run, rows);
         if (serverPid != null) {
@@ -116,6 +121,7 @@ public final class Benchmarks {
         if (startup != null) { // last: it stops and starts the server
             table += startup.rows();
         }
+        table += pool; // after the table's last row
         table += soak;
         append(out, table);
     }
