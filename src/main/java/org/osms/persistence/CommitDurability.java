@@ -20,9 +20,9 @@ import javax.sql.DataSource;
  * (500 ms) later. With {@code WRITE_DELAY 0} every commit stores its changes to the file before it returns (H2's
  * {@code TransactionStore.endTransaction}). H2 takes the delay when it opens the database and switching it at run time
  * proved unsafe, so the data source in {@code db-h2.xml}, {@code org.osms.h2.DurableDataSource}, opens the database
- * with it (and runs commits one at a time); this class only checks the result and stops the start-up otherwise. H2
- * writes without {@code fsync}: a commit survives the server process being killed, not the machine losing power
- * before the operating system writes back.
+ * with it (and lets one writing transaction at a time write); this class only checks the result and stops the
+ * start-up otherwise. H2 writes without {@code fsync}: a commit survives the server process being killed, not the
+ * machine losing power before the operating system writes back.
  * <li>PostgreSQL: {@code synchronous_commit} must be on (or stronger) for the application's sessions, and
  * {@code fsync} on; {@code db-postgresql.xml} sets the former on every connection, and the server refuses to start
  * otherwise.

@@ -364,9 +364,10 @@ final class RelayBenchmark {
     /**
      * The limit's database: {@code osms.bench.limitJdbcUrl} (with {@code osms.bench.limitJdbcUser} and
      * {@code ...Password}). An H2 URL is opened through the server's own data source class,
-     * {@link DurableDataSource} (WRITE_DELAY 0 from the open, commits one at a time), on a file of its own, since the
-     * server holds its embedded database open; any other URL (PostgreSQL: the server's database server) through
-     * its driver. The table has the mailbox message's columns, primary key and index (not its foreign keys).
+     * {@link DurableDataSource} (WRITE_DELAY 0 from the open, one writing transaction at a time), on a file of its
+     * own, since the server holds its embedded database open; any other URL (PostgreSQL: the server's database
+     * server) through its driver. The table has the mailbox message's columns, primary key and index (not its
+     * foreign keys).
      */
     static final class LimitDatabase implements AutoCloseable {
         final Connection[] connections;

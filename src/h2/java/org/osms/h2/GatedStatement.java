@@ -1,0 +1,77 @@
+package org.osms.h2;
+
+import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.Method;
+import java.sql.Connection;
+import java.sql.Statement;
+
+/**
+ * A statement of a {@link DurableConnection}: passes the connection's write gate before executing a write. A prepared
+ * or callable statement is classified once by the text it was prepared with; a plain statement by the text of each
+ * execution, or by every text added to its batch.
+ */
+final class GatedStatement implements InvocationHandler {
+    private final Statement target;
+    private final DurableConnection connection;
+    private final Connection connectionProxy;
+    /** Whether the prepared text writes; {@code null} for a plain statement. */
+    private final Boolean preparedWrites;
+    private boolean batchWrites;
+
+    GatedStatement(Statement target, DurableConnection connection, Connection connectionProxy, String preparedSql) {
+        this.target = target;
+        this.connection = connection;
+        this.connectionProxy = connectionProxy;
+        this.preparedWrites = preparedSql == null ? null : SqlWrites.writes(preparedSql);
+    }
+
+    @Override
+    public Object invoke(Object self, Method method, Object[] args) throws Throwable {
+        String name = method.getName();
+        switch (name) {
+            case "execute", "executeQuery", "executeUpdate", "executeLargeUpdate":
+                boolean withText = args != null && args.length > 0 && args[0] instanceof String;
+                return execute(method, args, withText ? SqlWrites.writes((String) args[0])
+                        : preparedWrites == null || preparedWrites);
+            case "executeBatch", "executeLargeBatch":
+                boolean writes = batchWrites || preparedWrites == null || preparedWrites;
+                batchWrites = false;
+                return execute(method, args, writes);
+            case "addBatch":
+                if (args != null && args.length == 1 && args[0] instanceof String sql) {
+                    batchWrites |= SqlWrites.writes(sql);
+                }
+                return DurableConnection.call(target, method, args);
+            case "clearBatch":
+                batchWrites = false;
+                return DurableConnection.call(target, method, args);
+            case "getConnection":
+                return connectionProxy;
+            case "unwrap":
+                return ((Class<?>) args[0]).isInstance(self) ? self : DurableConnection.call(target, method, args);
+            case "isWrapperFor":
+                return ((Class<?>) args[0]).isInstance(self)
+                        || (Boolean) DurableConnection.call(target, method, args);
+            case "equals":
+                return self == args[0];
+            case "hashCode":
+                return System.identityHashCode(self);
+            case "toString":
+                return "gated " + target;
+            default:
+                return DurableConnection.call(target, method, args);
+        }
+    }
+
+    private Object execute(Method method, Object[] args, boolean writes) throws Throwable {
+        if (!writes) {
+            return DurableConnection.call(target, method, args);
+        }
+        connection.beforeWrite();
+        try {
+            return DurableConnection.call(target, method, args);
+        } finally {
+            connection.afterWrite();
+        }
+    }
+}
