@@ -49,23 +49,30 @@ class AbandonedConnectionIT {
     @Resource(lookup = "jdbc/osmsOwner")
     DataSource owner;
 
+    /**
+     * Followed by its database session, not by the pool's count alone: other parts of the server (and connections
+     * lost by earlier tests' load) may be in use at the same moment.
+     */
     @Test
     void aConnectionNobodyReturnsIsAbortedAndThePoolCountsItFreeAgain() throws Exception {
-        waitUntilNoConnectionIsInUse(Duration.ofSeconds(30));
         Connection abandoned = dataSource.getConnection();
         long start = System.nanoTime();
         boolean h2 = "H2".equals(abandoned.getMetaData().getDatabaseProductName());
         long session = session(abandoned, h2);
         assertEquals(1, sessionsWithId(session, h2), "the abandoned connection's session is open");
-        assertEquals(1, inUse(), "the abandoned connection is the one in use");
+        assertTrue(inUse() >= 1, "the pool counts the abandoned connection in use");
 
-        Duration left = waitUntilNoConnectionIsInUse(MAX_IN_USE.multipliedBy(2).plus(Duration.ofSeconds(15)));
+        long deadline = start + MAX_IN_USE.multipliedBy(2).plus(Duration.ofSeconds(15)).toNanos();
+        while (sessionsWithId(session, h2) != 0 && System.nanoTime() < deadline) {
+            Thread.sleep(500);
+        }
         Duration took = Duration.ofNanos(System.nanoTime() - start);
+        assertEquals(0, sessionsWithId(session, h2), "the database session behind it is closed in time (no"
+                + " transaction, lock or backend left behind): " + took);
         assertTrue(took.compareTo(MAX_IN_USE) >= 0, "not before maxInUseTime: " + took);
-        assertTrue(!left.isZero() && !left.isNegative(), "the pool took it back in time: " + took);
 
-        assertEquals(0, sessionsWithId(session, h2), "the database session behind it is closed: no transaction, no"
-                + " lock and no backend left behind");
+        assertTrue(poolEmptiesWithin(MAX_IN_USE.plus(Duration.ofSeconds(15))),
+                "the pool no longer counts it in use");
         try (Connection fresh = dataSource.getConnection()) {
             assertEquals(1, selectOne(fresh), "the pool hands out a working connection");
         }
@@ -100,16 +107,16 @@ class AbandonedConnectionIT {
         }
     }
 
-    /** Polls the pool until it counts no connection in use; returns the time that was left. */
-    private static Duration waitUntilNoConnectionIsInUse(Duration limit) throws Exception {
+    /** Polls the pool until it counts no connection in use at all, at some moment within the limit. */
+    private static boolean poolEmptiesWithin(Duration limit) throws Exception {
         long deadline = System.nanoTime() + limit.toNanos();
         while (inUse() != 0) {
             if (System.nanoTime() > deadline) {
-                return Duration.ZERO;
+                return false;
             }
-            Thread.sleep(500);
+            Thread.sleep(200);
         }
-        return Duration.ofNanos(deadline - System.nanoTime());
+        return true;
     }
 
     /** The pool's {@code unshared=} and {@code shared=} counts, from its MBean's {@code showPoolContents}. */
