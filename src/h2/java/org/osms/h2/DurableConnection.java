@@ -10,6 +10,7 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.SQLNonTransientConnectionException;
 import java.sql.Statement;
+import java.util.Set;
 import java.util.concurrent.Executor;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -23,6 +24,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * are not watched: nothing in OSMS writes through one.
  */
 final class DurableConnection implements InvocationHandler {
+    /** What an aborted connection still answers; anything else fails as on a closed connection. */
+    private static final Set<String> AFTER_ABORT = Set.of("close", "abort", "isClosed", "isValid", "unwrap",
+            "isWrapperFor", "equals", "hashCode", "toString");
     private final Connection target;
     private final WriteGate gate;
     private final ReentrantLock commits;
@@ -46,6 +50,9 @@ final class DurableConnection implements InvocationHandler {
 
     @Override
     public Object invoke(Object self, Method method, Object[] args) throws Throwable {
+        if (aborted && !AFTER_ABORT.contains(method.getName())) {
+            throw new SQLNonTransientConnectionException("The connection was aborted", "08003");
+        }
         switch (method.getName()) {
             case "createStatement":
                 return statement(Statement.class, invokeOnTarget(method, args), null);
@@ -82,6 +89,8 @@ final class DurableConnection implements InvocationHandler {
                 return null;
             case "isClosed":
                 return aborted || (Boolean) invokeOnTarget(method, args);
+            case "isValid":
+                return !aborted && (Boolean) invokeOnTarget(method, args);
             case "unwrap":
                 return ((Class<?>) args[0]).isInstance(self) ? self : invokeOnTarget(method, args);
             case "isWrapperFor":
@@ -93,9 +102,6 @@ final class DurableConnection implements InvocationHandler {
             case "toString":
                 return "durable " + target;
             default:
-                if (aborted) {
-                    throw new SQLNonTransientConnectionException("The connection was aborted", "08003");
-                }
                 return invokeOnTarget(method, args);
         }
     }

@@ -146,6 +146,7 @@ class DurableConnectionTest {
             assertEquals("setAutoCommit".equals(end) ? List.of(1) : List.of(), committed("a"), end);
             if ("abort".equals(end)) {
                 assertTrue(first.isClosed(), "an aborted connection is closed");
+                assertFalse(first.isValid(1), "and not valid");
                 assertThrows(SQLException.class, () -> insert(first, "a", 3), "an aborted connection is unusable");
                 assertEquals(0, sessions(firstSession), "H2's session is closed, its transaction rolled back");
             }
