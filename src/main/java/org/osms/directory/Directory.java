@@ -3,6 +3,7 @@ package org.osms.directory;
 import jakarta.ejb.Stateless;
 import jakarta.ejb.TransactionAttribute;
 import jakarta.ejb.TransactionAttributeType;
+import jakarta.enterprise.event.Event;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.LockModeType;
@@ -39,12 +40,18 @@ public class Directory {
     AuditLog audit;
 
     @Inject
+    Event<IdentityRegistered> registered;
+
+    @Inject
     Clock clock;
 
     @Inject
     SecureRandom random;
 
-    /** Creates an identity with its first name and key. */
+    /**
+     * Creates an identity with its first name and key, and, through {@link IdentityRegistered}, whatever else every
+     * identity has from the start (its mailbox), in the same transaction.
+     */
     public Identity register(Username username, OtrPublicKey key) {
         long now = clock.millis();
         if (em.find(UsernameClaim.class, username.value()) != null) {
@@ -60,6 +67,7 @@ public class Directory {
         Identity identity = new Identity(id, username, key, now);
         em.persist(identity);
         em.flush();
+        registered.fire(new IdentityRegistered(id));
         audit.append(AuditEvent.REGISTERED, id, AuditLog.Values.NONE, values(identity));
         return identity;
     }

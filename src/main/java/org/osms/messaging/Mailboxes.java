@@ -1,6 +1,7 @@
 package org.osms.messaging;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.LockModeType;
@@ -11,6 +12,7 @@ import java.util.List;
 import java.util.Optional;
 import org.osms.directory.Directory;
 import org.osms.directory.Identity;
+import org.osms.directory.IdentityRegistered;
 import org.osms.protocol.Fingerprint;
 import org.osms.protocol.OtrEnvelope;
 import org.osms.protocol.Username;
@@ -37,7 +39,7 @@ public class Mailboxes {
     Directory directory;
 
     @Inject
-    MailboxCreation creation;
+    MailboxExpiry expiry;
 
     @Inject
     MailboxNotifier notifier;
@@ -101,15 +103,24 @@ public class Mailboxes {
         return new ApiException(404, "no_such_recipient", "No user of this name can receive messages.");
     }
 
-    /** The mailbox row, created on first use and locked until the transaction ends. */
+    /**
+     * Gives every new identity its mailbox, in the transaction that registers it ({@link IdentityRegistered}). A
+     * mailbox made later, by the first message, would need a transaction of its own (two first messages racing to
+     * one recipient must not fail each other's), and so a second connection while the send holds its first: under
+     * load, with every pooled connection held by a waiting command, that second connection would never come.
+     * Identities registered before this existed were given theirs by migration V4.
+     */
+    void open(@Observes IdentityRegistered registered) {
+        em.persist(new Mailbox(registered.identityId()));
+        em.flush();
+    }
+
+    /** The mailbox row, locked until the transaction ends. */
     private Mailbox lockedMailbox(long identityId) {
         Mailbox m = em.find(Mailbox.class, identityId, LockModeType.PESSIMISTIC_WRITE);
         if (m == null) {
-            creation.create(identityId);
-            m = em.find(Mailbox.class, identityId, LockModeType.PESSIMISTIC_WRITE);
-        }
-        if (m == null) {
-            throw new IllegalStateException("mailbox not created");
+            // Every identity gets its mailbox when it is registered; this one's row is missing from the database.
+            throw new IllegalStateException("No mailbox row for an existing identity");
         }
         return m;
     }
@@ -185,7 +196,7 @@ public class Mailboxes {
                 Block.class).setParameter("o", identityId).getResultList();
     }
 
-    /** What the mailbox holds now: its row, if anything was ever sent to it. */
+    /** What the mailbox holds now: its row (every identity has one from its registration). */
     public Optional<Mailbox> mailbox(long identityId) {
         return Optional.ofNullable(em.find(Mailbox.class, identityId));
     }
@@ -220,7 +231,7 @@ public class Mailboxes {
                 .setParameter("cutoff", cutoff).getResultList();
         int deleted = 0;
         for (long id : mailboxes) {
-            deleted += creation.expire(id, cutoff);
+            deleted += expiry.expire(id, cutoff);
         }
         return deleted;
     }

@@ -16,7 +16,7 @@ public class MessagingStartup implements ServletContextListener {
     Mailboxes mailboxes;
 
     @Inject
-    MailboxCreation creation;
+    MailboxExpiry expiry;
 
     @Inject
     MailboxExport export;
@@ -32,7 +32,7 @@ public class MessagingStartup implements ServletContextListener {
         settings.limits();
         notifier.waiting();
         mailboxes.warm();
-        creation.warm();
+        expiry.warm();
         export.warm();
     }
 }

@@ -339,6 +339,30 @@ class MessagingIT {
     }
 
     @Test
+    void aNewIdentityHasItsEmptyMailboxFromItsRegistration() throws SQLException {
+        User dora = register("dora");
+        long id = identityId(dora);
+        try (Connection conn = db.getConnection()) {
+            assertEquals(List.of(Map.of("c1", 1L, "c2", 0L, "c3", 0L)), rows(conn,
+                    "SELECT next_seq, message_count, byte_count FROM mailbox WHERE identity_id = ?", id),
+                    "stored with the identity, before anything was sent to it");
+        }
+        OsmsClient.Session d = login(dora);
+        JsonObject mailbox = d.export().getJsonObject("mailbox");
+        assertEquals(Map.of("c1", 1L, "c2", 0L, "c3", 0L), map(mailbox, "nextId", "messages", "bytes"),
+                "the export shows it too");
+
+        User eve = register("eve");
+        OsmsClient.Session e = login(eve);
+        e.sendTo(dora.name().value(), "?OTRv3?");
+        JsonArray first = d.fetch(0, 100, 0).getJsonArray("messages");
+        assertEquals(1, first.size());
+        assertEquals(1, first.getJsonObject(0).getJsonNumber("id").longValue(), "the first message is number 1");
+        d.logout();
+        e.logout();
+    }
+
+    @Test
     void exportHoldsEveryRowOfTheCallerAndNothingOfAnyoneElse() throws SQLException {
         User alice = register("alice");
         User bob = register("bob");
