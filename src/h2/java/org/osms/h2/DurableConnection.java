@@ -1,7 +1,6 @@
 package org.osms.h2;
 
 import java.lang.reflect.InvocationHandler;
-import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
 import java.sql.CallableStatement;
@@ -91,18 +90,9 @@ final class DurableConnection implements InvocationHandler {
                 return aborted || (Boolean) invokeOnTarget(method, args);
             case "isValid":
                 return !aborted && (Boolean) invokeOnTarget(method, args);
-            case "unwrap":
-                return ((Class<?>) args[0]).isInstance(self) ? self : invokeOnTarget(method, args);
-            case "isWrapperFor":
-                return ((Class<?>) args[0]).isInstance(self) || (Boolean) invokeOnTarget(method, args);
-            case "equals":
-                return self == args[0];
-            case "hashCode":
-                return System.identityHashCode(self);
-            case "toString":
-                return "durable " + target;
             default:
-                return invokeOnTarget(method, args);
+                Object own = WrapperMethods.answer(self, target, "durable", method, args);
+                return own != WrapperMethods.NOT_OWN ? own : invokeOnTarget(method, args);
         }
     }
 
@@ -164,15 +154,7 @@ final class DurableConnection implements InvocationHandler {
     }
 
     private Object invokeOnTarget(Method method, Object[] args) throws Throwable {
-        return call(target, method, args);
-    }
-
-    static Object call(Object target, Method method, Object[] args) throws Throwable {
-        try {
-            return method.invoke(target, args);
-        } catch (InvocationTargetException e) {
-            throw e.getCause();
-        }
+        return WrapperMethods.call(target, method, args);
     }
 
     private <T extends Statement> T statement(Class<T> type, Object statement, String sql) {

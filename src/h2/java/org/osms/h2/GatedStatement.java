@@ -41,35 +41,25 @@ final class GatedStatement implements InvocationHandler {
                 if (args != null && args.length == 1 && args[0] instanceof String sql) {
                     batchWrites |= SqlWrites.writes(sql);
                 }
-                return DurableConnection.call(target, method, args);
+                return WrapperMethods.call(target, method, args);
             case "clearBatch":
                 batchWrites = false;
-                return DurableConnection.call(target, method, args);
+                return WrapperMethods.call(target, method, args);
             case "getConnection":
                 return connectionProxy;
-            case "unwrap":
-                return ((Class<?>) args[0]).isInstance(self) ? self : DurableConnection.call(target, method, args);
-            case "isWrapperFor":
-                return ((Class<?>) args[0]).isInstance(self)
-                        || (Boolean) DurableConnection.call(target, method, args);
-            case "equals":
-                return self == args[0];
-            case "hashCode":
-                return System.identityHashCode(self);
-            case "toString":
-                return "gated " + target;
             default:
-                return DurableConnection.call(target, method, args);
+                Object own = WrapperMethods.answer(self, target, "gated", method, args);
+                return own != WrapperMethods.NOT_OWN ? own : WrapperMethods.call(target, method, args);
         }
     }
 
     private Object execute(Method method, Object[] args, boolean writes) throws Throwable {
         if (!writes) {
-            return DurableConnection.call(target, method, args);
+            return WrapperMethods.call(target, method, args);
         }
         connection.beforeWrite();
         try {
-            return DurableConnection.call(target, method, args);
+            return WrapperMethods.call(target, method, args);
         } finally {
             connection.afterWrite();
         }
