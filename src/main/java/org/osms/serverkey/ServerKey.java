@@ -72,8 +72,13 @@ public class ServerKey {
      * /pk/history}); the old private key is deleted. New conversations use the new key from now on; conversations
      * that began under the old key keep it until they end (their OTR session keys do not depend on it after the
      * handshake). Returns the new key's history entry.
+     *
+     * <p>One rotation at a time (this server holds the one instance of this bean): two at once would both build the
+     * same next serial, and the one that stored second would fail on the primary key and end in a server error for
+     * its administrator; and without the order, the first to finish could make its key the one served after the
+     * second had replaced it. In turn, each rotation hands over from the key the one before it stored.
      */
-    public ServerKeyRecord rotate() {
+    public synchronized ServerKeyRecord rotate() {
         KeyPair pair = newPair();
         OtrPublicKey pub = OtrPublicKey.of(pair.getPublic());
         ServerKeyStore.Rotation rotation = store.rotate(old -> {

@@ -527,6 +527,47 @@ class AdministrationIT {
     }
 
     @Test
+    void rotationsAtTheSameTimeEachSucceedInTurnAndTheLastIsServed() throws Exception {
+        OsmsClient c = client();
+        OtrPublicKey old = c.serverKey();
+        int before = c.serverKeyHistory().size();
+        int rotations = 4;
+        List<CompletableFuture<Object>> running = new ArrayList<>();
+        java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
+        for (int i = 0; i < rotations; i++) {
+            running.add(CompletableFuture.supplyAsync(() -> {
+                try {
+                    start.await();
+                    return invoke("rotateServerKey");
+                } catch (Exception e) {
+                    throw new java.util.concurrent.CompletionException(e);
+                }
+            }));
+        }
+        start.countDown();
+        List<String> rotated = new ArrayList<>();
+        for (CompletableFuture<Object> r : running) {
+            rotated.add((String) r.get(2, TimeUnit.MINUTES)); // none fails
+        }
+
+        List<ServerKeyRecord> history = c.serverKeyHistory();
+        assertEquals(before + rotations, history.size(), "one entry per rotation, nothing else");
+        List<String> added = history.subList(before, history.size()).stream().map(ServerKeyRecord::fingerprint)
+                .toList();
+        assertEquals(rotations, added.stream().distinct().count());
+        assertEquals(new java.util.HashSet<>(rotated), new java.util.HashSet<>(added),
+                "each administrator got the key their rotation stored");
+        OtrPublicKey now = c.serverKey();
+        assertEquals(added.get(rotations - 1), now.fingerprint().hex(), "the key served is the last one stored");
+        // each handover is signed by the key before it: a client that pinned the old key follows all four
+        assertEquals(rotations, ServerKeyHandover.follow(history, old.fingerprint(), now.fingerprint()).size() - 1);
+        User user = register("rots");
+        OsmsClient.Session session = c.login(user.name(), user.key(), now);
+        assertEquals(user.name().value(), session.command(cmd("whoami")).getString("username"));
+        session.logout();
+    }
+
+    @Test
     void aRotatedServerKeyIsServedWithASignedHandoverThatPinnedClientsFollowAndStrangersDoNot() throws Exception {
         Path dir = Files.createTempDirectory("osms-admin-it");
         OsmsClient c = client();
