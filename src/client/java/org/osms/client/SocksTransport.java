@@ -1,6 +1,5 @@
 package org.osms.client;
 
-import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -17,16 +16,27 @@ import javax.net.ssl.SSLSocket;
 import javax.net.ssl.SSLSocketFactory;
 
 /**
- * HTTP/1.1 ({@link Http1}) through a SOCKS5 proxy (RFC 1928), one connection per request (each is its own Tor stream). java.net.http.HttpClient cannot use a SOCKS
- * proxy, and java.net's SOCKS support may resolve names itself; this transport always hands the proxy the server's
- * host name (address type 3, "domain name"), so the name is resolved by the proxy (for Tor: inside the Tor network)
- * and never by the local resolver.
+ * HTTP/1.1 through a SOCKS5 proxy (RFC 1928), on persistent connections ({@link KeptConnections}): through Tor each
+ * new connection is a new stream to the onion service, a round trip across six relays before the request can leave, so
+ * a login's requests share one. java.net.http.HttpClient cannot use a SOCKS proxy, and java.net's SOCKS support may
+ * resolve names itself; this transport always hands the proxy the server's host name (address type 3, "domain name"),
+ * so the name is resolved by the proxy (for Tor: inside the Tor network) and never by the local resolver.
+ *
+ * <p>Keeping a stream open tells the onion service nothing new: tor carries all of this client's streams to it on one
+ * circuit, and the login's session header links its requests anyway.
  */
 final class SocksTransport implements Transport {
+    /**
+     * How long an idle connection is still used: half of the 10 s the onion service's front (haproxy,
+     * {@code timeout http-request}) keeps an idle client connection, leaving time for a request to cross the Tor
+     * network before the front closes it.
+     */
+    static final Duration REUSE_WITHIN = Duration.ofSeconds(5);
     private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(30);
     private static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(120);
 
     private final SocksProxy proxy;
+    private final KeptConnections connections = new KeptConnections(this::dial, REUSE_WITHIN);
 
     SocksTransport(SocksProxy proxy) {
         this.proxy = proxy;
@@ -42,21 +52,27 @@ final class SocksTransport implements Transport {
         String host = uri.getHost().startsWith("[") ? uri.getHost().substring(1, uri.getHost().length() - 1)
                 : uri.getHost();
         int port = uri.getPort() > 0 ? uri.getPort() : tls ? 443 : 80;
-        byte[] body = Http1.body(request);
         int timeout = (int) request.timeout().orElse(DEFAULT_TIMEOUT).toMillis();
-        try (Socket socket = new Socket()) {
-            // The proxy's own address is the one name resolved here: it is the user's (normally 127.0.0.1).
-            socket.connect(new InetSocketAddress(proxy.host(), proxy.port()), (int) CONNECT_TIMEOUT.toMillis());
-            socket.setSoTimeout(timeout);
-            connect(socket, host, port);
-            Socket channel = tls ? tls(socket, host, port) : socket;
-            OutputStream out = channel.getOutputStream();
-            out.write(Http1.head(request, host, port, tls, body.length, false));
-            out.write(body);
-            out.flush();
-            return Http1.read(new BufferedInputStream(channel.getInputStream()), request).answer();
+        try {
+            return connections.send(request, host, port, tls, timeout);
         } catch (IOException e) {
             throw new IOException("through proxy " + proxy + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** A stream through the proxy to {@code host}:{@code port}, with TLS over it for https. */
+    private Socket dial(String host, int port, boolean tls, int timeoutMillis) throws IOException {
+        Socket socket = new Socket();
+        try {
+            socket.setTcpNoDelay(true); // a request is written whole; do not wait to fill a segment
+            // The proxy's own address is the one name resolved here: it is the user's (normally 127.0.0.1).
+            socket.connect(new InetSocketAddress(proxy.host(), proxy.port()), (int) CONNECT_TIMEOUT.toMillis());
+            socket.setSoTimeout(timeoutMillis); // tor answers the CONNECT once the onion service is reached
+            connect(socket, host, port);
+            return tls ? tls(socket, host, port) : socket;
+        } catch (IOException | RuntimeException e) {
+            socket.close();
+            throw e;
         }
     }
 

@@ -39,7 +39,8 @@ import org.w3c.dom.NodeList;
  */
 class DirectTransportTest {
     private final ServerSocket server;
-    private final AtomicInteger connections = new AtomicInteger();
+    /** Connections the server accepted. */
+    final AtomicInteger connections = new AtomicInteger();
     private final List<String> requests = new CopyOnWriteArrayList<>();
     /** How the server answers the n-th request of the whole test (1-based) and its text. */
     @FunctionalInterface
@@ -118,6 +119,15 @@ class DirectTransportTest {
         server.close();
     }
 
+    /** The transport under test: straight to {@link #server}. */
+    Transport transport() throws IOException {
+        return new DirectTransport();
+    }
+
+    int serverPort() {
+        return server.getLocalPort();
+    }
+
     private URI uri(String path) {
         return URI.create("http://127.0.0.1:" + server.getLocalPort() + path);
     }
@@ -129,7 +139,7 @@ class DirectTransportTest {
 
     @Test
     void requestsInARowShareOneConnection() throws Exception {
-        Transport transport = new DirectTransport();
+        Transport transport = transport();
         for (int i = 1; i <= 5; i++) {
             HttpResponse<String> answer = post(transport, "m" + i);
             assertEquals(200, answer.statusCode());
@@ -150,7 +160,7 @@ class DirectTransportTest {
     @Test
     void aConnectionTheServerClosedWhileIdleIsReplacedAndTheRequestSentOnce() throws Exception {
         answersPerConnection = 1; // the server closes every connection after its answer, without saying so
-        Transport transport = new DirectTransport();
+        Transport transport = transport();
         for (int i = 1; i <= 3; i++) {
             assertEquals("{\"n\":" + i + "}", post(transport, "m" + i).body());
             Thread.sleep(50); // let the close arrive
@@ -162,7 +172,7 @@ class DirectTransportTest {
     @Test
     void aRequestTheServerBeganToAnswerIsNeverSentAgain() throws Exception {
         answersPerConnection = 2;
-        Transport transport = new DirectTransport();
+        Transport transport = transport();
         assertEquals(200, post(transport, "first").statusCode());
         answers = (n, r) -> "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n{\"cut\""; // then the connection closes
         IOException e = assertThrows(IOException.class, () -> post(transport, "second"));
@@ -173,7 +183,7 @@ class DirectTransportTest {
     @Test
     void aConnectionTheServerSaidItWouldCloseIsNotUsedAgain() throws Exception {
         answers = (n, r) -> "HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 2\r\n\r\n{}";
-        Transport transport = new DirectTransport();
+        Transport transport = transport();
         post(transport, "a");
         post(transport, "b");
         assertEquals(2, connections.get());
@@ -184,7 +194,7 @@ class DirectTransportTest {
     void anAnswerThatEndsWithItsConnectionIsReadWholeAndItsConnectionNotReused() throws Exception {
         answersPerConnection = 1;
         answers = (n, r) -> "HTTP/1.0 200 OK\r\nContent-Type: application/json\r\n\r\n{\"a\":" + n + "}";
-        Transport transport = new DirectTransport();
+        Transport transport = transport();
         assertEquals("{\"a\":1}", post(transport, "a").body());
         assertEquals("{\"a\":2}", post(transport, "b").body());
         assertEquals(2, connections.get());
@@ -192,7 +202,7 @@ class DirectTransportTest {
 
     @Test
     void aServerThatClosesEveryConnectionUnansweredIsAClearErrorAfterOneFreshTry() throws Exception {
-        Transport transport = new DirectTransport();
+        Transport transport = transport();
         post(transport, "warm"); // leaves one idle connection
         answers = (n, r) -> null;
         IOException e = assertThrows(IOException.class, () -> post(transport, "doomed"));
@@ -207,7 +217,7 @@ class DirectTransportTest {
         answers = (n, request) -> { // each answer says what it answers, so a mix-up shows
             return ok("{\"echo\":\"" + request.substring(request.lastIndexOf('\n') + 1) + "\"}");
         };
-        Transport transport = new DirectTransport();
+        Transport transport = transport();
         ExecutorService pool = Executors.newFixedThreadPool(8);
         try {
             List<Future<String>> answers = new ArrayList<>();
