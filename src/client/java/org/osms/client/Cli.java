@@ -118,12 +118,29 @@ public final class Cli {
                 new OsmsException(0, "not_registered", "This key is not registered yet (run `osms register NAME`)."));
         OsmsClient client = client();
         OsmsClient.Session session = client.login(Username.of(username), me.key(), trustedServerKey(client));
+        T result;
         try {
-            return work.apply(session);
-        } finally {
-            if (!session.ended()) {
-                session.logout();
-            }
+            result = work.apply(session);
+        } catch (RuntimeException failed) {
+            logOutAfter(session, failed);
+            throw failed;
+        }
+        session.logout();
+        return result;
+    }
+
+    /**
+     * Ends the conversation after {@code failed}, without letting the logout's own failure (the server may have
+     * ended the conversation already, or be unreachable) replace the error the user needs to see.
+     */
+    private static void logOutAfter(OsmsClient.Session session, RuntimeException failed) {
+        if (failed instanceof OsmsException o && o.code().equals("unknown_session")) {
+            return; // the server has no such conversation: nothing to end
+        }
+        try {
+            session.logout();
+        } catch (RuntimeException logout) {
+            failed.addSuppressed(logout);
         }
     }
 

@@ -60,6 +60,24 @@ class CliMessagingTest {
     }
 
     @Test
+    void theCommandsOwnErrorIsWhatTheUserSeesWhenTheLogoutAfterItFailsToo() {
+        server.refuseNextCommandAndForget = "key_changed";
+        Run whoami = osms("", "whoami");
+        assertEquals(1, whoami.exit());
+        assertEquals("osms: Refused. (key_changed)\n", whoami.err(), "not the logout's unknown_session");
+        assertEquals(1, server.terminations, "the logout was still tried");
+    }
+
+    @Test
+    void aConversationTheServerNoLongerHasIsNotLoggedOutOfAgain() {
+        server.forgetAtNextCommand = true;
+        Run whoami = osms("", "whoami");
+        assertEquals(1, whoami.exit());
+        assertTrue(whoami.err().startsWith("osms: ") && whoami.err().endsWith("(unknown_session)\n"), whoami.err());
+        assertEquals(0, server.terminations, "no logout of a conversation the server said it does not have");
+    }
+
+    @Test
     void aSendThatTimesOutLeavesTheTextInTheOutboxWhereQueuedShowsIt() throws Exception {
         Run send = osms("", "send", "bob", "hello bob", "--wait", "1");
         assertEquals(1, send.exit());

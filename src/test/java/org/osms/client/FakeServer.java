@@ -46,6 +46,15 @@ final class FakeServer implements AutoCloseable {
     /** Recipients whose {@code send}s are refused with {@code no_such_recipient} (as when they blocked the sender). */
     final Set<String> refusing = new HashSet<>();
     private long nextId = 1;
+    /**
+     * When set, the next command is refused with this error code and its conversation forgotten, as a server does
+     * that ends a conversation (or loses it in a restart) while answering: the logout after it finds no conversation.
+     */
+    volatile String refuseNextCommandAndForget;
+    /** When set, the next command finds its conversation gone, as after a restart of the server. */
+    volatile boolean forgetAtNextCommand;
+    /** {@code POST /terminate_session} requests received. */
+    int terminations;
 
     private static final class Login {
         final OtrConversation otr;
@@ -108,8 +117,12 @@ final class FakeServer implements AutoCloseable {
             } else if (path.equals("/session")) {
                 command(ex, body);
             } else if (path.equals("/terminate_session")) {
-                logins.remove(ex.getRequestHeaders().getFirst("OSMS-Session"));
-                answer(ex, 200, Json.createObjectBuilder().add("ended", true).build(), null);
+                terminations++;
+                if (logins.remove(ex.getRequestHeaders().getFirst("OSMS-Session")) == null) {
+                    answer(ex, 404, error("unknown_session"), null);
+                } else {
+                    answer(ex, 200, Json.createObjectBuilder().add("ended", true).build(), null);
+                }
             } else if (path.equals("/audit")) {
                 var page = log.auditPage(param(query, "after"), (int) param(query, "limit"));
                 JsonObjectBuilder b = Json.createObjectBuilder().add("entries", entries(page.entries()))
@@ -158,6 +171,10 @@ final class FakeServer implements AutoCloseable {
         } else {
             login = logins.get(id);
         }
+        if (login == null) {
+            answer(ex, 404, error("unknown_session"), null);
+            return;
+        }
         OtrConversation.Received r = login.otr.receive(body);
         JsonObjectBuilder b = Json.createObjectBuilder().add("messages", strings(r.replies()))
                 .add("encrypted", login.otr.isEncrypted());
@@ -168,6 +185,10 @@ final class FakeServer implements AutoCloseable {
     }
 
     private void command(HttpExchange ex, String body) throws Exception {
+        if (forgetAtNextCommand) {
+            forgetAtNextCommand = false;
+            logins.clear();
+        }
         Login login = logins.get(ex.getRequestHeaders().getFirst("OSMS-Session"));
         if (login == null) {
             answer(ex, 404, error("unknown_session"), null);
@@ -179,6 +200,16 @@ final class FakeServer implements AutoCloseable {
             c = r.readObject();
         }
         JsonObjectBuilder reply = Json.createObjectBuilder().add("seq", c.getInt("seq"));
+        String refusal = refuseNextCommandAndForget;
+        if (refusal != null) {
+            refuseNextCommandAndForget = null;
+            logins.remove(ex.getRequestHeaders().getFirst("OSMS-Session"));
+            reply.add("ok", false).add("error", refusal).add("message", "Refused.");
+            List<String> wire = login.otr.send(reply.build().toString());
+            answer(ex, 200, Json.createObjectBuilder().add("messages", strings(wire)).add("ended", false).build(),
+                    null);
+            return;
+        }
         switch (c.getString("command")) {
             case "send" -> {
                 String to = c.getString("to");
