@@ -38,6 +38,9 @@ import org.osms.protocol.Username;
 public final class OsmsClient implements PublicLog.Pages {
     private static final int MAX_HANDSHAKE_CALLS = 10;
     private static final int MAX_PUZZLES = 8;
+    /** The longest Retry-After the client waits out by itself; a longer one is the user's error to see. */
+    static final int MAX_RETRY_AFTER_SECONDS = 5;
+    static final int MAX_RETRIES = 2;
 
     private final URI base;
     private final Transport transport;
@@ -443,15 +446,49 @@ public final class OsmsClient implements PublicLog.Pages {
                 .POST(HttpRequest.BodyPublishers.ofString(otrMessage, StandardCharsets.UTF_8));
     }
 
+    /**
+     * Sends a request; an answer that says the server did nothing with it for now ({@code 503 busy}, {@code 429
+     * circuit_busy}: docs/protocol.md, "Errors") with a {@code Retry-After} of at most
+     * {@link #MAX_RETRY_AFTER_SECONDS} is waited out and the same request sent again, at most {@link #MAX_RETRIES}
+     * times. Sending it again is safe: the server answers these before it acts on the request.
+     */
     private HttpResponse<String> send(HttpRequest.Builder request) {
+        HttpRequest built = request.timeout(Duration.ofSeconds(120)).build();
         try {
-            return transport.send(request.timeout(Duration.ofSeconds(120)).build());
+            for (int retries = 0; ; retries++) {
+                HttpResponse<String> response = transport.send(built);
+                long wait = retryAfter(response);
+                if (wait < 0 || wait > MAX_RETRY_AFTER_SECONDS || retries >= MAX_RETRIES) {
+                    return response;
+                }
+                Thread.sleep(Math.max(1, wait) * 1000);
+            }
         } catch (IOException e) {
             throw new OsmsException(0, "unreachable", "Cannot reach " + base + ": " + e.getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new OsmsException(0, "interrupted", "Interrupted.");
         }
+    }
+
+    /** Retry-After's seconds for an answer that asks to come back later without having acted; -1 otherwise. */
+    private static long retryAfter(HttpResponse<String> response) {
+        int status = response.statusCode();
+        if (status != 503 && status != 429) {
+            return -1;
+        }
+        long seconds = response.headers().firstValue("Retry-After").filter(v -> v.matches("[0-9]{1,6}"))
+                .map(Long::parseLong).orElse(-1L);
+        if (seconds < 0) {
+            return -1;
+        }
+        String code;
+        try (JsonReader r = JSON.createReader(new StringReader(response.body()))) {
+            code = r.readObject().getString("error", "");
+        } catch (RuntimeException notAnErrorDocument) {
+            return -1;
+        }
+        return code.equals("busy") || code.equals("circuit_busy") ? seconds : -1;
     }
 
     private static JsonObject parse(HttpResponse<String> response) {
@@ -463,8 +500,10 @@ public final class OsmsClient implements PublicLog.Pages {
                     "The server answered " + response.statusCode() + " without a JSON document.");
         }
         if (response.statusCode() / 100 != 2) {
+            String later = response.headers().firstValue("Retry-After").filter(v -> v.matches("[0-9]{1,6}"))
+                    .map(v -> " Retry after " + v + " s.").orElse("");
             throw new OsmsException(response.statusCode(), body.getString("error", "error"),
-                    body.getString("message", "The server refused the request."));
+                    body.getString("message", "The server refused the request.") + later);
         }
         return body;
     }
