@@ -87,8 +87,9 @@ class SocksProxyIT {
         assertEquals(0, audit.exit(), audit.err());
 
         List<Connect> asked = proxy.connects();
-        // /pk and at least one call per handshake step, command and logout for register and whoami, and more.
-        assertTrue(asked.size() >= 8, "every request went through the proxy: " + asked);
+        // Each of the four commands is a process of its own with its own connections: at least one stream each. (A
+        // command's requests share a stream while it is fresh: SocksKeptConnectionsTest.)
+        assertTrue(asked.size() >= 4, "every command went through the proxy: " + asked);
         assertEquals(List.of(byName("osms.invalid", 80)), asked.stream().distinct().toList(),
                 "the proxy was only ever asked for the name, as a name (address type 3)");
     }
