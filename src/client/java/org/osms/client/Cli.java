@@ -151,16 +151,19 @@ public final class Cli {
      */
     Messenger messenger(OsmsClient.Session session) {
         OsmsClient client = client();
-        Optional<PublicLog.Checkpoint> seen;
+        return new Messenger(client, session, files().load().key(),
+                new PeerKeyCheck(new PeerPins(home, server), client, auditCheckpoint()), Outbox.in(home, server));
+    }
+
+    /** The audit head {@code osms audit} verified last for this server, read strictly: a damaged line is an error. */
+    Optional<PublicLog.Checkpoint> auditCheckpoint() {
         try {
-            seen = files().auditCheckpoint(server).map(c -> new PublicLog.Checkpoint(Long.parseLong(c[0]),
+            return files().auditCheckpoint(server).map(c -> new PublicLog.Checkpoint(Long.parseLong(c[0]),
                     java.util.HexFormat.of().parseHex(c[1])));
         } catch (IllegalArgumentException damaged) {
             throw new OsmsException(0, "bad_checkpoint", "The audit checkpoint of " + server + " in "
                     + home.resolve("audit_checkpoints") + " is damaged; remove its line and run `osms audit`.");
         }
-        return new Messenger(client, session, files().load().key(),
-                new PeerKeyCheck(new PeerPins(home, server), client, seen), Outbox.in(home, server));
     }
 
     /** Prints what one poll brought: texts, key notices, and problems (refused conversations, unreadable messages). */
@@ -380,14 +383,14 @@ public final class Cli {
                 throw new OsmsException(0, "audit_broken", "The audit log does not verify: " + e.getMessage());
             }
             java.util.HexFormat hex = java.util.HexFormat.of();
-            Optional<String[]> before = cli.files().auditCheckpoint(cli.server);
+            Optional<PublicLog.Checkpoint> before = cli.auditCheckpoint();
             if (before.isPresent()) {
-                long seq = Long.parseLong(before.get()[0]);
-                boolean same = seq == 0 || seq <= log.size()
-                        && hex.formatHex(log.get((int) seq - 1).hash()).equals(before.get()[1]);
+                long seq = before.get().seq();
+                boolean same = seq <= log.size()
+                        && java.util.Arrays.equals(log.get((int) seq - 1).hash(), before.get().hash());
                 if (!same) {
                     throw new OsmsException(0, "audit_rewritten", "The audit log was rewritten: entry " + seq
-                            + " is not the one verified before (" + before.get()[1] + ").");
+                            + " is not the one verified before (" + hex.formatHex(before.get().hash()) + ").");
                 }
             }
             long head = log.size();

@@ -60,6 +60,30 @@ class CliMessagingTest {
     }
 
     @Test
+    void auditKeepsItsCheckpointAndRefusesADamagedOrRewrittenOne() throws Exception {
+        Run audit = osms("", "audit");
+        assertEquals(0, audit.exit(), audit.err());
+        assertTrue(audit.out().startsWith("audit log verified: 2 entries, head "), audit.out());
+        Path checkpoints = home.resolve("audit_checkpoints");
+        String saved = Files.readString(checkpoints);
+        String head = audit.out().strip().substring("audit log verified: 2 entries, head ".length());
+        assertEquals(server.uri() + " 2 " + head + "\n", saved);
+        assertEquals(0, osms("", "audit").exit(), "the same log verifies against its checkpoint");
+
+        for (String damaged : List.of("x " + head, "-1 " + head, "0 " + head, "1 zz", "1 " + head.substring(2))) {
+            Files.writeString(checkpoints, server.uri() + " " + damaged + "\n");
+            Run refused = osms("", "audit");
+            assertEquals(1, refused.exit(), damaged);
+            assertTrue(refused.err().endsWith("(bad_checkpoint)\n"), damaged + ": " + refused.err());
+            assertEquals(server.uri() + " " + damaged + "\n", Files.readString(checkpoints), "left as it was");
+        }
+        Files.writeString(checkpoints, server.uri() + " 1 " + "00".repeat(32) + "\n");
+        Run rewritten = osms("", "audit");
+        assertEquals(1, rewritten.exit());
+        assertTrue(rewritten.err().endsWith("(audit_rewritten)\n"), rewritten.err());
+    }
+
+    @Test
     void theCommandsOwnErrorIsWhatTheUserSeesWhenTheLogoutAfterItFailsToo() {
         server.refuseNextCommandAndForget = "key_changed";
         Run whoami = osms("", "whoami");
