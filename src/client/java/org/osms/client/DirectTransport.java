@@ -1,8 +1,6 @@
 package org.osms.client;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -19,10 +17,8 @@ final class DirectTransport implements Transport {
      * 30 s).
      */
     static final Duration REUSE_WITHIN = Duration.ofSeconds(10);
-    private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(30);
-    private static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(120);
-
-    private final KeptConnections connections = new KeptConnections(DirectTransport::dial, REUSE_WITHIN);
+    private final KeptConnections connections = new KeptConnections(
+            (host, port, tls, timeoutMillis) -> KeptConnections.tcp(host, port), REUSE_WITHIN);
 
     @Override
     public HttpResponse<String> send(HttpRequest request) throws IOException {
@@ -30,22 +26,6 @@ final class DirectTransport implements Transport {
         if (!"http".equalsIgnoreCase(uri.getScheme()) || uri.getHost() == null) {
             throw new IOException("only http:// server URLs go through this transport");
         }
-        String host = uri.getHost().startsWith("[") ? uri.getHost().substring(1, uri.getHost().length() - 1)
-                : uri.getHost();
-        int port = uri.getPort() > 0 ? uri.getPort() : 80;
-        int timeout = (int) request.timeout().orElse(DEFAULT_TIMEOUT).toMillis();
-        return connections.send(request, host, port, false, timeout);
-    }
-
-    private static Socket dial(String host, int port, boolean tls, int timeoutMillis) throws IOException {
-        Socket socket = new Socket();
-        try {
-            socket.setTcpNoDelay(true); // a request is written whole; do not wait to fill a segment
-            socket.connect(new InetSocketAddress(host, port), (int) CONNECT_TIMEOUT.toMillis());
-            return socket;
-        } catch (IOException | RuntimeException e) {
-            socket.close();
-            throw e;
-        }
+        return connections.send(request);
     }
 }

@@ -6,7 +6,9 @@ import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
@@ -30,6 +32,8 @@ import java.util.concurrent.ConcurrentLinkedDeque;
 final class KeptConnections {
     /** Idle connections kept per server; more are closed. */
     static final int MAX_IDLE = 8;
+    private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(30);
+    private static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(120);
 
     /** Opens a connection to {@code host}:{@code port} that is ready for an HTTP request. */
     @FunctionalInterface
@@ -46,8 +50,14 @@ final class KeptConnections {
         this.reuseWithin = reuseWithin;
     }
 
-    HttpResponse<String> send(HttpRequest request, String host, int port, boolean tls, int timeoutMillis)
-            throws IOException {
+    /** Sends {@code request} to the host, port and scheme (http or https) of its URI; the transport checked them. */
+    HttpResponse<String> send(HttpRequest request) throws IOException {
+        URI uri = request.uri();
+        boolean tls = "https".equalsIgnoreCase(uri.getScheme());
+        String host = uri.getHost().startsWith("[") ? uri.getHost().substring(1, uri.getHost().length() - 1)
+                : uri.getHost();
+        int port = uri.getPort() > 0 ? uri.getPort() : tls ? 443 : 80;
+        int timeoutMillis = (int) request.timeout().orElse(DEFAULT_TIMEOUT).toMillis();
         byte[] body = Http1.body(request);
         byte[] head = Http1.head(request, host, port, tls, body.length, true);
         ConcurrentLinkedDeque<Connection> pool = idle.computeIfAbsent((tls ? "https " : "http ") + host + " " + port,
@@ -67,11 +77,31 @@ final class KeptConnections {
                 // closed while idle: the request never reached the server; try the next or a new connection
             }
         }
-        Connection c = new Connection(dialer.dial(host, port, tls, timeoutMillis));
+        Socket socket = dialer.dial(host, port, tls, timeoutMillis);
+        Connection c;
+        try {
+            c = new Connection(socket);
+        } catch (IOException | RuntimeException e) {
+            socket.close();
+            throw e;
+        }
         try {
             return exchange(c, pool, head, body, timeoutMillis, request);
         } catch (IOException | RuntimeException e) {
             c.close();
+            throw e;
+        }
+    }
+
+    /** A TCP connection to {@code host}:{@code port} (the server, or the proxy), for requests written whole. */
+    static Socket tcp(String host, int port) throws IOException {
+        Socket socket = new Socket();
+        try {
+            socket.setTcpNoDelay(true); // a request is written whole; do not wait to fill a segment
+            socket.connect(new InetSocketAddress(host, port), (int) CONNECT_TIMEOUT.toMillis());
+            return socket;
+        } catch (IOException | RuntimeException e) {
+            socket.close();
             throw e;
         }
     }

@@ -4,7 +4,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpRequest;
@@ -32,8 +31,6 @@ final class SocksTransport implements Transport {
      * network before the front closes it.
      */
     static final Duration REUSE_WITHIN = Duration.ofSeconds(5);
-    private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(30);
-    private static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(120);
 
     private final SocksProxy proxy;
     private final KeptConnections connections = new KeptConnections(this::dial, REUSE_WITHIN);
@@ -49,12 +46,8 @@ final class SocksTransport implements Transport {
         if (!tls && !"http".equalsIgnoreCase(uri.getScheme()) || uri.getHost() == null) {
             throw new IOException("only http:// and https:// server URLs can go through a proxy");
         }
-        String host = uri.getHost().startsWith("[") ? uri.getHost().substring(1, uri.getHost().length() - 1)
-                : uri.getHost();
-        int port = uri.getPort() > 0 ? uri.getPort() : tls ? 443 : 80;
-        int timeout = (int) request.timeout().orElse(DEFAULT_TIMEOUT).toMillis();
         try {
-            return connections.send(request, host, port, tls, timeout);
+            return connections.send(request);
         } catch (IOException e) {
             throw new IOException("through proxy " + proxy + ": " + e.getMessage(), e);
         }
@@ -62,11 +55,9 @@ final class SocksTransport implements Transport {
 
     /** A stream through the proxy to {@code host}:{@code port}, with TLS over it for https. */
     private Socket dial(String host, int port, boolean tls, int timeoutMillis) throws IOException {
-        Socket socket = new Socket();
+        // The proxy's own address is the one name resolved here: it is the user's (normally 127.0.0.1).
+        Socket socket = KeptConnections.tcp(proxy.host(), proxy.port());
         try {
-            socket.setTcpNoDelay(true); // a request is written whole; do not wait to fill a segment
-            // The proxy's own address is the one name resolved here: it is the user's (normally 127.0.0.1).
-            socket.connect(new InetSocketAddress(proxy.host(), proxy.port()), (int) CONNECT_TIMEOUT.toMillis());
             socket.setSoTimeout(timeoutMillis); // tor answers the CONNECT once the onion service is reached
             connect(socket, host, port);
             return tls ? tls(socket, host, port) : socket;
