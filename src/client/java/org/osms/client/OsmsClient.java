@@ -477,8 +477,7 @@ public final class OsmsClient implements PublicLog.Pages {
         if (status != 503 && status != 429) {
             return -1;
         }
-        long seconds = response.headers().firstValue("Retry-After").filter(v -> v.matches("[0-9]{1,6}"))
-                .map(Long::parseLong).orElse(-1L);
+        long seconds = retryAfterHeader(response);
         if (seconds < 0) {
             return -1;
         }
@@ -491,6 +490,12 @@ public final class OsmsClient implements PublicLog.Pages {
         return code.equals("busy") || code.equals("circuit_busy") ? seconds : -1;
     }
 
+    /** The answer's Retry-After in seconds (the delay form, at most six digits); -1 when it has none. */
+    private static long retryAfterHeader(HttpResponse<String> response) {
+        return response.headers().firstValue("Retry-After").filter(v -> v.matches("[0-9]{1,6}"))
+                .map(Long::parseLong).orElse(-1L);
+    }
+
     private static JsonObject parse(HttpResponse<String> response) {
         JsonObject body;
         try (JsonReader r = JSON.createReader(new StringReader(response.body()))) {
@@ -500,8 +505,8 @@ public final class OsmsClient implements PublicLog.Pages {
                     "The server answered " + response.statusCode() + " without a JSON document.");
         }
         if (response.statusCode() / 100 != 2) {
-            String later = response.headers().firstValue("Retry-After").filter(v -> v.matches("[0-9]{1,6}"))
-                    .map(v -> " Retry after " + v + " s.").orElse("");
+            long seconds = retryAfterHeader(response);
+            String later = seconds < 0 ? "" : " Retry after " + seconds + " s.";
             throw new OsmsException(response.statusCode(), body.getString("error", "error"),
                     body.getString("message", "The server refused the request.") + later);
         }
