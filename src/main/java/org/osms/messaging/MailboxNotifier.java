@@ -2,43 +2,68 @@ package org.osms.messaging;
 
 import jakarta.annotation.Resource;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import jakarta.transaction.Status;
 import jakarta.transaction.Synchronization;
 import jakarta.transaction.TransactionSynchronizationRegistry;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import org.osms.session.Wakeup;
 
 /**
  * Wakes the fetches waiting on a mailbox when a message for it is committed (the long poll). Each mailbox has a
- * version that grows with every committed arrival: a fetch notes the version before it looks, and a wait registered
+ * version that changes with every committed arrival: a fetch notes the version before it looks, and a wait registered
  * after a newer arrival fires at once, so no message slips between looking and waiting.
+ *
+ * <p>A mailbox is tracked only while it is in use: {@link #forgetIdle} drops those without a waiting fetch and unused
+ * since a cut-off ({@link RetentionSweeper} calls it), so memory follows the mailboxes used lately, not every mailbox
+ * ever used. Versions come from one counter for all mailboxes and are never handed out twice, so a version noted
+ * before its mailbox was forgotten matches nothing after: that wait fires at once, and the fetch looks again.
  */
 @ApplicationScoped
 public class MailboxNotifier {
     @Resource(lookup = "java:comp/TransactionSynchronizationRegistry")
     TransactionSynchronizationRegistry transactions;
 
-    private final Map<Long, Waiters> byMailbox = new ConcurrentHashMap<>();
+    @Inject
+    Clock clock;
 
+    private final Map<Long, Waiters> byMailbox = new ConcurrentHashMap<>();
+    private final AtomicLong versions = new AtomicLong();
+
+    /** One tracked mailbox; every field is guarded by the object's own lock. */
     private static final class Waiters {
         private long version;
+        private long lastUsed;
+        /** Set, under the lock, when the entry leaves the map: a caller holding it must take the map's current one. */
+        private boolean forgotten;
         private final Set<Runnable> waiting = new LinkedHashSet<>();
     }
 
     private Waiters of(long mailbox) {
-        return byMailbox.computeIfAbsent(mailbox, k -> new Waiters());
+        return byMailbox.computeIfAbsent(mailbox, k -> {
+            Waiters w = new Waiters();
+            w.version = versions.incrementAndGet();
+            return w;
+        });
     }
 
     /** The mailbox's version now: read it before looking for messages, hand it to {@link #wakeupFor}. */
     public long version(long mailbox) {
-        Waiters w = of(mailbox);
-        synchronized (w) {
-            return w.version;
+        while (true) {
+            Waiters w = of(mailbox);
+            synchronized (w) {
+                if (!w.forgotten) {
+                    w.lastUsed = clock.millis();
+                    return w.version;
+                }
+            }
         }
     }
 
@@ -47,11 +72,14 @@ public class MailboxNotifier {
         return wake -> {
             Waiters w = of(mailbox);
             synchronized (w) {
-                if (w.version == seen) {
+                // a forgotten entry's version is no longer the mailbox's: fire, as for any version other than seen
+                if (!w.forgotten && w.version == seen) {
                     w.waiting.add(wake);
+                    w.lastUsed = clock.millis();
                     return () -> {
                         synchronized (w) {
                             w.waiting.remove(wake);
+                            w.lastUsed = clock.millis();
                         }
                     };
                 }
@@ -78,15 +106,49 @@ public class MailboxNotifier {
         });
     }
 
-    private void arrived(long mailbox) {
-        Waiters w = of(mailbox);
+    /** A message for the mailbox has been committed. */
+    void arrived(long mailbox) {
         List<Runnable> wake;
-        synchronized (w) {
-            w.version++;
-            wake = new ArrayList<>(w.waiting);
-            w.waiting.clear();
+        while (true) {
+            Waiters w = of(mailbox);
+            synchronized (w) {
+                if (w.forgotten) {
+                    continue;
+                }
+                w.version = versions.incrementAndGet();
+                w.lastUsed = clock.millis();
+                wake = new ArrayList<>(w.waiting);
+                w.waiting.clear();
+            }
+            break;
         }
         wake.forEach(Runnable::run);
+    }
+
+    /**
+     * Stops tracking every mailbox that no fetch waits on and that was last used at or before {@code cutoffMillis}
+     * (the clock's milliseconds); returns how many it dropped.
+     */
+    public int forgetIdle(long cutoffMillis) {
+        int[] dropped = {0};
+        for (Long mailbox : byMailbox.keySet()) {
+            byMailbox.computeIfPresent(mailbox, (k, w) -> {
+                synchronized (w) {
+                    if (w.waiting.isEmpty() && w.lastUsed <= cutoffMillis) {
+                        w.forgotten = true;
+                        dropped[0]++;
+                        return null;
+                    }
+                    return w;
+                }
+            });
+        }
+        return dropped[0];
+    }
+
+    /** How many mailboxes are tracked now. */
+    int tracked() {
+        return byMailbox.size();
     }
 
     /** Waits registered right now, across all mailboxes. */
