@@ -69,7 +69,9 @@ public class Migrations {
                 .load();
         MigrateResult result = flyway.migrate();
         durability.enforce();
-        LOG.info(() -> "Database schema (" + vendor + ") is at version " + flyway.info().current().getVersion()
+        // the version from the migration's own result: flyway.info() would read the schema history once more
+        String version = result.targetSchemaVersion != null ? result.targetSchemaVersion : result.initialSchemaVersion;
+        LOG.info(() -> "Database schema (" + vendor + ") is at version " + version
                 + "; " + result.migrationsExecuted + " migration(s) applied now.");
         return result.migrationsExecuted;
     }
