@@ -339,9 +339,9 @@ public final class Messenger implements Chat.Messages {
         }
     }
 
-    /** An OTR query offering version 3 (docs/protocol.md, "Message bodies"). */
+    /** An OTR query offering version 3 (docs/protocol.md, "Message bodies"), as the server accepts it. */
     private static boolean isQuery(String body) {
-        return body.matches("\\?OTRv[0-9]*3[0-9]*\\?");
+        return org.osms.protocol.OtrEnvelope.isQuery(body);
     }
 
     private Peer peer(String name) {

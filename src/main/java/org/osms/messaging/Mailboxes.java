@@ -64,7 +64,8 @@ public class Mailboxes {
 
     /** Stores one OTR message for {@code to}; answered only once committed. */
     public void send(Sender from, Username to, String body) {
-        OtrEnvelope.kindOf(body);
+        // the cheap checks first, so that a refused body costs the server no more than its length: the size, then
+        // the sender's rate (every send command counts, refused or not: the limit bounds attempts), then the envelope
         MessagingSettings.Limits limits = settings.limits();
         if (body.length() > limits.maxBodyBytes()) {
             throw new ApiException(413, "body_too_large",
@@ -75,6 +76,7 @@ public class Mailboxes {
             throw new ApiException(429, "rate_limited",
                     "More than " + limits.sendsPerMinute() + " messages in a minute; wait a little.");
         }
+        OtrEnvelope.kindOf(body);
         if (to.equals(from.username())) {
             throw new ApiException(400, "bad_command", "A message cannot be sent to oneself.");
         }
