@@ -7,7 +7,7 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.util.Collections;
-import java.util.regex.Pattern;
+import java.util.function.Predicate;
 
 /**
  * Malformed content-negotiation headers are the client's mistake: {@code 400 bad_header} before anything parses
@@ -15,23 +15,11 @@ import java.util.regex.Pattern;
  * {@code Accept} was a 500; a malformed {@code Accept-Language} a plain-text 400 from the container).
  *
  * <p>The grammar is RFC 9110's: comma-separated lists (empty elements allowed), {@code ;name=value} parameters with
- * token or quoted-string values, and a weight {@code q} of 0 to 1 with at most three decimals.
+ * token or quoted-string values, and a weight {@code q} of 0 to 1 with at most three decimals ({@link HeaderGrammar}).
  */
 public class NegotiationHeaders extends HttpFilter {
     private static final long serialVersionUID = 1L;
 
-    private static final String TOKEN = "[!#$%&'*+.^_`|~0-9A-Za-z-]+";
-    private static final String QUOTED = "\"(?:[^\"\\\\]|\\\\.)*\"";
-    private static final String OWS = "[ \\t]*";
-    private static final String QVALUE = "(?:0(?:\\.[0-9]{0,3})?|1(?:\\.0{0,3})?)";
-    /** A parameter; a weight must be a valid qvalue (q=abc and an empty q= are what broke the framework). */
-    private static final String PARAMETER = OWS + ";" + OWS + "(?:[qQ]=" + QVALUE + "(?=" + OWS + "(?:;|$))|(?![qQ]=)"
-            + TOKEN + "=(?:" + TOKEN + "|" + QUOTED + "))";
-    private static final String MEDIA_TYPE = TOKEN + "/" + TOKEN + "(?:" + PARAMETER + ")*";
-    private static final Pattern MEDIA_RANGE = Pattern.compile(MEDIA_TYPE);
-    private static final Pattern CHARSET = Pattern.compile(TOKEN + "(?:" + PARAMETER + ")*");
-    private static final Pattern LANGUAGE_RANGE =
-            Pattern.compile("(?:\\*|[A-Za-z]{1,8}(?:-[A-Za-z0-9]{1,8})*)(?:" + PARAMETER + ")*");
     /** No header OSMS reads is anywhere near this long; a longer one is not worth parsing. */
     private static final int MAX_HEADER_LENGTH = 4096;
 
@@ -47,23 +35,23 @@ public class NegotiationHeaders extends HttpFilter {
     }
 
     private static String fault(HttpServletRequest request) {
-        if (!allListed(request, "Accept", MEDIA_RANGE)) {
+        if (!allListed(request, "Accept", HeaderGrammar::mediaRange)) {
             return "The Accept header is malformed.";
         }
-        if (!allListed(request, "Accept-Charset", CHARSET)) {
+        if (!allListed(request, "Accept-Charset", HeaderGrammar::charset)) {
             return "The Accept-Charset header is malformed.";
         }
-        if (!allListed(request, "Accept-Language", LANGUAGE_RANGE)) {
+        if (!allListed(request, "Accept-Language", HeaderGrammar::languageRange)) {
             return "The Accept-Language header is malformed.";
         }
         String contentType = request.getHeader("Content-Type");
-        if (contentType != null && !valid(contentType.strip(), MEDIA_RANGE)) {
+        if (contentType != null && !valid(contentType.strip(), HeaderGrammar::mediaRange)) {
             return "The Content-Type header is malformed.";
         }
         return null;
     }
 
-    private static boolean allListed(HttpServletRequest request, String header, Pattern element) {
+    private static boolean allListed(HttpServletRequest request, String header, Predicate<String> element) {
         for (String value : Collections.list(request.getHeaders(header))) {
             if (value.length() > MAX_HEADER_LENGTH) {
                 return false;
@@ -77,8 +65,8 @@ public class NegotiationHeaders extends HttpFilter {
         return true;
     }
 
-    private static boolean valid(String value, Pattern pattern) {
-        return value.length() <= MAX_HEADER_LENGTH && pattern.matcher(value).matches();
+    private static boolean valid(String value, Predicate<String> grammar) {
+        return value.length() <= MAX_HEADER_LENGTH && grammar.test(value);
     }
 
     /** Splits a header list at commas outside quoted strings. */

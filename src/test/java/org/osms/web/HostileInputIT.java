@@ -109,6 +109,28 @@ class HostileInputIT {
         }
     }
 
+    /**
+     * Hundreds of parameters in one media range, or one long quoted value, under the filter's 4,096 characters: read
+     * in one pass. The filter's regular expressions recursed once per parameter and overflowed the stack: a 500 with
+     * a stack trace in the log, for anyone, on every endpoint.
+     */
+    @Test
+    void manyParametersInANegotiationHeaderAreReadAndAnswered() {
+        String manyParameters = "application/json" + ";x=y".repeat(800);
+        String longQuoted = "application/json;x=\"" + "\\\"".repeat(1_500) + "\"";
+        for (String accept : List.of(manyParameters, longQuoted)) {
+            Http.Answer a = http.send(HttpRequest.newBuilder(http.uri("/pk")).header("Accept", accept).GET());
+            assertEquals(200, a.status(), a.body());
+            assertTrue(a.contentType().startsWith("application/json"));
+        }
+        Http.Answer malformed = http.send(HttpRequest.newBuilder(http.uri("/pk"))
+                .header("Accept", manyParameters + ";q=abc").GET());
+        assertErrorDocument(malformed, 400, "bad_header");
+        Http.Answer language = http.send(HttpRequest.newBuilder(http.uri("/pk")).header("Accept", "application/json")
+                .header("Accept-Language", "en" + ";a=b".repeat(800)).GET());
+        assertEquals(200, language.status(), language.body());
+    }
+
     @Test
     void wellFormedListsWithWeightsStillNegotiate() {
         Http.Answer a = http.send(HttpRequest.newBuilder(http.uri("/pk"))
