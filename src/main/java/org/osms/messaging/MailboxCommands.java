@@ -162,7 +162,11 @@ public class MailboxCommands implements CommandHandler {
             if (!(id instanceof JsonNumber n) || !n.isIntegral()) {
                 throw CommandArguments.badCommand("'ids' must hold integers.");
             }
-            ids.add(n.longValue());
+            try {
+                ids.add(n.longValueExact()); // longValue() would wrap 2^64 + 5 around to message 5
+            } catch (ArithmeticException e) {
+                throw CommandArguments.badCommand("'ids' must hold message ids: integers of at most 19 digits.");
+            }
         }
         return ids;
     }

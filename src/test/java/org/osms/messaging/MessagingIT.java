@@ -190,7 +190,7 @@ class MessagingIT {
         assertEquals("no_such_recipient", refused(a, deleted.name().value(), "?OTRv3?").code());
         for (String notOtr : List.of("hello bob", "?OTRv3? hello", "?OTR Error: hello", "?OTR|1|2|3,1,1,x,",
                 "?OTR:" + Base64.getEncoder().encodeToString(new byte[] {0, 2, 3, 0, 0, 0, 0, 0, 0, 0, 0}) + ".",
-                "?OTR:not base64!.", "?OTRv2?", "")) {
+                "?OTR:not base64!.", "?OTRv2?", "", "?OTRv" + "3".repeat(16_000))) {
             assertEquals("not_otr", refused(a, to, notOtr).code(), notOtr);
         }
         assertEquals("body_too_large", refused(a, to, fakeDataMessage(20_000)).code());
@@ -229,6 +229,11 @@ class MessagingIT {
         assertEquals(OtrPublicKey.of(alice.key().getPublic()).fingerprint().hex(), first.getString("fingerprint"));
         List<Long> ids = page.getJsonArray("messages").stream()
                 .map(v -> v.asJsonObject().getJsonNumber("id").longValue()).toList();
+        JsonObject wrapped = b.sendCommand(Json.createObjectBuilder().add("command", "ack").add("ids",
+                Json.createArrayBuilder().add(java.math.BigInteger.ONE.shiftLeft(64).add(
+                        java.math.BigInteger.valueOf(ids.get(0))))).build());
+        assertEquals("bad_command", wrapped.getString("error"), "2^64 + an id is no message id: " + wrapped);
+        assertEquals(max, b.quota().getJsonObject("usage").getInt("messages"), "nothing was acknowledged");
         assertEquals(max, b.ack(ids));
         assertEquals(0, b.ack(ids), "an acknowledged message is gone for good");
         assertEquals(0, b.fetch(0, 100, 0).getJsonArray("messages").size());
@@ -427,6 +432,50 @@ class MessagingIT {
         a.logout();
         b.logout();
         c.logout();
+    }
+
+    /**
+     * Eight messages of 16,000 characters (128,000 in all) and a few audit entries: each page of the export stays one
+     * reply the client accepts, and following the cursors gives every message and entry once, in order. Pages of 50
+     * messages by count alone made the first reply eight times what the client takes: such a user could not download
+     * their data at all.
+     */
+    @Test
+    void anExportOfLargeMessagesComesInPagesThatEachFitOneReply() throws SQLException {
+        User alice = register("alice");
+        User bob = register("bob");
+        OsmsClient.Session a = login(alice);
+        Username current = alice.name();
+        for (int i = 0; i < 3; i++) {
+            current = Deployments.freshUsername("alice");
+            a.command(Json.createObjectBuilder().add("command", "rename").add("username", current.value()).build());
+        }
+        OsmsClient.Session b = login(bob);
+        List<String> bodies = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            bodies.add(fakeDataMessage(16_000 + 4 * i));
+            b.sendTo(current.value(), bodies.get(i));
+        }
+
+        JsonObject first = a.command(Json.createObjectBuilder().add("command", "export").build());
+        assertEquals(4, first.getJsonArray("audit").size(), "the audit entries come first: they are small");
+        assertFalse(first.containsKey("auditNextAfter"));
+        int onFirst = first.getJsonArray("messages").size();
+        assertTrue(onFirst < 8, "not every message fits one reply: " + onFirst);
+        assertEquals(onFirst == 0 ? 0 : first.getJsonArray("messages").getJsonObject(onFirst - 1)
+                .getJsonNumber("id").longValue(), first.getJsonNumber("messagesNextAfter").longValue());
+
+        JsonObject export = a.export(); // every page; the client refuses any reply longer than one OTR message
+        List<String> exported = export.getJsonArray("messages").getValuesAs(JsonObject.class).stream()
+                .map(m -> m.getString("body")).toList();
+        assertEquals(bodies, exported);
+        assertEquals(List.of(1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L), export.getJsonArray("messages")
+                .getValuesAs(JsonObject.class).stream().map(m -> m.getJsonNumber("id").longValue()).toList());
+        assertEquals(List.of("registered", "renamed", "renamed", "renamed"), export.getJsonArray("audit")
+                .getValuesAs(JsonObject.class).stream().map(e -> e.getString("event")).toList());
+        assertEquals(8, export.getJsonObject("usage").getInt("messages"), "exporting acknowledges nothing");
+        a.logout();
+        b.logout();
     }
 
     @Test
