@@ -322,7 +322,11 @@ public final class OsmsClient implements PublicLog.Pages {
             seq++;
             String plaintext = JSON.createObjectBuilder(command).add("seq", seq).build().toString();
             List<String> wire = encrypt(plaintext);
-            JsonObject answer = postRaw("session", wire.get(wire.size() - 1));
+            return reply(postRaw("session", wire.get(wire.size() - 1)));
+        }
+
+        /** The command's reply that a {@code POST /session} answer carries (see {@link #postRaw}), decrypted. */
+        public JsonObject reply(JsonObject answer) {
             ended = answer.getBoolean("ended", false);
             for (String m : strings(answer)) {
                 try {

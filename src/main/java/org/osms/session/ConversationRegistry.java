@@ -8,6 +8,8 @@ import jakarta.inject.Inject;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -63,6 +65,8 @@ public class ConversationRegistry {
         private volatile boolean encrypted;
         /** {@link ConversationState#NO_IDENTITY} until known; a primitive, one object less per conversation. */
         private volatile long identity = ConversationState.NO_IDENTITY;
+        /** Whether a deferred command (a long-polling fetch) of this conversation waits; guarded by the entry. */
+        private boolean awaiting;
 
         Entry(Conversation bean, Instant now) {
             this.bean = bean;
@@ -71,6 +75,23 @@ public class ConversationRegistry {
 
         public Conversation bean() {
             return bean;
+        }
+
+        /**
+         * Claims the conversation's one place for a waiting command; false when another command of it already waits.
+         * One wait per conversation: a client that sends more (the protocol forbids it) cannot pile up waiting
+         * requests, each of them a wake-up task on the shared executor and a call queued on the conversation's bean.
+         */
+        synchronized boolean startAwaiting() {
+            if (awaiting) {
+                return false;
+            }
+            awaiting = true;
+            return true;
+        }
+
+        synchronized void stopAwaiting() {
+            awaiting = false;
         }
 
         boolean encrypted() {
@@ -130,9 +151,49 @@ public class ConversationRegistry {
         markEncrypted(entry, null);
     }
 
+    /**
+     * The conversation's handshake completed, proving {@code identity}'s key (null for a registration conversation).
+     * An identity that would now hold more than its share of logged-in conversations ({@link
+     * SessionSettings#maxPerIdentity}) loses its least recently used ones: whoever holds its key can log in again,
+     * but cannot fill the server's cap of logged-in conversations, which every other user needs.
+     */
     void markEncrypted(Entry entry, Long identity) {
-        entry.encrypted = true;
-        entry.identity = identity == null ? ConversationState.NO_IDENTITY : identity;
+        List<Map.Entry<SessionId, Entry>> displaced;
+        synchronized (this) {
+            entry.encrypted = true;
+            entry.identity = identity == null ? ConversationState.NO_IDENTITY : identity;
+            displaced = beyondShare(entry);
+        }
+        for (Map.Entry<SessionId, Entry> e : displaced) { // outside the lock: ending waits for a running request
+            admission.ended(e.getKey());
+            destroy(e.getValue());
+        }
+    }
+
+    /**
+     * Takes out of the map the identity's conversations other than {@code newest} that exceed its share, least
+     * recently used first, and returns them.
+     */
+    private List<Map.Entry<SessionId, Entry>> beyondShare(Entry newest) {
+        long identity = newest.identity;
+        if (identity == ConversationState.NO_IDENTITY) {
+            return List.of();
+        }
+        List<Map.Entry<SessionId, Entry>> others = new ArrayList<>();
+        for (Map.Entry<SessionId, Entry> e : live.entrySet()) {
+            if (e.getValue().identity == identity && e.getValue() != newest) {
+                others.add(e);
+            }
+        }
+        int over = others.size() + 1 - settings.maxPerIdentity();
+        if (over <= 0) {
+            return List.of();
+        }
+        others.sort(Comparator.comparingLong(e -> e.getValue().lastUsed));
+        List<Map.Entry<SessionId, Entry>> displaced = others.subList(0, over);
+        // gone for their next request at once, and not counted by the next login
+        displaced.forEach(e -> live.remove(e.getKey()));
+        return displaced;
     }
 
     /** The identity this conversation acts for (known after a login handshake, or once `register` succeeded). */
@@ -166,13 +227,17 @@ public class ConversationRegistry {
         admission.ended(id);
         Entry e = live.remove(id);
         if (e != null) {
-            try {
-                e.bean.end();
-            } catch (NoSuchEJBException alreadyGone) {
-                // the container timed it out first (@StatefulTimeout)
-            } catch (ConcurrentAccessException busy) {
-                // still answering a request after @AccessTimeout: the container discards it with that request
-            }
+            destroy(e);
+        }
+    }
+
+    private static void destroy(Entry e) {
+        try {
+            e.bean.end();
+        } catch (NoSuchEJBException alreadyGone) {
+            // the container timed it out first (@StatefulTimeout)
+        } catch (ConcurrentAccessException busy) {
+            // still answering a request after @AccessTimeout: the container discards it with that request
         }
     }
 

@@ -3,6 +3,7 @@ package org.osms.session;
 import static org.osms.protocol.JsonDocuments.JSON;
 
 import jakarta.annotation.Resource;
+import jakarta.ejb.ConcurrentAccessException;
 import jakarta.ejb.NoSuchEJBException;
 import jakarta.enterprise.concurrent.ManagedExecutorService;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -143,6 +144,15 @@ public class SessionResource {
      */
     private void await(SessionId id, ConversationRegistry.Entry entry, Commands.Deferred deferred,
                        AsyncResponse async) {
+        if (!entry.startAwaiting()) {
+            // another command of this conversation already waits: this one is answered now, as if woken at once
+            try {
+                async.resume(answer(id, entry, call(id, () -> entry.bean().resume(deferred))));
+            } catch (RuntimeException e) {
+                async.resume(e);
+            }
+            return;
+        }
         AtomicBoolean done = new AtomicBoolean();
         AtomicReference<Wakeup.Registration> registration = new AtomicReference<>();
         Runnable finish = () -> {
@@ -150,6 +160,7 @@ public class SessionResource {
             if (r != null) {
                 r.cancel();
             }
+            entry.stopAwaiting();
             try {
                 async.resume(answer(id, entry, call(id, () -> entry.bean().resume(deferred))));
             } catch (RuntimeException e) {
@@ -208,13 +219,18 @@ public class SessionResource {
         return JSON.createObjectBuilder().add("ended", true).build();
     }
 
-    /** A bean the container already timed out (@StatefulTimeout) is an ended conversation, not a server error. */
+    /**
+     * A bean the container already timed out (@StatefulTimeout) is an ended conversation, not a server error; a bean
+     * still answering another request of the same conversation after its @AccessTimeout is busy (503), not broken.
+     */
     private <T> T call(SessionId id, java.util.function.Supplier<T> action) {
         try {
             return action.get();
         } catch (NoSuchEJBException gone) {
             registry.end(id);
             throw SessionException.unknownSession();
+        } catch (ConcurrentAccessException busy) {
+            throw new SessionException.Busy("requests in this conversation");
         }
     }
 

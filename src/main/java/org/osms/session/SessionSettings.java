@@ -25,6 +25,9 @@ public class SessionSettings {
     @Resource(lookup = "osms/session/maxHandshakes")
     Object maxHandshakes;
 
+    @Resource(lookup = "osms/session/maxPerIdentity")
+    Object maxPerIdentity;
+
     @Resource(lookup = "osms/registration/powBits")
     Object powBits;
 
@@ -53,6 +56,7 @@ public class SessionSettings {
     private Duration handshakeTimeout;
     private int liveCap;
     private int handshakeCap;
+    private int perIdentityCap;
     private int proofOfWorkBits;
     private int proofOfWorkMaxBits;
     private int proofOfWorkMemoryKiB;
@@ -68,6 +72,7 @@ public class SessionSettings {
         handshakeTimeout = Duration.ofSeconds(number("OSMS_SESSION_HANDSHAKE_TIMEOUT", handshakeTimeoutSeconds, 1, 600));
         liveCap = (int) number("OSMS_SESSION_MAX_LIVE", maxLive, 1, 1_000_000);
         handshakeCap = (int) number("OSMS_SESSION_MAX_HANDSHAKES", maxHandshakes, 1, 1_000_000);
+        perIdentityCap = (int) number("OSMS_SESSION_MAX_PER_IDENTITY", maxPerIdentity, 1, 1_000);
         proofOfWorkBits = (int) number("OSMS_REGISTRATION_POW_BITS", powBits, 0, RegistrationPuzzle.MAX_BITS);
         proofOfWorkMaxBits = (int) number("OSMS_REGISTRATION_POW_MAX_BITS", powMaxBits, proofOfWorkBits,
                 RegistrationPuzzle.MAX_BITS);
@@ -111,6 +116,14 @@ public class SessionSettings {
 
     public int maxHandshakes() {
         return handshakeCap;
+    }
+
+    /**
+     * Logged-in conversations one identity may hold at once: a login beyond it ends that identity's least recently
+     * used conversation, so that no identity can fill the server's cap of logged-in conversations ({@link #maxLive}).
+     */
+    public int maxPerIdentity() {
+        return perIdentityCap;
     }
 
     /** Leading zero bits of the registration puzzle when registrations are calm. */

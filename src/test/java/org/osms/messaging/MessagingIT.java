@@ -312,6 +312,44 @@ class MessagingIT {
                 "only the message sent before the key changed");
     }
 
+    /**
+     * A conversation has one waiting fetch at a time: a second one sent meanwhile (the protocol forbids it) is
+     * answered at once, as if woken, instead of piling up another waiting request; the first still waits for its mail.
+     */
+    @Test
+    void aSecondWaitingFetchOfOneConversationIsAnsweredAtOnce() throws Exception {
+        User alice = register("alice");
+        User bob = register("bob");
+        OsmsClient.Session a = login(alice);
+        OsmsClient.Session b = login(bob);
+        List<String> first = b.encrypt(Json.createObjectBuilder().add("command", "fetch").add("wait", 30)
+                .add("seq", 1).build().toString());
+        List<String> second = b.encrypt(Json.createObjectBuilder().add("command", "fetch").add("wait", 30)
+                .add("seq", 2).build().toString());
+        CompletableFuture<JsonObject> waiting =
+                CompletableFuture.supplyAsync(() -> b.postRaw("session", first.get(first.size() - 1)));
+        Thread.sleep(2_000);
+        assertFalse(waiting.isDone(), "the first fetch waits");
+
+        long t0 = System.nanoTime();
+        JsonObject secondAnswer = b.postRaw("session", second.get(second.size() - 1));
+        long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+        assertTrue(ms < 10_000, "the second fetch was answered after " + ms + " ms, not at once");
+        assertFalse(waiting.isDone(), "the first fetch still waits");
+
+        a.sendTo(bob.name().value(), "?OTRv3?");
+        JsonObject firstAnswer = waiting.get(5, TimeUnit.SECONDS);
+        JsonObject secondReply = b.reply(secondAnswer); // encrypted first, so read first
+        assertEquals(2, secondReply.getInt("seq"));
+        assertTrue(secondReply.getBoolean("ok"), secondReply.toString());
+        assertEquals(0, secondReply.getJsonArray("messages").size());
+        JsonObject firstReply = b.reply(firstAnswer);
+        assertEquals(1, firstReply.getInt("seq"));
+        assertEquals("?OTRv3?", firstReply.getJsonArray("messages").getJsonObject(0).getString("body"));
+        a.logout();
+        b.logout();
+    }
+
     @Test
     void aWaitingFetchIsAnsweredWithin100MillisecondsOfTheSend() throws Exception {
         User alice = register("alice");

@@ -35,6 +35,7 @@ class AdmissionCircuitTest {
         s.handshakeTimeoutSeconds = "60";
         s.maxLive = "1000";
         s.maxHandshakes = String.valueOf(maxHandshakes);
+        s.maxPerIdentity = "8";
         s.powBits = "3";
         s.powMaxBits = "10";
         s.powMemoryKiB = "1024";

@@ -444,6 +444,48 @@ class SessionIT {
         assertEquals("username_taken", taken.code());
     }
 
+    /** OSMS_SESSION_MAX_PER_IDENTITY of the test servers: the default of liberty/config/server.xml. */
+    private static final int PER_IDENTITY = 8;
+
+    /**
+     * One identity cannot fill the server's cap of logged-in conversations, which everybody shares: a login beyond
+     * its share ends its least recently used conversation, and nobody else's.
+     */
+    @Test
+    void aLoginBeyondTheIdentitysShareEndsItsLeastRecentlyUsedConversationOnly() throws InterruptedException {
+        Username name = fresh("many");
+        KeyPair key = KeyStoreFiles.generate();
+        registered(name, key).logout();
+        Username bystanderName = fresh("bystander");
+        KeyPair bystanderKey = KeyStoreFiles.generate();
+        registered(bystanderName, bystanderKey).logout();
+        OsmsClient.Session bystander = client.login(bystanderName, bystanderKey, serverKey);
+        List<OsmsClient.Session> held = new ArrayList<>();
+        for (int i = 0; i < PER_IDENTITY; i++) {
+            held.add(client.login(name, key, serverKey));
+        }
+        // used in the order 1, 2, ..., last, then 0: conversation 1 is now the least recently used
+        for (int i = 1; i <= PER_IDENTITY; i++) {
+            Thread.sleep(5);
+            assertEquals(name.value(), held.get(i % PER_IDENTITY).command(cmd("whoami")).getString("username"));
+        }
+
+        OsmsClient.Session newest = client.login(name, key, serverKey);
+        OsmsException displaced = assertThrows(OsmsException.class, () -> held.get(1).command(cmd("whoami")));
+        assertEquals(404, displaced.status());
+        assertEquals("unknown_session", displaced.code());
+        held.set(1, newest);
+        for (OsmsClient.Session s : held) {
+            assertEquals(name.value(), s.command(cmd("whoami")).getString("username"));
+        }
+        assertEquals(bystanderName.value(), bystander.command(cmd("whoami")).getString("username"));
+        OsmsClient.Session another = client.login(bystanderName, bystanderKey, serverKey);
+        assertEquals(bystanderName.value(), another.command(cmd("whoami")).getString("username"));
+        held.forEach(OsmsClient.Session::logout);
+        bystander.logout();
+        another.logout();
+    }
+
     @Test
     void anUnpublishedKeyStillLogsInAndCanBePublishedAgain() {
         Username name = fresh("hidden");
