@@ -17,7 +17,10 @@ import org.osms.protocol.AuditRecord;
     @NamedQuery(name = "AuditEntry.after",
             query = "SELECT e FROM AuditEntry e WHERE e.seq > :after ORDER BY e.seq"),
     @NamedQuery(name = "AuditEntry.ofIdentity",
-            query = "SELECT e FROM AuditEntry e WHERE e.identityId = :identityId AND e.seq > :after ORDER BY e.seq")
+            query = "SELECT e FROM AuditEntry e WHERE e.identityId = :identityId AND e.seq > :after ORDER BY e.seq"),
+    @NamedQuery(name = "AuditEntry.countOfIdentitySince",
+            query = "SELECT COUNT(e) FROM AuditEntry e WHERE e.identityId = :identityId AND e.recordedAt > :since"
+                    + " AND e.event IN :events")
 })
 public class AuditEntry {
     @Id

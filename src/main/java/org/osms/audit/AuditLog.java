@@ -63,6 +63,15 @@ public class AuditLog {
                 .setParameter("after", after), limit);
     }
 
+    /** How many of the identity's entries of these events were recorded after {@code sinceMillis}. */
+    public long countOfIdentitySince(long identityId, long sinceMillis, java.util.Collection<AuditEvent> events) {
+        return em.createNamedQuery("AuditEntry.countOfIdentitySince", Long.class)
+                .setParameter("identityId", identityId)
+                .setParameter("since", sinceMillis)
+                .setParameter("events", events.stream().map(AuditEvent::wireName).toList())
+                .getSingleResult();
+    }
+
     /**
      * One page of entries and the paging rule shared by {@code /audit} and {@code /user/{name}/history}
      * (docs/protocol.md): {@code nextAfter} is present exactly when more entries follow this page. One entry more

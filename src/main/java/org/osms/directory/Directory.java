@@ -11,6 +11,7 @@ import jakarta.persistence.PersistenceContext;
 import jakarta.persistence.PersistenceException;
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.util.List;
 import java.util.Optional;
 import java.util.function.Supplier;
 import org.osms.audit.AuditLog;
@@ -47,6 +48,14 @@ public class Directory {
 
     @Inject
     SecureRandom random;
+
+    @Inject
+    DirectorySettings settings;
+
+    /** The changes an owner's commands make, limited to {@link DirectorySettings#changesPerDay} in 24 hours. */
+    private static final List<AuditEvent> LIMITED =
+            List.of(AuditEvent.RENAMED, AuditEvent.KEY_REPLACED, AuditEvent.KEY_PUBLISHED, AuditEvent.KEY_UNPUBLISHED);
+    private static final long DAY_MILLIS = 24L * 60 * 60 * 1000;
 
     /**
      * Creates an identity with its first name and key, and, through {@link IdentityRegistered}, whatever else every
@@ -112,6 +121,7 @@ public class Directory {
     /** Any time, to any free name or to one of the identity's own earlier names (which stay reserved to it). */
     public Identity rename(long identityId, Username newName) {
         Identity identity = lock(identityId);
+        requireAllowance(identityId);
         if (identity.username().equals(newName)) {
             throw new DirectoryException.NoChange("The identity already has this username.");
         }
@@ -133,6 +143,7 @@ public class Directory {
     /** The new key replaces the old one as the identity's only key and login credential. */
     public Identity replaceKey(long identityId, OtrPublicKey newKey) {
         Identity identity = lock(identityId);
+        requireAllowance(identityId);
         if (identity.fingerprint().filter(newKey.fingerprint()::equals).isPresent()) {
             throw new DirectoryException.NoChange("This is already the identity's key.");
         }
@@ -152,13 +163,29 @@ public class Directory {
     }
 
     public Identity unpublishKey(long identityId) {
+        lock(identityId);
+        requireAllowance(identityId);
         return changeStatus(identityId, IdentityStatus.UNPUBLISHED, AuditEvent.KEY_UNPUBLISHED,
                 "The key is already unpublished.");
     }
 
     public Identity publishKey(long identityId) {
+        lock(identityId);
+        requireAllowance(identityId);
         return changeStatus(identityId, IdentityStatus.ACTIVE, AuditEvent.KEY_PUBLISHED,
                 "The key is already published.");
+    }
+
+    /**
+     * Refuses an owner's change once the identity had {@link DirectorySettings#changesPerDay} of them in the last 24
+     * hours, counted in its audit entries (so a restart forgets nothing). The caller holds the identity's row lock,
+     * so two changes at once cannot both pass on the same count.
+     */
+    private void requireAllowance(long identityId) {
+        int perDay = settings.changesPerDay();
+        if (audit.countOfIdentitySince(identityId, clock.millis() - DAY_MILLIS, LIMITED) >= perDay) {
+            throw new DirectoryException.TooManyChanges(perDay);
+        }
     }
 
     /** Final: the identity can no longer log in; its name stays reserved and its history public. */

@@ -23,6 +23,16 @@ public final class DirectoryException {
         }
     }
 
+    /** The owner made {@link DirectorySettings#changesPerDay} changes to the identity in the last 24 hours. */
+    public static final class TooManyChanges extends ApiException {
+        private static final long serialVersionUID = 1L;
+
+        public TooManyChanges(int perDay) {
+            super(429, "rate_limited", "This identity was changed " + perDay
+                    + " times in the last 24 hours, the most allowed; try again later.");
+        }
+    }
+
     /** Someone else holds, or held, the name or key. */
     public abstract static class Conflict extends ApiException {
         private static final long serialVersionUID = 1L;

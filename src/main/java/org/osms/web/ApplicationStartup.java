@@ -6,6 +6,7 @@ import jakarta.servlet.ServletContextListener;
 import jakarta.servlet.annotation.WebListener;
 import org.osms.audit.AuditLog;
 import org.osms.directory.Directory;
+import org.osms.directory.DirectorySettings;
 import org.osms.persistence.DataDirectory;
 import org.osms.persistence.Migrations;
 import org.osms.serverkey.ServerKey;
@@ -36,6 +37,9 @@ public class ApplicationStartup implements ServletContextListener {
     @Inject
     SessionSettings sessionSettings;
 
+    @Inject
+    DirectorySettings directorySettings;
+
     @Override
     public void contextInitialized(ServletContextEvent event) {
         dataDirectory.secure();
@@ -47,5 +51,6 @@ public class ApplicationStartup implements ServletContextListener {
         directory.find(0);
         audit.page(0, 1);
         sessionSettings.maxLive();
+        directorySettings.changesPerDay();
     }
 }

@@ -444,6 +444,39 @@ class SessionIT {
         assertEquals("username_taken", taken.code());
     }
 
+    /**
+     * An owner's changes to its identity are limited per day (the test servers' OSMS_IDENTITY_CHANGES_PER_DAY): each
+     * claims a name for good or lengthens the public log. A refused change changes nothing; revoking is never refused.
+     */
+    @Test
+    void anOwnersChangesAreLimitedPerDayAndARefusedOneChangesNothing() {
+        int perDay = Integer.getInteger("osms.it.changesPerDay", 20);
+        Username name = fresh("busy");
+        KeyPair key = KeyStoreFiles.generate();
+        registered(name, key).logout();
+        OsmsClient.Session s = client.login(name, key, serverKey);
+        for (int i = 0; i < perDay; i++) {
+            s.command(cmd(i % 2 == 0 ? "unpublish-key" : "publish-key"));
+        }
+        String status = perDay % 2 == 0 ? "active" : "unpublished";
+        long head = http.get("/audit?limit=1").json().getJsonNumber("headSeq").longValue();
+
+        Username wanted = fresh("wanted");
+        OsmsException rename = assertThrows(OsmsException.class, () -> s.command(Json.createObjectBuilder()
+                .add("command", "rename").add("username", wanted.value()).build()));
+        assertEquals("rate_limited", rename.code());
+        OsmsException toggle = assertThrows(OsmsException.class,
+                () -> s.command(cmd(status.equals("active") ? "unpublish-key" : "publish-key")));
+        assertEquals("rate_limited", toggle.code());
+        assertEquals(head, http.get("/audit?limit=1").json().getJsonNumber("headSeq").longValue(), "nothing logged");
+        assertEquals(404, http.get("/user/" + wanted.value()).status(), "the name was not claimed");
+        JsonObject user = http.get("/user/" + name.value()).json();
+        assertEquals(status, user.getString("status"));
+        assertEquals(perDay + 1, http.get("/user/" + name.value() + "/history").json().getJsonArray("entries").size());
+
+        assertEquals("revoked", s.command(cmd("revoke-key")).getString("status"), "ending an identity is never limited");
+    }
+
     /** OSMS_SESSION_MAX_PER_IDENTITY of the test servers: the default of liberty/config/server.xml. */
     private static final int PER_IDENTITY = 8;
 
