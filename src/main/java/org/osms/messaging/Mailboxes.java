@@ -58,6 +58,9 @@ public class Mailboxes {
         // nothing: being called is the point
     }
 
+    /** One sender may hold at most this fraction (1/n) of a mailbox's message and byte limits. */
+    static final int SENDER_SHARE_DIVISOR = 4;
+
     /** The sender as its login proved it: never a field the client fills in. */
     public record Sender(long identityId, Username username, Fingerprint provenKey) {
     }
@@ -90,11 +93,35 @@ public class Mailboxes {
             throw new ApiException(507, "mailbox_full",
                     "The recipient's mailbox is full; try again once they have read their messages.");
         }
+        if (beyondSendersShare(mailbox, recipient.id(), from.identityId(), body.length(), limits)) {
+            throw new ApiException(507, "mailbox_full", "The recipient's mailbox holds as much of your mail as it "
+                    + "takes from one sender; try again once they have read their messages.");
+        }
         long seq = mailbox.add(body.length());
         em.persist(new StoredMessage(recipient.id(), seq, from.identityId(), from.username().value(),
                 from.provenKey().hex(), now, body));
         em.flush();
         notifier.arrivesOnCommit(recipient.id());
+    }
+
+    /**
+     * Whether this message would give its sender more than {@link #SENDER_SHARE_DIVISOR its share} of the mailbox's
+     * message or byte limit: no one sender can fill a mailbox and shut every other sender out until its owner reads
+     * it. Only a mailbox already past the share for everyone together is counted (one query, under the mailbox's
+     * lock); below that no sender can be past it.
+     */
+    private boolean beyondSendersShare(Mailbox mailbox, long recipient, long sender, int length,
+                                       MessagingSettings.Limits limits) {
+        long maxMessages = Math.max(1, limits.maxMessages() / SENDER_SHARE_DIVISOR);
+        long maxBytes = Math.max(1, limits.maxBytes() / SENDER_SHARE_DIVISOR);
+        if (mailbox.messageCount() < maxMessages && mailbox.byteCount() + length <= maxBytes) {
+            return false;
+        }
+        Object[] mine = em.createNamedQuery("StoredMessage.fromSender", Object[].class)
+                .setParameter("r", recipient).setParameter("s", sender).getSingleResult();
+        long messages = ((Number) mine[0]).longValue();
+        long bytes = mine[1] == null ? 0 : ((Number) mine[1]).longValue();
+        return messages >= maxMessages || bytes + length > maxBytes;
     }
 
     /**

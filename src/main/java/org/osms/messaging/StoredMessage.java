@@ -18,6 +18,8 @@ import java.util.Objects;
         + " AND m.seq > :after ORDER BY m.seq")
 @NamedQuery(name = "StoredMessage.acknowledged", query = "SELECT COUNT(m), SUM(LENGTH(m.body)) FROM StoredMessage m"
         + " WHERE m.recipientId = :r AND m.seq IN :seqs")
+@NamedQuery(name = "StoredMessage.fromSender", query = "SELECT COUNT(m), SUM(LENGTH(m.body)) FROM StoredMessage m"
+        + " WHERE m.recipientId = :r AND m.senderId = :s")
 @NamedQuery(name = "StoredMessage.deleteAcknowledged", query = "DELETE FROM StoredMessage m"
         + " WHERE m.recipientId = :r AND m.seq IN :seqs")
 @IdClass(StoredMessage.Key.class)

@@ -205,15 +205,30 @@ class MessagingIT {
         assertEquals(0, b.blocked().getJsonArray("blocked").size());
         assertEquals("no_change", assertThrows(OsmsException.class, () -> b.unblock(alice.name().value())).code());
 
-        // fill bob's mailbox to its limit (test servers: osms.it.mailboxMaxMessages)
+        // one sender fills at most a quarter of bob's mailbox (test servers: osms.it.mailboxMaxMessages)
         int max = Integer.parseInt(System.getProperty("osms.it.mailboxMaxMessages", "20"));
+        int share = max / 4;
         List<String> sent = new ArrayList<>(List.of("?OTRv3?"));
-        for (int i = 1; i < max; i++) {
+        for (int i = 1; i < share; i++) {
             String body = fakeDataMessage(100);
             a.sendTo(to, body);
             sent.add(body);
         }
-        assertEquals("mailbox_full", refused(a, to, fakeDataMessage(100)).code());
+        assertEquals("mailbox_full", refused(a, to, fakeDataMessage(100)).code(), "alice holds her share");
+        assertEquals(share, b.quota().getJsonObject("usage").getInt("messages"), "the refused message was not stored");
+        // other senders still reach bob, and fill his mailbox to its limit
+        while (sent.size() < max) {
+            OsmsClient.Session other = login(register("other"));
+            for (int i = 0; i < share && sent.size() < max; i++) {
+                String body = fakeDataMessage(100);
+                other.sendTo(to, body);
+                sent.add(body);
+            }
+            other.logout();
+        }
+        OsmsClient.Session late = login(register("late"));
+        assertEquals("mailbox_full", refused(late, to, fakeDataMessage(100)).code(), "full for everyone now");
+        late.logout();
         JsonObject quota = b.quota();
         assertEquals(max, quota.getJsonObject("usage").getInt("messages"));
         assertEquals(sent.stream().mapToInt(String::length).sum(),
@@ -488,11 +503,13 @@ class MessagingIT {
             current = Deployments.freshUsername("alice");
             a.command(Json.createObjectBuilder().add("command", "rename").add("username", current.value()).build());
         }
-        OsmsClient.Session b = login(bob);
+        // four senders: one sender may fill only a quarter of a mailbox's bytes
+        List<OsmsClient.Session> senders = List.of(login(bob), login(register("carol")), login(register("dave")),
+                login(register("erin")));
         List<String> bodies = new ArrayList<>();
         for (int i = 0; i < 8; i++) {
             bodies.add(fakeDataMessage(16_000 + 4 * i));
-            b.sendTo(current.value(), bodies.get(i));
+            senders.get(i % senders.size()).sendTo(current.value(), bodies.get(i));
         }
 
         JsonObject first = a.command(Json.createObjectBuilder().add("command", "export").build());
@@ -513,7 +530,7 @@ class MessagingIT {
                 .getValuesAs(JsonObject.class).stream().map(e -> e.getString("event")).toList());
         assertEquals(8, export.getJsonObject("usage").getInt("messages"), "exporting acknowledges nothing");
         a.logout();
-        b.logout();
+        senders.forEach(OsmsClient.Session::logout);
     }
 
     @Test
