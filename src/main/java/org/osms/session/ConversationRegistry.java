@@ -48,6 +48,8 @@ public class ConversationRegistry {
     Admission admission;
 
     private final Map<SessionId, Entry> live = new ConcurrentHashMap<>();
+    /** Held while a login counts its identity's conversations and takes out those beyond the identity's share. */
+    private final Object shares = new Object();
 
     @Inject
     ServerMetrics metrics;
@@ -159,7 +161,7 @@ public class ConversationRegistry {
      */
     void markEncrypted(Entry entry, Long identity) {
         List<Map.Entry<SessionId, Entry>> displaced;
-        synchronized (this) {
+        synchronized (shares) { // not the registry's own lock, which open() holds while it makes a bean
             entry.encrypted = true;
             entry.identity = identity == null ? ConversationState.NO_IDENTITY : identity;
             displaced = beyondShare(entry);
