@@ -328,6 +328,36 @@ class MessagingIT {
     }
 
     /**
+     * The sender's share holds for bytes as for messages: a quarter of the mailbox's byte limit (from its quota) in
+     * large messages, then mailbox_full for that sender only, with nothing stored.
+     */
+    @Test
+    void aSenderFillsAtMostAQuarterOfAMailboxsBytes() {
+        User alice = register("alice");
+        User bob = register("bob");
+        OsmsClient.Session b = login(bob);
+        long maxBytes = b.quota().getJsonObject("limits").getJsonNumber("maxBytes").longValue();
+        int length = 16_000;
+        long fitting = maxBytes / 4 / length;
+        assertTrue(fitting >= 1 && fitting < Integer.parseInt(System.getProperty("osms.it.mailboxMaxMessages", "20"))
+                / 4, "the bytes, not the count, must be what runs out: " + maxBytes);
+        OsmsClient.Session a = login(alice);
+        for (int i = 0; i < fitting; i++) {
+            a.sendTo(bob.name().value(), fakeDataMessage(length + 4 * i));
+        }
+        String oneMore = fakeDataMessage(length + 4 * (int) fitting);
+        assertEquals("mailbox_full", refused(a, bob.name().value(), oneMore).code());
+        JsonObject usage = b.quota().getJsonObject("usage");
+        assertEquals(fitting, usage.getInt("messages"), "the refused message was not stored");
+        OsmsClient.Session c = login(register("carol"));
+        c.sendTo(bob.name().value(), fakeDataMessage(length));
+        assertEquals(fitting + 1, b.quota().getJsonObject("usage").getInt("messages"), "another sender still gets in");
+        a.logout();
+        b.logout();
+        c.logout();
+    }
+
+    /**
      * A conversation has one waiting fetch at a time: a second one sent meanwhile (the protocol forbids it) is
      * answered at once, as if woken, instead of piling up another waiting request; the first still waits for its mail.
      */
