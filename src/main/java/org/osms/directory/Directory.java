@@ -163,15 +163,11 @@ public class Directory {
     }
 
     public Identity unpublishKey(long identityId) {
-        lock(identityId);
-        requireAllowance(identityId);
         return changeStatus(identityId, IdentityStatus.UNPUBLISHED, AuditEvent.KEY_UNPUBLISHED,
                 "The key is already unpublished.");
     }
 
     public Identity publishKey(long identityId) {
-        lock(identityId);
-        requireAllowance(identityId);
         return changeStatus(identityId, IdentityStatus.ACTIVE, AuditEvent.KEY_PUBLISHED,
                 "The key is already published.");
     }
@@ -243,6 +239,9 @@ public class Directory {
 
     private Identity changeStatus(long identityId, IdentityStatus next, AuditEvent event, String alreadyMessage) {
         Identity identity = lock(identityId);
+        if (LIMITED.contains(event)) { // publishing and unpublishing; not revoking, deleting or an administrator's
+            requireAllowance(identityId);
+        }
         if (identity.status() == next) {
             throw new DirectoryException.NoChange(alreadyMessage);
         }
