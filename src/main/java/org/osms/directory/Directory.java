@@ -63,12 +63,7 @@ public class Directory {
      */
     public Identity register(Username username, OtrPublicKey key) {
         long now = clock.millis();
-        if (em.find(UsernameClaim.class, username.value()) != null) {
-            throw new DirectoryException.UsernameTaken();
-        }
-        if (em.find(KeyClaim.class, key.fingerprint().hex()) != null) {
-            throw new DirectoryException.KeyInUse();
-        }
+        requireFree(em, username, key);
         long id = newIdentityId();
         // The claims come first: the identity row references them (schema: identity_*_claimed).
         claim(new UsernameClaim(username.value(), id, now), DirectoryException.UsernameTaken::new);
@@ -79,6 +74,25 @@ public class Directory {
         registered.fire(new IdentityRegistered(id));
         audit.append(AuditEvent.REGISTERED, id, AuditLog.Values.NONE, values(identity));
         return identity;
+    }
+
+    /**
+     * Refuses a registration whose name or key is claimed already, before the registration puzzle's answer is checked:
+     * that check costs the server an Argon2id evaluation, and a right answer for a name that is not free would
+     * otherwise buy any number of them. Reads only; {@link #register} checks again in its transaction.
+     */
+    @TransactionAttribute(TransactionAttributeType.NOT_SUPPORTED)
+    public void requireFree(Username username, OtrPublicKey key) {
+        requireFree(em, username, key);
+    }
+
+    private static void requireFree(EntityManager em, Username username, OtrPublicKey key) {
+        if (em.find(UsernameClaim.class, username.value()) != null) {
+            throw new DirectoryException.UsernameTaken();
+        }
+        if (em.find(KeyClaim.class, key.fingerprint().hex()) != null) {
+            throw new DirectoryException.KeyInUse();
+        }
     }
 
     /** The identity that holds this name now, whatever its status. */

@@ -121,6 +121,55 @@ class RegistrationIT {
         s.logout();
     }
 
+    /** The first counter that is not a proof for this name in this conversation. */
+    private static long wrongAnswer(OsmsClient.Session s, Username name, KeyPair key) {
+        long c = 0;
+        while (RegistrationPuzzle.isSolved(s.registrationPuzzle(), s.challenge(), name.value(), fingerprint(key), c)) {
+            c++;
+        }
+        return c;
+    }
+
+    /**
+     * A name or key that is not free is refused before the answer is checked, so asking for it again and again costs
+     * the server no Argon2id evaluation: even a wrong answer gets {@code username_taken} or {@code key_in_use} (not
+     * {@code bad_proof_of_work}, which would end the conversation), and the conversation stays open for a free name.
+     */
+    @Test
+    void aNameOrKeyThatIsNotFreeIsRefusedBeforeTheWorkIsChecked() {
+        Username owner = Deployments.freshUsername("takenname");
+        KeyPair ownerKey = KeyStoreFiles.generate();
+        client.register(owner, ownerKey, serverKey).logout();
+
+        KeyPair key = KeyStoreFiles.generate();
+        OsmsClient.Session s = client.registration(key, serverKey);
+        long before = head();
+        for (int i = 0; i < 5; i++) {
+            OsmsException e = assertThrows(OsmsException.class,
+                    () -> s.command(register(owner, wrongAnswer(s, owner, key))));
+            assertEquals("username_taken", e.code(), "refused for the name, before the work was looked at");
+        }
+        assertEquals(before, head(), "nothing was created");
+
+        Username free = Deployments.freshUsername("freename");
+        long right = RegistrationPuzzle.solve(s.registrationPuzzle(), s.challenge(), free.value(), fingerprint(key), 1);
+        assertEquals(free.value(), s.command(register(free, right)).getString("username"),
+                "the conversation stayed open");
+        assertEquals(before + 1, head());
+        s.logout();
+
+        OsmsClient.Session again = client.registration(ownerKey, serverKey);
+        Username other = Deployments.freshUsername("otherfree");
+        for (int i = 0; i < 3; i++) {
+            OsmsException e = assertThrows(OsmsException.class,
+                    () -> again.command(register(other, wrongAnswer(again, other, ownerKey))));
+            assertEquals("key_in_use", e.code(), "refused for the key, before the work was looked at");
+        }
+        assertEquals(before + 1, head(), "nothing was created");
+        assertEquals(404, http.get("/user/" + other.value()).status());
+        again.logout();
+    }
+
     @Test
     void aNameGivenUpByARenameLogsNobodyIn() {
         KeyPair key = KeyStoreFiles.generate();
