@@ -3,7 +3,7 @@
 -- long for its buffer, too many header lines) with its built-in HTML page whatever errorfile says; this check
 -- answers them first, with OSMS's error document, echoing nothing of the request.
 
-local MAX_HEAD = 14336       -- bytes of request line and headers: below what haproxy's buffer holds (16384 - 1024)
+local MAX_HEAD = 14336       -- bytes of request line and headers of the first request of a connection
 local MAX_LINES = 100        -- header lines: haproxy's tune.http.maxhdr (101, the request line counted)
 local MAX_URI = 8192         -- bytes of the request target
 local HEAD_SECONDS = 10      -- the whole head within this time (the service's promise, docs/protocol.md "Errors")

@@ -12,7 +12,10 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.concurrent.Semaphore;
+import org.osms.session.Circuit;
 
 /**
  * A request body is read whole, within a deadline, by a bounded number of threads, before the application sees it.
@@ -24,6 +27,12 @@ import java.util.concurrent.Semaphore;
  * otherwise; the HTTP endpoint's {@code readTimeout}, 10 seconds, bounds a single wait of the container, which waits
  * for whole blocks); and no body may be longer than {@link #MAX_BODY_BYTES} ({@code 413 too_large}). Requests
  * without a body pass through untouched.
+ *
+ * <p>One Tor circuit may hold at most {@link #MAX_READS_PER_CIRCUIT} of those reads at once (its further bodies get
+ * {@code 503 busy} at once), so that no single client can take every slot and shut everyone out of every command.
+ * Requests that did not come through the front ({@link Circuit#LOCAL}: processes of this machine) have no share of
+ * their own. The front buffers a whole body before it forwards it (liberty/front/haproxy.cfg.template), so a body
+ * from tor arrives here at loopback speed and holds its slot only briefly.
  */
 public class RequestBodies extends HttpFilter {
     private static final long serialVersionUID = 1L;
@@ -33,9 +42,13 @@ public class RequestBodies extends HttpFilter {
     static final long DEADLINE_MILLIS = 10_000;
     /** The longest body any endpoint accepts (one OTR message of 65 536 bytes), and one more byte to notice more. */
     static final int MAX_BODY_BYTES = 64 * 1024;
+    /** A few for one client's parallel commands, far fewer than {@link #MAX_CONCURRENT_READS}. */
+    static final int MAX_READS_PER_CIRCUIT = 2;
     private static final int RETRY_AFTER_SECONDS = 2;
 
     private final Semaphore readers = new Semaphore(MAX_CONCURRENT_READS);
+    /** Reads under way per circuit, for circuits that have one; guarded by itself. */
+    private final Map<Circuit, Integer> circuitReads = new HashMap<>();
 
     @Override
     protected void doFilter(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
@@ -49,19 +62,33 @@ public class RequestBodies extends HttpFilter {
             ErrorPage.write(response, 413, "too_large", "The body is longer than 65536 bytes.");
             return;
         }
-        if (!readers.tryAcquire()) {
+        Circuit circuit;
+        try {
+            circuit = Circuit.of(request.getHeader(Circuit.HEADER));
+        } catch (ApiException e) {
             closeAfterAnswer(request, response);
-            response.setHeader("Retry-After", Integer.toString(RETRY_AFTER_SECONDS));
-            ErrorPage.write(response, 503, "busy", "The server is reading too many request bodies; retry later.");
+            ErrorPage.write(response, e.status(), e.code(), e.getMessage());
+            return;
+        }
+        if (!takeCircuitShare(circuit)) {
+            refuseBusy(request, response, "This circuit is sending too many request bodies at once; retry later.");
             return;
         }
         byte[] body;
         try {
-            body = readWithin(request.getInputStream());
-        } catch (IOException e) {
-            body = null;
+            if (!readers.tryAcquire()) {
+                refuseBusy(request, response, "The server is reading too many request bodies; retry later.");
+                return;
+            }
+            try {
+                body = readWithin(request.getInputStream());
+            } catch (IOException e) {
+                body = null;
+            } finally {
+                readers.release();
+            }
         } finally {
-            readers.release();
+            releaseCircuitShare(circuit);
         }
         if (body == null) {
             closeAfterAnswer(request, response);
@@ -74,6 +101,36 @@ public class RequestBodies extends HttpFilter {
             return;
         }
         chain.doFilter(new ReadBody(request, body), response);
+    }
+
+    private boolean takeCircuitShare(Circuit circuit) {
+        if (circuit.local()) {
+            return true;
+        }
+        synchronized (circuitReads) {
+            int reading = circuitReads.getOrDefault(circuit, 0);
+            if (reading >= MAX_READS_PER_CIRCUIT) {
+                return false;
+            }
+            circuitReads.put(circuit, reading + 1);
+            return true;
+        }
+    }
+
+    private void releaseCircuitShare(Circuit circuit) {
+        if (circuit.local()) {
+            return;
+        }
+        synchronized (circuitReads) {
+            circuitReads.computeIfPresent(circuit, (c, n) -> n == 1 ? null : n - 1);
+        }
+    }
+
+    private static void refuseBusy(HttpServletRequest request, HttpServletResponse response, String message)
+            throws IOException {
+        closeAfterAnswer(request, response);
+        response.setHeader("Retry-After", Integer.toString(RETRY_AFTER_SECONDS));
+        ErrorPage.write(response, 503, "busy", message);
     }
 
     /** The unread rest of a refused body is not waited for: HTTP/1.1 closes the connection after the answer. */

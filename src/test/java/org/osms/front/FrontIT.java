@@ -14,6 +14,8 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -166,6 +168,49 @@ class FrontIT {
                     .header("Accept", "application/json").build(), HttpResponse.BodyHandlers.ofString());
             assertEquals(200, pk.statusCode());
             assertEquals(direct.get("/pk").body(), pk.body(), "the same document as on the loopback port");
+        }
+    }
+
+    /**
+     * The front forwards a request only once its body is all there: bodies trickled on more circuits than OSMS has
+     * body-reading slots (16) hold none of them, and every other circuit's commands are answered meanwhile. Before,
+     * the front forwarded what its 16 KiB buffer held and OSMS waited for the rest, so twenty such circuits shut every
+     * command out with 503 busy.
+     */
+    @Test
+    void bodiesTrickledOnManyCircuitsHoldNothingOfOsms() throws Exception {
+        List<java.net.Socket> slow = new ArrayList<>();
+        byte[] head = ascii("POST /session HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\nOSMS-Session: "
+                + "A".repeat(43) + "\r\nContent-Length: 60000\r\n\r\n");
+        byte[] part = new byte[15_500];
+        java.util.Arrays.fill(part, (byte) 'A');
+        try {
+            for (int i = 0; i < 20; i++) {
+                java.net.Socket s = new java.net.Socket("127.0.0.1", front.port());
+                s.getOutputStream().write(Front.proxyHeader(0x5_0000 + i));
+                s.getOutputStream().write(head);
+                s.getOutputStream().write(part);
+                s.getOutputStream().flush();
+                slow.add(s);
+            }
+            Thread.sleep(1000); // what the front forwards of them has reached OSMS
+            HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                    .connectTimeout(Duration.ofSeconds(10)).build();
+            try (Front.Relay tor = front.relay(CIRCUIT + 1)) {
+                for (int i = 0; i < 3; i++) {
+                    HttpResponse<String> other = http.send(HttpRequest.newBuilder(URI.create(tor.base() + "/session"))
+                            .timeout(Duration.ofSeconds(30)).header("OSMS-Session", "B".repeat(43))
+                            .POST(HttpRequest.BodyPublishers.ofString("?OTR:AAMD")).build(),
+                            HttpResponse.BodyHandlers.ofString());
+                    assertEquals(404, other.statusCode(), other.body());
+                    assertEquals("unknown_session", Json.createReader(new StringReader(other.body())).readObject()
+                            .getString("error"), "answered by OSMS, not refused for want of a slot");
+                }
+            }
+        } finally {
+            for (java.net.Socket s : slow) {
+                s.close();
+            }
         }
     }
 

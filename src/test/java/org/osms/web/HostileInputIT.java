@@ -300,6 +300,50 @@ class HostileInputIT {
         aHandshakeStillStarts();
     }
 
+    private Http.Answer postOnCircuit(String circuit, String body) {
+        return http.send(HttpRequest.newBuilder(http.uri("/create_session")).header("Content-Type", "text/plain")
+                .header("OSMS-Circuit", circuit).POST(HttpRequest.BodyPublishers.ofString(body)));
+    }
+
+    /**
+     * One Tor circuit (as the front names it in OSMS-Circuit) may hold only two of the server's body reads: its
+     * third body is refused at once with 503 busy, while other circuits and local clients go on as before, and the
+     * circuit's share comes back once its reads end.
+     */
+    @Test
+    void oneCircuitHoldsAtMostTwoBodyReads() throws Exception {
+        String prefix = "fc00:dead:beef:4dad::" + Integer.toHexString(0x1000 + new java.util.Random().nextInt(0xe000));
+        String greedy = prefix + ":1";
+        List<Socket> slow = new ArrayList<>();
+        try {
+            for (int i = 0; i < 2; i++) {
+                Socket s = new Socket(base.getHost(), base.getPort());
+                s.setSoTimeout(1);
+                s.getOutputStream().write(("POST /create_session HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\n"
+                        + "OSMS-Circuit: " + greedy + "\r\nContent-Length: 60000\r\n\r\n?OTR")
+                        .getBytes(StandardCharsets.US_ASCII));
+                slow.add(s);
+            }
+            Thread.sleep(500); // both reads under way
+            Http.Answer third = postOnCircuit(greedy, "?OTRv3?");
+            assertErrorDocument(third, 503, "busy");
+            assertEquals("2", third.header("Retry-After"));
+            assertEquals(200, postOnCircuit(prefix + ":2", "?OTRv3?").status(), "another circuit is not refused");
+            aHandshakeStillStarts(); // a local client neither
+        } finally {
+            for (Socket s : slow) {
+                s.close();
+            }
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+        int status;
+        do {
+            Thread.sleep(200);
+            status = postOnCircuit(greedy, "?OTRv3?").status();
+        } while (status == 503 && System.nanoTime() < deadline);
+        assertEquals(200, status, "the circuit's share came back once its reads ended");
+    }
+
     /** Whether the server has answered (or closed) this connection. */
     private static boolean cutOff(Socket s) {
         try {
