@@ -111,9 +111,7 @@ public class ConversationRegistry {
      * caps, 429 when the circuit holds its share (see Admission).
      */
     public synchronized SessionId open(Username claimedUser, Circuit circuit) {
-        if (live.size() - admission.held() >= settings.maxLive()) {
-            throw new SessionException.Busy("conversations");
-        }
+        // Not refused for the cap of logged-in conversations: the login that would pass it makes room (markEncrypted).
         // A full class of unauthenticated conversations makes room by ending its oldest (see Admission).
         Admission.Kind kind = Admission.Kind.of(claimedUser);
         admission.makeRoom(kind, circuit).forEach(this::end);
@@ -155,16 +153,23 @@ public class ConversationRegistry {
 
     /**
      * The conversation's handshake completed, proving {@code identity}'s key (null for a registration conversation).
-     * An identity that would now hold more than its share of logged-in conversations ({@link
-     * SessionSettings#maxPerIdentity}) loses its least recently used ones: whoever holds its key can log in again,
-     * but cannot fill the server's cap of logged-in conversations, which every other user needs.
+     * A login makes room for itself ({@link LoginShares}): an identity that would now hold more than its share of
+     * logged-in conversations ({@link SessionSettings#maxPerIdentity}) loses its least recently used ones, and while
+     * the server holds more than its cap ({@link SessionSettings#maxLive}), the identity holding the most loses its
+     * least recently used one. Whoever holds many keys can log in again, but cannot fill what every other user needs.
      */
     void markEncrypted(Entry entry, Long identity) {
+        entry.encrypted = true;
+        loggedIn(entry, identity == null ? ConversationState.NO_IDENTITY : identity);
+    }
+
+    /** The conversation now acts for {@code identity}; the conversations that makes room for end. */
+    private void loggedIn(Entry entry, long identity) {
         List<Map.Entry<SessionId, Entry>> displaced;
         synchronized (shares) { // not the registry's own lock, which open() holds while it makes a bean
-            entry.encrypted = true;
-            entry.identity = identity == null ? ConversationState.NO_IDENTITY : identity;
-            displaced = beyondShare(entry);
+            boolean first = entry.identity == ConversationState.NO_IDENTITY;
+            entry.identity = identity;
+            displaced = first ? makeRoom(entry) : List.of();
         }
         for (Map.Entry<SessionId, Entry> e : displaced) { // outside the lock: ending waits for a running request
             admission.ended(e.getKey());
@@ -173,34 +178,54 @@ public class ConversationRegistry {
     }
 
     /**
-     * Takes out of the map the identity's conversations other than {@code newest} that exceed its share, least
-     * recently used first, and returns them.
+     * Takes out of the map the logged-in conversations {@code newest} displaces ({@link LoginShares}) and returns
+     * them. Counting is one pass without allocation; only a login beyond a limit lists the conversations.
      */
-    private List<Map.Entry<SessionId, Entry>> beyondShare(Entry newest) {
+    private List<Map.Entry<SessionId, Entry>> makeRoom(Entry newest) {
         long identity = newest.identity;
         if (identity == ConversationState.NO_IDENTITY) {
             return List.of();
         }
-        List<Map.Entry<SessionId, Entry>> others = new ArrayList<>();
-        for (Map.Entry<SessionId, Entry> e : live.entrySet()) {
-            if (e.getValue().identity == identity && e.getValue() != newest) {
-                others.add(e);
+        int total = 0;
+        int own = 0;
+        for (Entry e : live.values()) {
+            if (e.identity != ConversationState.NO_IDENTITY) {
+                total++;
+                if (e.identity == identity) {
+                    own++;
+                }
             }
         }
-        int over = others.size() + 1 - settings.maxPerIdentity();
-        if (over <= 0) {
+        if (own <= settings.maxPerIdentity() && total <= settings.maxLive()) {
             return List.of();
         }
-        others.sort(Comparator.comparingLong(e -> e.getValue().lastUsed));
-        List<Map.Entry<SessionId, Entry>> displaced = others.subList(0, over);
+        List<LoginShares.Held<Map.Entry<SessionId, Entry>>> held = new ArrayList<>(total);
+        Map.Entry<SessionId, Entry> self = null;
+        for (Map.Entry<SessionId, Entry> e : live.entrySet()) {
+            Entry v = e.getValue();
+            if (v.identity != ConversationState.NO_IDENTITY) {
+                held.add(new LoginShares.Held<>(e, v.identity, v.lastUsed));
+                if (v == newest) {
+                    self = e;
+                }
+            }
+        }
+        if (self == null) {
+            return List.of(); // ended meanwhile
+        }
+        List<Map.Entry<SessionId, Entry>> displaced =
+                LoginShares.displaced(held, self, settings.maxPerIdentity(), settings.maxLive());
         // gone for their next request at once, and not counted by the next login
         displaced.forEach(e -> live.remove(e.getKey()));
         return displaced;
     }
 
-    /** The identity this conversation acts for (known after a login handshake, or once `register` succeeded). */
+    /**
+     * The identity this conversation acts for (known after a login handshake, or once `register` succeeded: then it
+     * is a login, and makes room as one).
+     */
     void actsFor(Entry entry, long identity) {
-        entry.identity = identity;
+        loggedIn(entry, identity);
     }
 
     /**

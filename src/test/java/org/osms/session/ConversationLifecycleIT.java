@@ -138,27 +138,55 @@ class ConversationLifecycleIT {
         }
     }
 
+    /** A conversation whose login handshake proved {@code identity}'s key, as SessionResource records it. */
+    private SessionId loggedIn(long identity) {
+        SessionId id = registry.open(Username.of("someone"));
+        registry.markEncrypted(registry.find(id).orElseThrow(), identity);
+        admission.handshakeDone(id);
+        return id;
+    }
+
+    /**
+     * The cap of logged-in conversations refuses nobody: a handshake is still admitted at the cap, and the login that
+     * would pass it ends the least recently used conversation of the identity that holds the most. Many keys each
+     * logged in several times therefore cannot lock out users who hold one conversation each.
+     */
     @Test
-    void theLiveConversationCapAnswers503WithRetryAfterOverHttp() {
+    void aLoginAtTheCapEndsTheLeastRecentlyUsedConversationOfTheBiggestHolder() {
+        List<SessionId> biggest = new ArrayList<>();
+        List<SessionId> others = new ArrayList<>();
         List<SessionId> opened = new ArrayList<>();
+        long identity = 9_000_000_000L;
         try {
-            // logged-in conversations count against the live cap; unfinished handshakes do not (see AdmissionIT)
-            Username someone = Username.of("someone");
-            while (registry.live() - admission.held() < settings.maxLive()) {
-                SessionId id = registry.open(someone);
-                opened.add(id);
-                registry.markEncrypted(registry.find(id).orElseThrow());
-                admission.handshakeDone(id);
+            for (int i = 0; i < settings.maxPerIdentity(); i++) {
+                biggest.add(loggedIn(identity));
             }
-            int live = registry.live();
+            while (registry.live() - admission.held() < settings.maxLive()) {
+                others.add(loggedIn(++identity));
+            }
+            opened.addAll(biggest);
+            opened.addAll(others);
+
             Http http = new Http(deploymentUrl.toString());
-            Http.Answer busy = http.send(HttpRequest.newBuilder(http.uri("/create_session"))
+            Http.Answer started = http.send(HttpRequest.newBuilder(http.uri("/create_session"))
                     .POST(HttpRequest.BodyPublishers.ofString("?OTRv3?")));
-            assertEquals(503, busy.status());
-            assertEquals("busy", busy.error());
-            assertEquals(String.valueOf(SessionException.Busy.RETRY_AFTER_SECONDS), busy.header("Retry-After"));
-            assertEquals(null, busy.header("OSMS-Session"));
-            assertEquals(live, registry.live(), "the refused request opened nothing");
+            assertEquals(200, started.status(), "a handshake is admitted at the cap: " + started.body());
+            opened.add(SessionId.parse(started.header("OSMS-Session")));
+
+            int live = registry.live();
+            SessionId newcomer = loggedIn(++identity);
+            opened.add(newcomer);
+            assertEquals(true, registry.find(newcomer).isPresent(), "the login is in");
+            assertEquals(live, registry.live(), "one conversation made room for it");
+            assertEquals(settings.maxLive(), registry.live() - admission.held(), "the cap holds");
+            assertEquals(true, registry.find(biggest.get(0)).isEmpty(),
+                    "the biggest holder's least recently used conversation ended");
+            for (SessionId id : biggest.subList(1, biggest.size())) {
+                assertEquals(true, registry.find(id).isPresent(), "its other conversations did not");
+            }
+            for (SessionId id : others) {
+                assertEquals(true, registry.find(id).isPresent(), "nor did anyone else's");
+            }
         } finally {
             opened.forEach(registry::end);
         }
