@@ -83,11 +83,13 @@ public class Mailboxes {
         if (to.equals(from.username())) {
             throw new ApiException(400, "bad_command", "A message cannot be sent to oneself.");
         }
-        Identity recipient = em.createNamedQuery(Block.RECIPIENT_UNLESS_BLOCKED, Identity.class)
+        Optional<Identity> unlessBlocked = em.createNamedQuery(Block.RECIPIENT_UNLESS_BLOCKED, Identity.class)
                 .setParameter("u", to.value()).setParameter("sender", from.identityId())
-                .getResultStream().findFirst()
-                .filter(r -> r.status().mayLogIn())
-                .orElseThrow(Mailboxes::noSuchRecipient);
+                .getResultStream().findFirst();
+        if (unlessBlocked.isEmpty() && mayReceive(to)) {
+            return; // the recipient blocks the sender: answered as if delivered, stored nowhere
+        }
+        Identity recipient = unlessBlocked.filter(r -> r.status().mayLogIn()).orElseThrow(Mailboxes::noSuchRecipient);
         Mailbox mailbox = lockedMailbox(recipient.id());
         if (mailbox.messageCount() >= limits.maxMessages() || mailbox.byteCount() + body.length() > limits.maxBytes()) {
             throw new ApiException(507, "mailbox_full",
@@ -125,8 +127,18 @@ public class Mailboxes {
     }
 
     /**
-     * The same answer for a name nobody holds, an identity that can no longer log in and a sender the recipient
-     * blocked: a sender must not learn that it is blocked.
+     * Whether an identity that may receive messages holds this name: asked only when the recipient query found
+     * nobody for this sender, to tell a block (answered as a delivery) from a name nobody can receive at.
+     */
+    private boolean mayReceive(Username to) {
+        return em.createNamedQuery(Identity.READ_BY_USERNAME, Identity.class).setParameter("u", to.value())
+                .getResultStream().findFirst().filter(r -> r.status().mayLogIn()).isPresent();
+    }
+
+    /**
+     * The one answer for a name nobody holds and an identity that can no longer log in. A sender the recipient
+     * blocks never gets it: its sends are answered as delivered, since the directory shows anyone that the recipient
+     * can receive, and a refusal would tell the sender it is blocked.
      */
     private static ApiException noSuchRecipient() {
         return new ApiException(404, "no_such_recipient", "No user of this name can receive messages.");

@@ -43,7 +43,7 @@ final class FakeServer implements AutoCloseable {
     final Map<String, OtrPublicKey> directory = new HashMap<>();
     final Map<String, Long> identities = new HashMap<>();
     final FakePublicLog log = new FakePublicLog();
-    /** Recipients whose {@code send}s are refused with {@code no_such_recipient} (as when they blocked the sender). */
+    /** Recipients whose {@code send}s are refused with {@code no_such_recipient} (as when nobody holds the name). */
     final Set<String> refusing = new HashSet<>();
     private long nextId = 1;
     /**
