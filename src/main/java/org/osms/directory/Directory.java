@@ -63,7 +63,10 @@ public class Directory {
      */
     public Identity register(Username username, OtrPublicKey key) {
         long now = clock.millis();
-        requireFree(em, username, key);
+        Optional<DirectoryException.Conflict> conflict = conflictOfRegistration(em, username, key);
+        if (conflict.isPresent()) {
+            throw conflict.get();
+        }
         long id = newIdentityId();
         // The claims come first: the identity row references them (schema: identity_*_claimed).
         claim(new UsernameClaim(username.value(), id, now), DirectoryException.UsernameTaken::new);
@@ -77,22 +80,26 @@ public class Directory {
     }
 
     /**
-     * Refuses a registration whose name or key is claimed already, before the registration puzzle's answer is checked:
-     * that check costs the server an Argon2id evaluation, and a right answer for a name that is not free would
-     * otherwise buy any number of them. Reads only; {@link #register} checks again in its transaction.
+     * Why a registration of this name and key would be refused, if its name or key is claimed already: asked before
+     * the registration puzzle's answer is checked, since that check costs the server an Argon2id evaluation, and a
+     * right answer for a name that is not free would otherwise buy any number of them. Reads only (and returns the
+     * refusal rather than throwing it, which would mark the container's local transaction for rollback);
+     * {@link #register} checks again in its transaction.
      */
     @TransactionAttribute(TransactionAttributeType.NOT_SUPPORTED)
-    public void requireFree(Username username, OtrPublicKey key) {
-        requireFree(em, username, key);
+    public Optional<DirectoryException.Conflict> conflictOfRegistration(Username username, OtrPublicKey key) {
+        return conflictOfRegistration(em, username, key);
     }
 
-    private static void requireFree(EntityManager em, Username username, OtrPublicKey key) {
+    private static Optional<DirectoryException.Conflict> conflictOfRegistration(EntityManager em, Username username,
+                                                                                 OtrPublicKey key) {
         if (em.find(UsernameClaim.class, username.value()) != null) {
-            throw new DirectoryException.UsernameTaken();
+            return Optional.of(new DirectoryException.UsernameTaken());
         }
         if (em.find(KeyClaim.class, key.fingerprint().hex()) != null) {
-            throw new DirectoryException.KeyInUse();
+            return Optional.of(new DirectoryException.KeyInUse());
         }
+        return Optional.empty();
     }
 
     /** The identity that holds this name now, whatever its status. */

@@ -186,7 +186,10 @@ public class Commands {
             throw CommandArguments.badCommand("'register' needs an integer 'counter' (proof of work).");
         }
         OtrPublicKey key = state.registrationKey();
-        directory.requireFree(username, key); // before the Argon2id evaluation, which only a free name may cost
+        // before the Argon2id evaluation, which only a free name and key may cost
+        directory.conflictOfRegistration(username, key).ifPresent(conflict -> {
+            throw conflict;
+        });
         if (!registrationWork.isSolved(state.registrationDifficulty().orElseGet(registrationWork::current),
                 state.challenge(), username.value(), key.fingerprint().hex(), counter)) {
             state.end(); // each check costs the server an Argon2id evaluation: one wrong answer per conversation
