@@ -4,6 +4,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonObjectBuilder;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.Set;
 import org.osms.protocol.OtrPublicKey;
 import org.osms.protocol.SessionProofs;
@@ -11,6 +13,7 @@ import org.osms.protocol.Username;
 import org.osms.session.Caller;
 import org.osms.session.CommandArguments;
 import org.osms.session.CommandHandler;
+import org.osms.session.SlidingCounts;
 import org.osms.web.ApiException;
 
 /** The directory's commands inside the login conversation: the caller's own identity (docs/protocol.md). */
@@ -18,6 +21,14 @@ import org.osms.web.ApiException;
 public class DirectoryCommands implements CommandHandler {
     @Inject
     Directory directory;
+
+    @Inject
+    DirectorySettings settings;
+
+    @Inject
+    Clock clock;
+
+    private final SlidingCounts keyChecks = new SlidingCounts(Duration.ofHours(1));
 
     @Override
     public Set<String> commands() {
@@ -30,13 +41,43 @@ public class DirectoryCommands implements CommandHandler {
         return command.equals("whoami");
     }
 
+    /**
+     * {@code replace-key}'s new key is parsed and validated, and its signature checked, before the identity's row is
+     * locked, and at most {@link DirectorySettings#changesPerDay} times an hour per identity, answered or refused:
+     * each has the server check a new key (the primality of p and q, about a third of a second for a 3072-bit p),
+     * and a refused one counts against no other limit. One conversation could otherwise keep the server checking
+     * keys, each time holding the identity's row and, on the embedded database, every writer.
+     */
+    @Override
+    public Object prepare(long identityId, byte[] challenge, String command, JsonObject c) {
+        if (!command.equals("replace-key")) {
+            return null;
+        }
+        int perHour = settings.changesPerDay();
+        if (!keyChecks.tryAcquire(identityId, clock.millis(), perHour)) {
+            throw new ApiException(429, "rate_limited", "This identity sent " + perHour
+                    + " key replacements in the last hour, the most allowed; try again later.");
+        }
+        OtrPublicKey newKey = OtrPublicKey.parse(CommandArguments.bytes(c, "publicKey"));
+        if (!SessionProofs.keyReplacementIsSigned(challenge, newKey, CommandArguments.bytes(c, "signature"))) {
+            throw new ApiException(403, "bad_key_proof",
+                    "The signature does not prove possession of the new key in this conversation.");
+        }
+        return newKey;
+    }
+
+    /** Forgets identities that checked no key in the last hour (the retention sweep calls it). */
+    public void forgetIdle() {
+        keyChecks.forgetIdle(clock.millis());
+    }
+
     @Override
     public void handle(Caller caller, String command, JsonObject c, JsonObjectBuilder reply) {
         long id = caller.identityId();
         Identity identity = switch (command) {
             case "whoami" -> caller.identity();
             case "rename" -> directory.rename(id, Username.of(CommandArguments.text(c, "username")));
-            case "replace-key" -> replaceKey(caller, c);
+            case "replace-key" -> replaceKey(caller);
             case "unpublish-key" -> directory.unpublishKey(id);
             case "publish-key" -> directory.publishKey(id);
             case "revoke-key" -> {
@@ -54,12 +95,8 @@ public class DirectoryCommands implements CommandHandler {
         describe(identity, reply);
     }
 
-    private Identity replaceKey(Caller caller, JsonObject c) {
-        OtrPublicKey newKey = OtrPublicKey.parse(CommandArguments.bytes(c, "publicKey"));
-        if (!SessionProofs.keyReplacementIsSigned(caller.challenge(), newKey, CommandArguments.bytes(c, "signature"))) {
-            throw new ApiException(403, "bad_key_proof",
-                    "The signature does not prove possession of the new key in this conversation.");
-        }
+    private Identity replaceKey(Caller caller) {
+        OtrPublicKey newKey = (OtrPublicKey) caller.prepared(); // validated and proven in prepare()
         Identity replaced = directory.replaceKey(caller.identityId(), newKey);
         caller.replacedKeyWith(newKey);
         return replaced;

@@ -8,6 +8,7 @@ import jakarta.persistence.LockModeType;
 import jakarta.persistence.PersistenceContext;
 import jakarta.transaction.Transactional;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import org.osms.directory.Directory;
@@ -16,6 +17,7 @@ import org.osms.directory.IdentityRegistered;
 import org.osms.protocol.Fingerprint;
 import org.osms.protocol.OtrEnvelope;
 import org.osms.protocol.Username;
+import org.osms.session.SlidingCounts;
 import org.osms.web.ApiException;
 
 /**
@@ -50,7 +52,7 @@ public class Mailboxes {
     @Inject
     Clock clock;
 
-    private final SendRate rate = new SendRate();
+    private final SlidingCounts rate = new SlidingCounts(Duration.ofMinutes(1));
 
     /** Creates this bean in the web module's naming context (see {@link MessagingStartup}). */
     @Transactional(Transactional.TxType.SUPPORTS)

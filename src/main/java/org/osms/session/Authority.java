@@ -42,13 +42,13 @@ public class Authority {
      */
     @TransactionAttribute(TransactionAttributeType.REQUIRED)
     public void run(long identityId, Fingerprint provenKey, byte[] challenge, boolean mayDefer,
-                    boolean changesNothing, Consumer<Caller> command) {
+                    boolean changesNothing, Object prepared, Consumer<Caller> command) {
         Identity identity = (changesNothing ? directory.find(identityId) : directory.lockForCommand(identityId))
                 .orElseThrow(Lost::new);
         if (!mayAct(identity, provenKey)) {
             throw new Lost();
         }
-        command.accept(new Caller(identity, provenKey, challenge, mayDefer));
+        command.accept(new Caller(identity, provenKey, challenge, mayDefer, prepared));
     }
 
     /** True when {@code provenKey} is the identity's current key and the identity may log in. */

@@ -19,14 +19,21 @@ public final class Caller {
     private boolean endThisConversation;
     private boolean endOtherConversations;
     private final boolean mayDefer;
+    private final Object prepared;
     private Wakeup wakeup;
     private java.time.Duration maxWait;
 
-    Caller(Identity identity, Fingerprint provenKey, byte[] challenge, boolean mayDefer) {
+    Caller(Identity identity, Fingerprint provenKey, byte[] challenge, boolean mayDefer, Object prepared) {
         this.identity = Objects.requireNonNull(identity);
         this.provenKey = Objects.requireNonNull(provenKey);
         this.challenge = challenge.clone();
         this.mayDefer = mayDefer;
+        this.prepared = prepared;
+    }
+
+    /** What the handler's {@link CommandHandler#prepare} made of the request before the lock; null if nothing. */
+    public Object prepared() {
+        return prepared;
     }
 
     /** The caller's identity as of this transaction (its row is locked until the command ends). */

@@ -32,6 +32,18 @@ public interface CommandHandler {
         return false;
     }
 
+    /**
+     * The work a command needs on the request alone, done before the caller's authority is checked, outside any
+     * transaction: what costs real CPU and reads nothing stored (parsing and validating a key, checking a signature),
+     * so that it never holds the identity's row, nor, on the embedded database, the gate every writer waits at.
+     * Returns what {@link #handle} finds in {@link Caller#prepared()}; throws to refuse, as {@code handle} does.
+     * Nothing by default. {@code identityId} and {@code challenge} are the conversation's; its authority is not
+     * checked yet, so whatever this returns must not change anything.
+     */
+    default Object prepare(long identityId, byte[] challenge, String command, JsonObject request) {
+        return null;
+    }
+
     /** Runs one command; adds the reply's fields (besides {@code seq} and {@code ok}) to {@code reply}. */
     void handle(Caller caller, String command, JsonObject request, JsonObjectBuilder reply);
 }

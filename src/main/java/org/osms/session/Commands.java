@@ -157,9 +157,11 @@ public class Commands {
         if (handler == null) {
             throw new ApiException(400, "unknown_command", "No such command.");
         }
+        // the request's own costly checks first, outside the transaction: they never hold the identity's row
+        Object prepared = handler.prepare(state.identityId(), state.challenge(), name, c);
         Caller[] ran = new Caller[1];
         authority.run(state.identityId(), state.provenKey(), state.challenge(), mayDefer,
-                handler.changesNothing(name), caller -> {
+                handler.changesNothing(name), prepared, caller -> {
             ran[0] = caller;
             handler.handle(caller, name, c, reply);
         });

@@ -111,6 +111,49 @@ class SessionIT {
     }
 
     /**
+     * Each replace-key has the server check a new key, which costs it real work, so one identity may send at most the
+     * test servers' OSMS_IDENTITY_CHANGES_PER_DAY of them in an hour, answered or refused: refused ones count too,
+     * though they change nothing. The next is rate_limited before its key is looked at, even with a right proof; other
+     * identities are not affected.
+     */
+    @Test
+    void refusedKeyReplacementsCountAgainstAnHourlyAllowance() {
+        int perHour = Integer.getInteger("osms.it.changesPerDay", 20);
+        Username name = fresh("keycheck");
+        KeyPair key = KeyStoreFiles.generate();
+        OsmsClient.Session s = registered(name, key);
+        KeyPair newKey = KeyStoreFiles.generate();
+        OtrPublicKey newPublic = OtrPublicKey.of(newKey.getPublic());
+        JsonObject wrongProof = Json.createObjectBuilder().add("command", "replace-key")
+                .add("publicKey", Base64.getEncoder().encodeToString(newPublic.serialized()))
+                .add("signature", Base64.getEncoder().encodeToString(
+                        SessionProofs.signKeyReplacement(new byte[32], newPublic, newKey.getPrivate())))
+                .build();
+        long head = http.get("/audit?limit=1").json().getJsonNumber("headSeq").longValue();
+        for (int i = 0; i < perHour; i++) {
+            assertEquals("bad_key_proof", assertThrows(OsmsException.class, () -> s.command(wrongProof)).code());
+        }
+        JsonObject rightProof = Json.createObjectBuilder(wrongProof).add("signature", Base64.getEncoder()
+                .encodeToString(SessionProofs.signKeyReplacement(s.challenge(), newPublic, newKey.getPrivate())))
+                .build();
+        assertEquals("rate_limited", assertThrows(OsmsException.class, () -> s.command(rightProof)).code());
+        assertEquals(OtrPublicKey.of(key.getPublic()).fingerprint().hex(),
+                s.command(cmd("whoami")).getString("fingerprint"), "the key is unchanged");
+        assertEquals(head, http.get("/audit?limit=1").json().getJsonNumber("headSeq").longValue(), "nothing logged");
+        s.logout();
+
+        Username other = fresh("keycheck");
+        KeyPair otherKey = KeyStoreFiles.generate();
+        OsmsClient.Session o = registered(other, otherKey);
+        OtrPublicKey replacement = OtrPublicKey.of(newKey.getPublic());
+        assertEquals(replacement.fingerprint().hex(), o.command(Json.createObjectBuilder(wrongProof)
+                .add("signature", Base64.getEncoder().encodeToString(
+                        SessionProofs.signKeyReplacement(o.challenge(), replacement, newKey.getPrivate())))
+                .build()).getString("fingerprint"), "another identity replaces its key as before");
+        o.logout();
+    }
+
+    /**
      * The raw handshake, so the test holds the session id the client library would hide, the client's side of the
      * conversation and how many requests it took.
      */
@@ -472,7 +515,8 @@ class SessionIT {
         assertEquals(404, http.get("/user/" + wanted.value()).status(), "the name was not claimed");
         JsonObject user = http.get("/user/" + name.value()).json();
         assertEquals(status, user.getString("status"));
-        assertEquals(perDay + 1, http.get("/user/" + name.value() + "/history").json().getJsonArray("entries").size());
+        assertEquals(perDay + 1, http.get("/user/" + name.value() + "/history?limit=1000").json()
+                .getJsonArray("entries").size());
 
         assertEquals("revoked", s.command(cmd("revoke-key")).getString("status"), "ending an identity is never limited");
     }
