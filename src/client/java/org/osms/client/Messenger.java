@@ -234,8 +234,10 @@ public final class Messenger implements Chat.Messages {
             return;
         }
         // A completed AKE proves a key: the first one, or (a re-keyed conversation) another than the one verified.
-        boolean newlyProven = p.otr.isEncrypted()
-                && (p.verified == null || !p.otr.remoteKey().map(p.verified::equals).orElse(false));
+        // Compared by fingerprint (equal fingerprints are equal keys): validating is authenticate's work, and a key
+        // that fails it must be refused there, not thrown out of the poll.
+        boolean newlyProven = p.otr.isEncrypted() && (p.verified == null
+                || !p.otr.remoteFingerprint().map(p.verified.fingerprint()::equals).orElse(false));
         if (newlyProven) {
             p.verified = null;
             Event problem = authenticate(from, p, fingerprint, events);
@@ -270,7 +272,14 @@ public final class Messenger implements Chat.Messages {
      * the refusal, or null (then an accepted pin outcome worth telling, if any, was added to {@code events}).
      */
     private Event authenticate(String peer, Peer p, String senderLoginFingerprint, List<Event> events) {
-        OtrPublicKey proven = p.otr.remoteKey().orElse(null);
+        OtrPublicKey proven;
+        try {
+            proven = p.otr.remoteKey().orElse(null);
+        } catch (RuntimeException unfit) {
+            // otr4j checks the AKE's signature only (JCA's NONEwithDSA checks no sizes): a key OSMS refuses, say a
+            // 1056-bit modulus, completes it. Any user can send one, so it is a refusal like the others, not a crash.
+            return refuse(peer, p, peer + " proved a key OSMS does not accept (" + unfit.getMessage() + ")", null);
+        }
         if (proven == null) {
             return refuse(peer, p, "the end-to-end conversation with " + peer + " proved no key", null);
         }

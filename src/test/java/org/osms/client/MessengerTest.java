@@ -187,6 +187,58 @@ class MessengerTest {
         assertEquals(Optional.empty(), bm2.verifiedKey("alice"));
     }
 
+    /**
+     * A DSA key with a modulus of 1056 bits: otr4j signs and verifies with it (JCA's NONEwithDSA checks no sizes), so
+     * it completes an AKE, but OSMS accepts 1024 to 3072 bits in steps of 64 only.
+     */
+    private static KeyPair unfitKey() throws Exception {
+        java.security.SecureRandom random = new java.security.SecureRandom();
+        java.math.BigInteger q = java.math.BigInteger.probablePrime(160, random);
+        java.math.BigInteger p;
+        do {
+            java.math.BigInteger k = new java.math.BigInteger(1056 - 160, random).setBit(1056 - 161).clearBit(0);
+            p = k.multiply(q).add(java.math.BigInteger.ONE);
+        } while (p.bitLength() != 1056 || !p.isProbablePrime(64));
+        java.math.BigInteger g = java.math.BigInteger.TWO.modPow(p.subtract(java.math.BigInteger.ONE).divide(q), p);
+        java.math.BigInteger x = new java.math.BigInteger(159, random).setBit(158);
+        java.security.KeyFactory dsa = java.security.KeyFactory.getInstance("DSA");
+        return new KeyPair(dsa.generatePublic(new java.security.spec.DSAPublicKeySpec(g.modPow(x, p), p, q, g)),
+                dsa.generatePrivate(new java.security.spec.DSAPrivateKeySpec(x, p, q, g)));
+    }
+
+    @Test
+    void aPeerProvingAKeyOsmsRefusesIsRefusedAndThePollGoesOn() throws Exception {
+        KeyPair unfit = unfitKey();
+        assertEquals("bad_public_key", assertThrows(org.osms.protocol.ProtocolException.class,
+                () -> OtrPublicKey.of(unfit.getPublic())).code());
+        // mallory logs in with her registered key, and runs the end-to-end AKE with the unfit one
+        KeyPair mallorysLogin = KeyStoreFiles.generate();
+        server.register("mallory", 33, mallorysLogin);
+        Messenger mallory = new Messenger(new OsmsClient(server.uri()), login("mallory", mallorysLogin), unfit);
+        assertFalse(mallory.send("bob", "crash"));
+        mallory.session().logout();
+        Messenger am = process("alice", ALICE, aliceHome);
+        send(am, "alice", ALICE, "still there");
+
+        Messenger bm = process("bob", BOB, bobHome);
+        List<Messenger.Event> atBob = new ArrayList<>();
+        for (int round = 0; round < 4; round++) {
+            atBob.addAll(online("bob", BOB, bm));
+            online("mallory", mallorysLogin, mallory);
+            online("alice", ALICE, am);
+        }
+        atBob.addAll(online("bob", BOB, bm));
+        List<Messenger.Event> refusals = atBob.stream().filter(e -> e.from().equals("mallory")
+                && e.refused() && e.problem().startsWith("refused the conversation with mallory")).toList();
+        assertEquals(1, refusals.size(), summary(atBob).toString());
+        assertTrue(refusals.get(0).problem().contains("1024 to 3072 bits"), refusals.get(0).problem());
+        assertTrue(atBob.stream().noneMatch(e -> e.from().equals("mallory") && e.text() != null));
+        assertEquals(List.of("first_use", "text: still there"), summary(atBob.stream()
+                .filter(e -> e.from().equals("alice")).toList()), "alice's conversation went on");
+        assertEquals(Optional.empty(), bm.verifiedKey("mallory"));
+        assertEquals(Optional.empty(), new PeerPins(bobHome, url()).pinned("mallory"), "nothing pinned");
+    }
+
     @Test
     void messagesWithAMalformedSenderAreDroppedAndAcknowledgedWithoutTouchingThePins() {
         String fp = OtrPublicKey.of(ALICE.getPublic()).fingerprint().hex();
