@@ -36,6 +36,11 @@ public final class Chat {
         List<Messenger.Event> poll(int waitSeconds);
 
         List<String> startWaiting();
+
+        /** The peer's key changed and the user has not confirmed it yet: texts to the peer wait until they do. */
+        default boolean awaitsConfirmation(String to) {
+            return false;
+        }
     }
 
     /** One thing read: a line, or (line null) the end of input or {@code /quit}. */
@@ -81,7 +86,9 @@ public final class Chat {
                     ended = true;
                     inputEnded = System.nanoTime();
                 } else if (!next.line().isBlank() && !messages.send(peer, next.line())) {
-                    out.println("(waiting for the end-to-end conversation with " + peer + ")");
+                    out.println(messages.awaitsConfirmation(peer)
+                            ? "(waiting until you confirm the new key of " + peer + ", as the notice above says)"
+                            : "(waiting for the end-to-end conversation with " + peer + ")");
                 }
             }
             if (ended && (messages.queued(peer).isEmpty() || System.nanoTime() - inputEnded >= linger.toNanos())) {

@@ -27,7 +27,7 @@ import picocli.CommandLine.Parameters;
         subcommands = {Cli.Keygen.class, Cli.Register.class, Cli.Whoami.class, Cli.Rename.class, Cli.RotateKey.class,
             Cli.Publish.class, Cli.Unpublish.class, Cli.Revoke.class, Cli.DeleteAccount.class, Cli.Lookup.class,
             Cli.History.class, Cli.Audit.class, Cli.Send.class, Cli.Inbox.class, Cli.ChatWith.class, Cli.Queued.class,
-            Cli.Block.class, Cli.Unblock.class, Cli.Blocked.class, Cli.Quota.class, Cli.Export.class})
+            Cli.Trust.class, Cli.Block.class, Cli.Unblock.class, Cli.Blocked.class, Cli.Quota.class, Cli.Export.class})
 public final class Cli {
     @Option(names = "--server", description = "server URL (default: $OSMS_SERVER or http://127.0.0.1:9080)")
     String server = System.getenv().getOrDefault("OSMS_SERVER", "http://127.0.0.1:9080");
@@ -436,6 +436,12 @@ public final class Cli {
                     if (refused.isPresent()) {
                         throw refused.get();
                     }
+                    if (m.awaitsConfirmation(to)) {
+                        throw new OsmsException(0, "unconfirmed_key", "The key of " + to + " changed (see the "
+                                + "notice above); the text was NOT sent. It waits in your outbox until you confirm the "
+                                + "new key with `osms trust " + to + " FINGERPRINT`, then leaves with a later "
+                                + "`osms send`, `osms inbox` or `osms chat`.");
+                    }
                 }
                 int waiting = m.queued(to).size();
                 if (waiting > 0) {
@@ -532,6 +538,35 @@ public final class Cli {
             if (all.isEmpty()) {
                 cli.out.println("nothing waits to be sent");
             }
+            return 0;
+        }
+    }
+
+    @Command(name = "trust", description = "Confirm USER's new key after a change of key, once you have checked its "
+            + "FINGERPRINT with USER (the notice of the change shows it): until then texts to USER wait in your "
+            + "outbox (no login).")
+    static class Trust extends Sub {
+        @Parameters(index = "0", paramLabel = "USER")
+        String user;
+
+        @Parameters(index = "1", paramLabel = "FINGERPRINT", description = "40 hex digits, spaces allowed")
+        String fingerprint;
+
+        @Override
+        public Integer call() {
+            String peer = Username.of(user).value();
+            org.osms.protocol.Fingerprint key;
+            try {
+                key = org.osms.protocol.Fingerprint.of(fingerprint.replace(" ", ""));
+            } catch (org.osms.protocol.ProtocolException e) {
+                throw new OsmsException(0, "bad_fingerprint", "A fingerprint is 40 hexadecimal digits.");
+            }
+            boolean confirmed = new PeerPins(cli.home, cli.server).confirm(peer, key.hex());
+            int waiting = Outbox.in(cli.home, cli.server).waiting(peer).size();
+            String leave = waiting == 1 ? "1 waiting text leaves" : waiting + " waiting texts leave";
+            cli.out.println((confirmed ? "confirmed" : "already confirmed:") + " the key " + key.human() + " of "
+                    + peer + (waiting == 0 ? "" : "; " + leave + " with the next `osms send`, `osms inbox` or "
+                    + "`osms chat`"));
             return 0;
         }
     }

@@ -22,7 +22,9 @@ import org.osms.protocol.OtrPublicKey;
  * key the directory publishes for that username now, and the server's sender metadata (the key the sender's own
  * login proved, and the sending identity) must name that same key and identity; otherwise the conversation is
  * refused, nothing is sent to or accepted from it, and the refusal says why. With a {@link PeerKeyCheck}, the key
- * must also be the one pinned for the peer, or the peer's public history must show the change to it.
+ * must also be the one pinned for the peer, or the peer's public history must show the change to it; after such a
+ * change, texts to the peer wait until the user confirms the new key ({@link PeerPins#confirm}), so none leaves before
+ * the user has seen the notice.
  *
  * <p>Texts written before the conversation is authenticated wait in an {@link Outbox} (on disk it survives the
  * process, and holds plaintext at 0600) and leave it one by one, in order, each after the server accepted its
@@ -74,6 +76,8 @@ public final class Messenger implements Chat.Messages {
         private OtrConversation otr;
         private Long identityId;
         private OtrPublicKey verified;
+        /** The verified key came with a key change the user has not confirmed: texts wait. */
+        private boolean unconfirmed;
     }
 
     /** Without pins, texts queued in memory only: each peer's key is checked against the directory alone. */
@@ -106,14 +110,18 @@ public final class Messenger implements Chat.Messages {
     /**
      * Sends {@code text} to {@code to}: it joins the texts waiting for {@code to}, and they are all sent, in order, at
      * once if the end-to-end conversation is encrypted and authenticated; otherwise they wait (see {@link #queued})
-     * while the AKE goes through the mailboxes, and are sent as soon as the conversation is authenticated. Returns
-     * true if nothing waits for {@code to} any more. A refused {@code send} throws, and leaves the text waiting.
+     * while the AKE goes through the mailboxes, and are sent as soon as the conversation is authenticated (and the
+     * user confirmed the peer's key, if it changed: {@link #awaitsConfirmation}). Returns true if nothing waits for
+     * {@code to} any more. A refused {@code send} throws, and leaves the text waiting.
      */
     @Override
     public boolean send(String to, String text) {
         Peer p = peer(to);
         outbox.add(to, text);
         if (p.verified != null) {
+            if (!mayDeliver(to, p)) {
+                return false;
+            }
             deliverWaiting(to, p);
             return true;
         }
@@ -143,6 +151,16 @@ public final class Messenger implements Chat.Messages {
     @Override
     public List<String> queued(String to) {
         return outbox.waiting(to).stream().map(Outbox.Entry::text).toList();
+    }
+
+    /**
+     * Whether the conversation with {@code peer} is authenticated with a changed key that the user has not confirmed
+     * yet (the key check's notice said so): texts to {@code peer} wait until they do.
+     */
+    @Override
+    public boolean awaitsConfirmation(String peer) {
+        Peer p = peers.get(peer);
+        return p != null && p.verified != null && !mayDeliver(peer, p);
     }
 
     /** The key {@code peer} proved end to end and the client accepted, if the conversation is authenticated. */
@@ -220,7 +238,7 @@ public final class Messenger implements Chat.Messages {
             // OTR state does not). Its new instance could never read this side's old one, so start afresh too; the
             // new AKE is authenticated again like the first.
             p.otr = null;
-            p.verified = null;
+            forgetVerified(p);
         }
         if (p.otr == null) {
             p.otr = conversationWith(from);
@@ -239,7 +257,7 @@ public final class Messenger implements Chat.Messages {
         boolean newlyProven = p.otr.isEncrypted() && (p.verified == null
                 || !p.otr.remoteFingerprint().map(p.verified.fingerprint()::equals).orElse(false));
         if (newlyProven) {
-            p.verified = null;
+            forgetVerified(p);
             Event problem = authenticate(from, p, fingerprint, events);
             if (problem != null) {
                 events.add(problem);
@@ -261,7 +279,7 @@ public final class Messenger implements Chat.Messages {
                 events.add(new Event(from, text, null));
             }
         });
-        if (p.verified != null) {
+        if (mayDeliver(from, p)) {
             deliverWaiting(from, p);
         }
     }
@@ -310,15 +328,36 @@ public final class Messenger implements Chat.Messages {
             if (pinned.outcome() != PeerKeyCheck.Outcome.UNCHANGED) {
                 events.add(new Event(peer, null, null, pinned));
             }
+            p.unconfirmed = pinned.awaitsConfirmation();
         }
         p.verified = proven;
         return null;
     }
 
+    /**
+     * Texts may leave for {@code to}: the conversation is authenticated, and its key is not a change the user has yet
+     * to confirm. The pins are read again while it is one, so a confirmation ({@code osms trust}) takes effect here
+     * without a new AKE.
+     */
+    private boolean mayDeliver(String to, Peer p) {
+        if (p.verified == null) {
+            return false;
+        }
+        if (p.unconfirmed) {
+            p.unconfirmed = keyCheck.awaitsConfirmation(to, p.verified.fingerprint().hex());
+        }
+        return !p.unconfirmed;
+    }
+
+    private static void forgetVerified(Peer p) {
+        p.verified = null;
+        p.unconfirmed = false;
+    }
+
     private Event refuse(String from, Peer p, String why, PeerKeyCheck.Result keyCheck) {
         // Forget the conversation: nothing more is sent to it or accepted from it; queued texts stay queued.
         p.otr = null;
-        p.verified = null;
+        forgetVerified(p);
         p.identityId = null;
         return new Event(from, null, "refused the conversation with " + from + ": " + why, keyCheck);
     }

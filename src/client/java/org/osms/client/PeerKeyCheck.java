@@ -16,21 +16,29 @@ import org.osms.protocol.HistoryView;
  * key, the client believes it only if the server's public record shows that very change: the whole audit log must
  * recompute ({@link PublicLog}), the peer's history must be the log's entries of the identity that holds the name,
  * that identity must be the one whose key was pinned, and its entries must lead from the pinned key to the new one by
- * key replacements, with no revocation or deletion. Then the new key is pinned; otherwise the conversation is refused
- * and the old pin stays.
+ * key replacements, with no revocation or deletion. Then the new key is pinned, unconfirmed: the conversation goes
+ * on, but texts to the peer wait until the user confirms the new key ({@link PeerPins#confirm}). Otherwise the
+ * conversation is refused and the old pin stays.
  *
  * <p>What this proves: the server cannot swap a peer's key silently. To pass it off, it has to write the swap into
- * the public, append-only log, where the peer (and anyone auditing) can see it.
+ * the public, append-only log, where the peer (and anyone auditing) can see it. A server may still show one client a
+ * log of its own making, consistent in itself; so no text leaves for a changed key before the user has seen the
+ * change and confirmed it.
  */
 public final class PeerKeyCheck {
-    /** What the check concluded; the first three let the conversation go on. */
+    /** What the check concluded; the first four let the conversation go on. */
     public enum Outcome {
         /** No key was pinned for this peer on this server: the proven key is pinned now. */
         FIRST_USE(true),
         /** The pinned key. */
         UNCHANGED(true),
-        /** The history shows the peer replacing the pinned key by the proven one: the new key is pinned now. */
+        /**
+         * The history shows the peer replacing the pinned key by the proven one: the new key is pinned now,
+         * unconfirmed (texts to the peer wait for the user's confirmation).
+         */
         ROTATED(true),
+        /** The pinned key, which a key change brought and the user has not confirmed yet: texts still wait. */
+        UNCONFIRMED(true),
         /** The identity revoked its key: it can no longer log in, and nothing may be accepted as from it. */
         REVOKED(false),
         /** The identity deleted its account. */
@@ -76,6 +84,11 @@ public final class PeerKeyCheck {
         public boolean accepted() {
             return outcome.accepted();
         }
+
+        /** The conversation goes on, but nothing may be sent to the peer until the user confirms its key. */
+        public boolean awaitsConfirmation() {
+            return outcome == Outcome.ROTATED || outcome == Outcome.UNCONFIRMED;
+        }
     }
 
     private final PeerPins pins;
@@ -110,13 +123,27 @@ public final class PeerKeyCheck {
                 return result(Outcome.OTHER_IDENTITY, peer, "the server says the pinned key of " + peer
                         + " now comes from another identity", null);
             }
+            if (!pin.confirmed()) {
+                return result(Outcome.UNCONFIRMED, peer, peer + " proved its new key " + human(fingerprint)
+                        + ", which you have not confirmed yet; " + waitsFor(peer, fingerprint), null);
+            }
             return result(Outcome.UNCHANGED, peer, peer + " proved the pinned key", null);
         }
         Result r = verifyChange(peer, pin, fingerprint, identityId);
         if (r.accepted()) {
-            pins.pin(peer, new PeerPins.Pin(fingerprint, identityId));
+            pins.pin(peer, new PeerPins.Pin(fingerprint, identityId, false));
         }
         return r;
+    }
+
+    /** Whether {@code fingerprint} is pinned for {@code peer} and still waits for the user's confirmation. */
+    public boolean awaitsConfirmation(String peer, String fingerprint) {
+        return pins.pinned(peer).filter(p -> p.fingerprint().equals(fingerprint) && !p.confirmed()).isPresent();
+    }
+
+    private static String waitsFor(String peer, String fingerprint) {
+        return "texts to " + peer + " wait until you check it with " + peer + " and confirm it: `osms trust " + peer
+                + " " + fingerprint + "`";
     }
 
     /** Fetches the history, then the whole log (so every history entry is in it), and decides. */
@@ -207,7 +234,7 @@ public final class PeerKeyCheck {
         }
         return result(Outcome.ROTATED, peer, peer + " replaced the key " + human(pin.fingerprint()) + " by "
                 + human(fingerprint) + " on " + at(lastReplacement) + " (the audit log verifies); the new key is "
-                + "pinned now", lastReplacement);
+                + "pinned now, and " + waitsFor(peer, fingerprint), lastReplacement);
     }
 
     private static Result inconsistent(String peer, AuditRecord e) {

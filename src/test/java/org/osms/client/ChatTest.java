@@ -23,6 +23,7 @@ class ChatTest {
         final Deque<List<Messenger.Event>> arriving = new ArrayDeque<>();
         int polls;
         boolean authenticated;
+        boolean keyUnconfirmed;
         List<String> started = List.of();
 
         @Override
@@ -63,6 +64,11 @@ class ChatTest {
         public List<String> startWaiting() {
             started = List.of("bob");
             return started;
+        }
+
+        @Override
+        public boolean awaitsConfirmation(String to) {
+            return keyUnconfirmed;
         }
     }
 
@@ -108,6 +114,16 @@ class ChatTest {
         assertEquals(List.of("one"), m.waiting);
         assertTrue(m.polls > 5, "it went on polling meanwhile");
         assertTrue(out.contains("1 text to bob still waiting"), out);
+    }
+
+    @Test
+    void aLineForAKeyNotConfirmedYetSaysWhatItWaitsFor() {
+        Recorder m = new Recorder();
+        m.polls = 5; // authenticated with a changed key: nothing leaves during this chat
+        m.keyUnconfirmed = true;
+        String out = run(m, "one", Duration.ofMillis(200));
+        assertEquals(List.of("one"), m.waiting);
+        assertTrue(out.contains("(waiting until you confirm the new key of bob, as the notice above says)\n"), out);
     }
 
     @Test

@@ -146,6 +146,60 @@ class CliMessagingTest {
         assertEquals(List.of(), Outbox.in(home, server.uri().toString()).all());
     }
 
+    /** Bob's client with {@code key}, answering in turns until {@code done}; the texts it reads go to {@code read}. */
+    private CompletableFuture<Void> bobAnswering(KeyPair key, List<String> read,
+            java.util.function.BooleanSupplier done) {
+        return CompletableFuture.runAsync(() -> {
+            OsmsClient client = new OsmsClient(server.uri());
+            OsmsClient.Session s = client.login(Username.of("bob"), key, server.serverKey());
+            Messenger bm = new Messenger(client, s, key);
+            s.logout();
+            long deadline = System.currentTimeMillis() + 30_000;
+            while (!done.getAsBoolean() && System.currentTimeMillis() < deadline) {
+                bm.resume(client.login(Username.of("bob"), key, server.serverKey()));
+                bm.poll(0).stream().filter(e -> e.text() != null).forEach(e -> read.add(e.text()));
+                bm.session().logout();
+            }
+        });
+    }
+
+    @Test
+    void aSendToAPeerWhoseKeyChangedWaitsForTrustAndLeavesAfterIt() throws Exception {
+        String url = server.uri().toString();
+        PeerPins pins = new PeerPins(home, url);
+        pins.pin("bob", new PeerPins.Pin(org.osms.protocol.OtrPublicKey.of(BOB.getPublic()).fingerprint().hex(), 22));
+        KeyPair next = KeyStoreFiles.generate();
+        org.osms.protocol.Fingerprint nextKey = org.osms.protocol.OtrPublicKey.of(next.getPublic()).fingerprint();
+        server.replaceKey("bob", next); // recorded in the log: a rotation the history shows
+
+        List<String> atBob = java.util.Collections.synchronizedList(new ArrayList<>());
+        java.util.concurrent.atomic.AtomicBoolean sendDone = new java.util.concurrent.atomic.AtomicBoolean();
+        CompletableFuture<Void> bob = bobAnswering(next, atBob, sendDone::get);
+        Run send = osms("", "send", "bob", "held", "--wait", "20");
+        sendDone.set(true);
+        bob.get(40, TimeUnit.SECONDS);
+        assertEquals(List.of(), atBob, "nothing reached the new key");
+        assertEquals(1, send.exit());
+        assertTrue(send.out().contains("* bob replaced the key"), send.out());
+        assertTrue(send.err().endsWith("(unconfirmed_key)\n"), send.err());
+        assertEquals(List.of("held"), Outbox.in(home, url).waiting("bob").stream().map(Outbox.Entry::text).toList());
+
+        assertEquals(1, osms("", "trust", "bob", "b".repeat(40)).exit(), "not the key pinned");
+        assertEquals(1, osms("", "trust", "bob", "xyz").exit());
+        Run trust = osms("", "trust", "bob", nextKey.human());
+        assertEquals(0, trust.exit(), trust.err());
+        assertEquals("confirmed the key " + nextKey.human() + " of bob; 1 waiting text leaves with the next "
+                + "`osms send`, `osms inbox` or `osms chat`\n", trust.out());
+        assertTrue(osms("", "trust", "bob", nextKey.hex()).out().startsWith("already confirmed: "));
+
+        CompletableFuture<Void> bobAgain = bobAnswering(next, atBob, () -> atBob.size() >= 2);
+        Run after = osms("", "send", "bob", "and this", "--wait", "20");
+        assertEquals(0, after.exit(), after.err());
+        bobAgain.get(40, TimeUnit.SECONDS);
+        assertEquals(List.of("held", "and this"), atBob);
+        assertEquals(List.of(), Outbox.in(home, url).all());
+    }
+
     @Test
     void aSendToAPeerWhoseKeyChangedWithoutAHistoryIsRefusedWithTheOutcomesCode() throws Exception {
         String bobs = org.osms.protocol.OtrPublicKey.of(BOB.getPublic()).fingerprint().hex();
@@ -156,18 +210,7 @@ class CliMessagingTest {
         KeyPair impostor = KeyStoreFiles.generate();
         server.directory.put("bob", org.osms.protocol.OtrPublicKey.of(impostor.getPublic()));
         java.util.concurrent.atomic.AtomicBoolean sendDone = new java.util.concurrent.atomic.AtomicBoolean();
-        CompletableFuture<Void> answering = CompletableFuture.runAsync(() -> {
-            OsmsClient client = new OsmsClient(server.uri());
-            OsmsClient.Session s = client.login(Username.of("bob"), impostor, server.serverKey());
-            Messenger im = new Messenger(client, s, impostor);
-            s.logout();
-            long deadline = System.currentTimeMillis() + 30_000;
-            while (!sendDone.get() && System.currentTimeMillis() < deadline) {
-                im.resume(client.login(Username.of("bob"), impostor, server.serverKey()));
-                im.poll(0);
-                im.session().logout();
-            }
-        });
+        CompletableFuture<Void> answering = bobAnswering(impostor, new ArrayList<>(), sendDone::get);
         long started = System.nanoTime();
         Run send = osms("", "send", "bob", "for bob only", "--wait", "20");
         long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);

@@ -61,9 +61,12 @@ class PeerKeyCheckTest {
         assertEquals(Optional.of(Instant.ofEpochMilli(replaced.recordedAt())), r.changedAt());
         assertTrue(r.message().contains("replaced the key") && r.message().contains(r.changedAt().get().toString()),
                 r.message());
-        assertEquals(Optional.of(new PeerPins.Pin(KEY_B, ALICE)), pins.pinned("alice"));
+        assertTrue(r.awaitsConfirmation());
+        assertTrue(r.message().endsWith("texts to alice wait until you check it with alice and confirm it: "
+                + "`osms trust alice " + KEY_B + "`"), r.message());
+        assertEquals(Optional.of(new PeerPins.Pin(KEY_B, ALICE, false)), pins.pinned("alice"));
         assertEquals(pinsBefore.replace(SERVER + " alice " + KEY_A + " " + ALICE + "\n", "")
-                + SERVER + " alice " + KEY_B + " " + ALICE + "\n", Files.readString(pins.file()),
+                + SERVER + " alice " + KEY_B + " " + ALICE + " unconfirmed\n", Files.readString(pins.file()),
                 "only alice's pin on this server changed");
         assertEquals(1, log.historyPagesServed);
         assertEquals(1, log.auditPagesServed);
@@ -90,14 +93,26 @@ class PeerKeyCheckTest {
         PeerKeyCheck.Result r = check.check("alice", KEY_B, ALICE);
         assertEquals(PeerKeyCheck.Outcome.ROTATED, r.outcome(), r.message());
         assertEquals(Optional.of(Instant.ofEpochMilli(replaced.recordedAt())), r.changedAt());
-        assertEquals(Optional.of(new PeerPins.Pin(KEY_B, ALICE)), pins.pinned("alice"));
+        assertEquals(Optional.of(new PeerPins.Pin(KEY_B, ALICE, false)), pins.pinned("alice"));
     }
 
-    /** A suspension that claimed to change the key would be a key change without a replacement: refused. */
     @Test
-    void aSuspensionEntryThatChangesTheKeyIsRefused() throws Exception {
-        log.append(ALICE, AuditEvent.SUSPENDED, "alice", "alice", KEY_A, KEY_B);
-        assertRefused(PeerKeyCheck.Outcome.NO_TRANSITION, check.check("alice", KEY_B, ALICE));
+    void aRotatedKeyStaysUnconfirmedUntilTheUserConfirmsIt() throws Exception {
+        log.replaced(ALICE, "alice", KEY_A, KEY_B);
+        assertEquals(PeerKeyCheck.Outcome.ROTATED, check.check("alice", KEY_B, ALICE).outcome());
+        int pagesRead = log.auditPagesServed + log.historyPagesServed;
+
+        PeerKeyCheck.Result again = check.check("alice", KEY_B, ALICE);
+        assertEquals(PeerKeyCheck.Outcome.UNCONFIRMED, again.outcome(), again.message());
+        assertTrue(again.accepted() && again.awaitsConfirmation());
+        assertTrue(again.message().contains("`osms trust alice " + KEY_B + "`"), again.message());
+        assertTrue(check.awaitsConfirmation("alice", KEY_B));
+        assertEquals(pagesRead, log.auditPagesServed + log.historyPagesServed, "the pinned key: nothing read");
+
+        assertTrue(pins.confirm("alice", KEY_B));
+        assertEquals(PeerKeyCheck.Outcome.UNCHANGED, check.check("alice", KEY_B, ALICE).outcome());
+        assertTrue(!check.awaitsConfirmation("alice", KEY_B));
+        assertTrue(!check.check("alice", KEY_B, ALICE).awaitsConfirmation());
     }
 
     @Test

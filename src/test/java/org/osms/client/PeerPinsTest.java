@@ -3,6 +3,7 @@ package org.osms.client;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -80,6 +81,32 @@ class PeerPinsTest {
         Files.writeString(pins.file(), A + " bob " + "c".repeat(40) + " 99999999999999999999\n");
         assertEquals("bad_pins", assertThrows(OsmsException.class, () -> pins.pinned("bob")).code(),
                 "an identity id beyond 64 bits is damage, not a crash");
+    }
+
+    @Test
+    void aChangedKeyIsPinnedUnconfirmedUntilTheUserConfirmsThatVeryKey() throws Exception {
+        PeerPins pins = new PeerPins(dir, A);
+        assertEquals("not_pinned", assertThrows(OsmsException.class, () -> pins.confirm("alice", "a".repeat(40)))
+                .code());
+        pins.pin("alice", new PeerPins.Pin("a".repeat(40), 7, false));
+        pins.pin("bob", new PeerPins.Pin("c".repeat(40), 8));
+        String unconfirmed = A + " alice " + "a".repeat(40) + " 7 unconfirmed\n"
+                + A + " bob " + "c".repeat(40) + " 8\n";
+        assertEquals(unconfirmed, Files.readString(pins.file()));
+        assertEquals(Optional.of(new PeerPins.Pin("a".repeat(40), 7, false)), new PeerPins(dir, A).pinned("alice"));
+
+        assertEquals("fingerprint_mismatch", assertThrows(OsmsException.class,
+                () -> pins.confirm("alice", "b".repeat(40))).code());
+        assertEquals(unconfirmed, Files.readString(pins.file()), "another key confirms nothing");
+        assertTrue(pins.confirm("alice", "a".repeat(40)));
+        assertEquals(Optional.of(ALICE_A), pins.pinned("alice"));
+        assertFalse(pins.confirm("alice", "a".repeat(40)), "confirmed already");
+        assertEquals(A + " bob " + "c".repeat(40) + " 8\n" + A + " alice " + "a".repeat(40) + " 7\n",
+                Files.readString(pins.file()));
+
+        Files.writeString(pins.file(), A + " alice " + "a".repeat(40) + " 7 confirmed\n");
+        assertEquals("bad_pins", assertThrows(OsmsException.class, () -> pins.pinned("alice")).code(),
+                "a fifth word other than unconfirmed is damage");
     }
 
     @Test

@@ -184,8 +184,8 @@ class PinningIT {
         assertTrue(!at.isBefore(Instant.ofEpochMilli(before)) && !at.isAfter(Instant.ofEpochMilli(after)),
                 "rotated at " + at);
         assertTrue(rotated.message().contains(nextPublic.fingerprint().human()), rotated.message());
-        assertEquals(Optional.of(new PeerPins.Pin(nextPublic.fingerprint().hex(), aliceId)),
-                bobsPins.pinned(alice.name().value()), "the new key is pinned");
+        assertEquals(Optional.of(new PeerPins.Pin(nextPublic.fingerprint().hex(), aliceId, false)),
+                bobsPins.pinned(alice.name().value()), "the new key is pinned, to be confirmed before bob sends");
         assertEquals(nextPublic, bm2.verifiedKey(alice.name().value()).orElseThrow());
     }
 
