@@ -147,12 +147,15 @@ public final class Cli {
     /**
      * The end-to-end messenger of this client in {@code session}: peers' keys pinned per server in
      * {@code known_peers}, texts waiting in {@code outbox} (both in the home directory, 0600), and a changed key
-     * checked against a log that must still hold the entry {@code osms audit} verified last.
+     * checked against a log that must still hold the entry verified last (by {@code osms audit} or by such a check,
+     * which keeps the head it verified in the same place).
      */
     Messenger messenger(OsmsClient.Session session) {
         OsmsClient client = client();
-        return new Messenger(client, session, files().load().key(),
-                new PeerKeyCheck(new PeerPins(home, server), client, auditCheckpoint()), Outbox.in(home, server));
+        PeerKeyCheck keyCheck = new PeerKeyCheck(new PeerPins(home, server), client, auditCheckpoint(),
+                head -> files().saveAuditCheckpoint(server, head.seq(),
+                        java.util.HexFormat.of().formatHex(head.hash())));
+        return new Messenger(client, session, files().load().key(), keyCheck, Outbox.in(home, server));
     }
 
     /** The audit head {@code osms audit} verified last for this server, read strictly: a damaged line is an error. */

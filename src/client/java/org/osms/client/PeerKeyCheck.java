@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Consumer;
 import org.osms.protocol.AuditChain;
 import org.osms.protocol.AuditEvent;
 import org.osms.protocol.AuditRecord;
@@ -22,7 +23,8 @@ import org.osms.protocol.HistoryView;
  *
  * <p>What this proves: the server cannot swap a peer's key silently. To pass it off, it has to write the swap into
  * the public, append-only log, where the peer (and anyone auditing) can see it. A server may still show one client a
- * log of its own making, consistent in itself; so no text leaves for a changed key before the user has seen the
+ * log of its own making, consistent in itself; so the head of every log verified here becomes the client's
+ * checkpoint, which every later view must extend, and no text leaves for a changed key before the user has seen the
  * change and confirmed it.
  */
 public final class PeerKeyCheck {
@@ -93,17 +95,28 @@ public final class PeerKeyCheck {
 
     private final PeerPins pins;
     private final PublicLog.Pages pages;
-    private final Optional<PublicLog.Checkpoint> seen;
+    private Optional<PublicLog.Checkpoint> seen;
+    private final Consumer<PublicLog.Checkpoint> keep;
 
     public PeerKeyCheck(PeerPins pins, PublicLog.Pages pages) {
         this(pins, pages, Optional.empty());
     }
 
-    /** With {@code seen}, the audit log must also still hold the entry this client verified before. */
+    /**
+     * With {@code seen}, the audit log must also still hold the entry this client verified before; each log verified
+     * here then becomes the checkpoint, in memory only.
+     */
     public PeerKeyCheck(PeerPins pins, PublicLog.Pages pages, Optional<PublicLog.Checkpoint> seen) {
+        this(pins, pages, seen, checkpoint -> { });
+    }
+
+    /** The same, and {@code keep} stores each new checkpoint (where {@code osms audit} keeps its own). */
+    public PeerKeyCheck(PeerPins pins, PublicLog.Pages pages, Optional<PublicLog.Checkpoint> seen,
+            Consumer<PublicLog.Checkpoint> keep) {
         this.pins = pins;
         this.pages = pages;
         this.seen = seen;
+        this.keep = keep;
     }
 
     /**
@@ -150,10 +163,11 @@ public final class PeerKeyCheck {
     private Result verifyChange(String peer, PeerPins.Pin pin, String fingerprint, long identityId) {
         HistoryView history;
         List<AuditRecord> verified = new ArrayList<>();
+        AuditChain chain;
         try {
             history = PublicLog.history(pages, peer);
             long holder = history.identityId();
-            PublicLog.verify(pages, e -> {
+            chain = PublicLog.verify(pages, e -> {
                 if (e.identityId() == holder) {
                     verified.add(e);
                 }
@@ -168,6 +182,12 @@ public final class PeerKeyCheck {
             }
             return result(Outcome.UNAVAILABLE, peer, "the key of " + peer + " changed, and its public history "
                     + "cannot be checked: " + e.getMessage() + " (" + e.code() + ")", null);
+        }
+        if (chain.lastSeq() > 0) {
+            // it holds the entry seen before (or there was none): later views must hold this head in turn
+            PublicLog.Checkpoint head = new PublicLog.Checkpoint(chain.lastSeq(), chain.lastHash());
+            keep.accept(head);
+            seen = Optional.of(head);
         }
         return decide(peer, pin, fingerprint, identityId, history, verified);
     }

@@ -183,6 +183,9 @@ class CliMessagingTest {
         assertTrue(send.out().contains("* bob replaced the key"), send.out());
         assertTrue(send.err().endsWith("(unconfirmed_key)\n"), send.err());
         assertEquals(List.of("held"), Outbox.in(home, url).waiting("bob").stream().map(Outbox.Entry::text).toList());
+        assertTrue(Files.readString(home.resolve("audit_checkpoints")).startsWith(url + " 3 "),
+                "the log the key check verified is the checkpoint now");
+        assertEquals(0, osms("", "audit").exit(), "and osms audit's view extends it");
 
         assertEquals(1, osms("", "trust", "bob", "b".repeat(40)).exit(), "not the key pinned");
         assertEquals(1, osms("", "trust", "bob", "xyz").exit());

@@ -115,6 +115,57 @@ class PeerKeyCheckTest {
         assertTrue(!check.check("alice", KEY_B, ALICE).awaitsConfirmation());
     }
 
+    /**
+     * A server that shows this client a log of its own (self-consistent, a rotation in it) must go on showing views
+     * that extend it: the head verified at the rotation is the checkpoint from then on, in this check and, kept where
+     * {@code keep} puts it, in the next client run.
+     */
+    @Test
+    void theHeadOfEveryVerifiedLogBecomesTheCheckpointLaterViewsMustExtend() throws Exception {
+        FakePublicLog forked = new FakePublicLog();
+        forked.registered(ALICE, "alice", KEY_A);
+        forked.registered(BOB, "bob", FakePublicLog.fingerprint('d'));
+        forked.replaced(ALICE, "alice", KEY_A, KEY_M);
+        FakePublicLog[] shown = {forked};
+        PublicLog.Pages served = new PublicLog.Pages() {
+            @Override
+            public org.osms.protocol.AuditPage auditPage(long after, int limit) {
+                return shown[0].auditPage(after, limit);
+            }
+
+            @Override
+            public HistoryView historyPage(String username, long after, int limit) {
+                return shown[0].historyPage(username, after, limit);
+            }
+        };
+        List<PublicLog.Checkpoint> kept = new java.util.ArrayList<>();
+        PeerKeyCheck onFork = new PeerKeyCheck(pins, served, Optional.empty(), kept::add);
+        assertEquals(PeerKeyCheck.Outcome.ROTATED, onFork.check("alice", KEY_M, ALICE).outcome());
+        assertEquals(1, kept.size());
+        assertEquals(3, kept.get(0).seq());
+        assertTrue(java.util.Arrays.equals(forked.log.get(2).hash(), kept.get(0).hash()));
+
+        // then the honest log, where alice replaced A by B, then B by C: it does not hold the fork's head
+        log.replaced(ALICE, "alice", KEY_A, KEY_B);
+        log.replaced(ALICE, "alice", KEY_B, KEY_C);
+        pins.pin("alice", new PeerPins.Pin(KEY_B, ALICE));
+        shown[0] = log;
+        assertEquals(PeerKeyCheck.Outcome.BROKEN_CHAIN, onFork.check("alice", KEY_C, ALICE).outcome());
+        assertEquals(PeerKeyCheck.Outcome.BROKEN_CHAIN,
+                new PeerKeyCheck(pins, log, Optional.of(kept.get(0))).check("alice", KEY_C, ALICE).outcome(),
+                "nor in the next run, which starts from the checkpoint kept");
+        assertEquals(PeerKeyCheck.Outcome.ROTATED, new PeerKeyCheck(pins, log).check("alice", KEY_C, ALICE)
+                .outcome(), "without the checkpoint, the honest log alone verifies");
+        assertEquals(1, kept.size(), "a refused view is no checkpoint");
+
+        // a view that extends the checkpoint is accepted, and its head is kept in turn
+        forked.replaced(ALICE, "alice", KEY_M, KEY_C);
+        pins.pin("alice", new PeerPins.Pin(KEY_M, ALICE));
+        shown[0] = forked;
+        assertEquals(PeerKeyCheck.Outcome.ROTATED, onFork.check("alice", KEY_C, ALICE).outcome());
+        assertEquals(List.of(3L, 4L), kept.stream().map(PublicLog.Checkpoint::seq).toList());
+    }
+
     @Test
     void thePinnedKeyIsAcceptedWithoutReadingTheLog() throws Exception {
         assertEquals(PeerKeyCheck.Outcome.UNCHANGED, check.check("alice", KEY_A, ALICE).outcome());
