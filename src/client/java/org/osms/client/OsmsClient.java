@@ -162,14 +162,57 @@ public final class OsmsClient implements PublicLog.Pages {
         return handshake(username, key, serverKey);
     }
 
-    /** Registers {@code username} for {@code key}: a registration conversation, proof of work, then {@code register}. */
+    /**
+     * Registers {@code username} for {@code key}: a registration conversation, proof of work, then {@code register}.
+     * A puzzle this JVM cannot hold is refused ({@code puzzle_too_large}, see {@link #registrationThreads}) and the
+     * conversation ended, before anything is spent on it.
+     */
     public Session register(Username username, KeyPair key, OtrPublicKey serverKey) {
         Session session = registration(key, serverKey);
+        int threads;
+        try {
+            threads = registrationThreads(session.registrationPuzzle(), Runtime.getRuntime().maxMemory(),
+                    Runtime.getRuntime().availableProcessors());
+        } catch (OsmsException tooLarge) {
+            try {
+                session.logout();
+            } catch (RuntimeException logout) {
+                tooLarge.addSuppressed(logout);
+            }
+            throw tooLarge;
+        }
         long counter = RegistrationPuzzle.solve(session.registrationPuzzle(), session.challenge(), username.value(),
-                OtrPublicKey.of(key.getPublic()).fingerprint().hex(), Runtime.getRuntime().availableProcessors());
+                OtrPublicKey.of(key.getPublic()).fingerprint().hex(), threads);
         session.command(JSON.createObjectBuilder().add("command", "register").add("username", username.value())
                 .add("counter", counter).build());
         return session;
+    }
+
+    /**
+     * Bytes one Argon2id evaluation holds per KiB of its memory: the 1 KiB block, and BouncyCastle's Java objects
+     * around it (a {@code long[128]} in an object of its own, and its slot in the array of blocks), with a margin.
+     */
+    static final long ARGON2_BYTES_PER_KIB = 1088;
+
+    /**
+     * How many threads search the registration puzzle {@code d}: one per processor, as many as half of
+     * {@code maxMemory} (this JVM's heap, {@link Runtime#maxMemory}) holds evaluations of {@code d} at once; the
+     * other half is left to the rest of the client and the garbage collector. The protocol lets a server ask up to
+     * 4 GiB per evaluation (docs/protocol.md, "Registration puzzle"), and a hostile one would otherwise make the client
+     * run out of memory; when not even one evaluation fits, the puzzle is refused ({@code puzzle_too_large}).
+     */
+    static int registrationThreads(RegistrationPuzzle.Difficulty d, long maxMemory, int processors) {
+        long perThread = d.memoryKiB() * ARGON2_BYTES_PER_KIB;
+        long budget = maxMemory / 2;
+        long fit = budget / perThread;
+        if (fit < 1) {
+            throw new OsmsException(0, "puzzle_too_large", "The server's registration puzzle needs "
+                    + perThread / (1024 * 1024) + " MiB of memory per attempt (powMemoryKiB " + d.memoryKiB()
+                    + "), more than the " + budget / (1024 * 1024) + " MiB this client may use for it (half of its "
+                    + "Java heap): nothing was registered. Run the client with a larger heap (java -Xmx…), or "
+                    + "register elsewhere.");
+        }
+        return (int) Math.min(Math.max(processors, 1), fit);
     }
 
     /** Opens a registration conversation (no account named); its only command is {@code register}. */

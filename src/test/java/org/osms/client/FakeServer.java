@@ -55,6 +55,10 @@ final class FakeServer implements AutoCloseable {
     volatile boolean forgetAtNextCommand;
     /** {@code POST /terminate_session} requests received. */
     int terminations;
+    /** The memory of the registration puzzle a registration conversation announces (no puzzle when 0). */
+    volatile int registrationMemoryKiB;
+    /** The commands received, by name. */
+    final List<String> commands = new ArrayList<>();
 
     private static final class Login {
         final OtrConversation otr;
@@ -180,6 +184,10 @@ final class FakeServer implements AutoCloseable {
                 .add("encrypted", login.otr.isEncrypted());
         if (login.otr.isEncrypted()) {
             b.add("challenge", b64(new byte[32]));
+            if (login.username == null && registrationMemoryKiB > 0) {
+                b.add("powAlgorithm", "argon2id").add("powBits", 0).add("powMemoryKiB", registrationMemoryKiB)
+                        .add("powIterations", 1);
+            }
         }
         answer(ex, 200, b.build(), id);
     }
@@ -210,6 +218,7 @@ final class FakeServer implements AutoCloseable {
                     null);
             return;
         }
+        commands.add(c.getString("command"));
         switch (c.getString("command")) {
             case "send" -> {
                 String to = c.getString("to");
