@@ -8,6 +8,7 @@ import jakarta.persistence.PersistenceContext;
 import jakarta.persistence.TypedQuery;
 import jakarta.transaction.Transactional;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.List;
 import org.osms.protocol.AuditEvent;
 import org.osms.protocol.AuditPage;
@@ -46,11 +47,15 @@ public class AuditLog {
         return sealed;
     }
 
-    /** Entries after {@code after}, oldest first, at most {@code limit}. */
+    /** Entries after {@code after}, oldest first, at most {@code limit}, and fewer past {@link Page#BUDGET_BYTES}. */
     @Transactional(Transactional.TxType.SUPPORTS)
     public AuditPage page(long after, int limit) {
-        Page page = Page.of(em.createNamedQuery("AuditEntry.after", AuditEntry.class)
-                .setParameter("after", after), limit);
+        return page(after, limit, Page.BUDGET_BYTES);
+    }
+
+    @Transactional(Transactional.TxType.SUPPORTS)
+    AuditPage page(long after, int limit, int budgetBytes) {
+        Page page = Page.of(em.createNamedQuery("AuditEntry.after", AuditEntry.class), after, limit, budgetBytes);
         long headSeq = em.find(AuditHead.class, AuditHead.ID).lastSeq();
         return new AuditPage(page.entries(), headSeq, page.nextAfter());
     }
@@ -59,8 +64,7 @@ public class AuditLog {
     @Transactional(Transactional.TxType.SUPPORTS)
     public Page ofIdentity(long identityId, long after, int limit) {
         return Page.of(em.createNamedQuery("AuditEntry.ofIdentity", AuditEntry.class)
-                .setParameter("identityId", identityId)
-                .setParameter("after", after), limit);
+                .setParameter("identityId", identityId), after, limit, Page.BUDGET_BYTES);
     }
 
     /** How many of the identity's entries of these events were recorded after {@code sinceMillis}. */
@@ -78,14 +82,57 @@ public class AuditLog {
      * than the page holds is read to know.
      */
     public record Page(List<AuditRecord> entries, Long nextAfter) {
-        static Page of(TypedQuery<AuditEntry> query, int limit) {
-            List<AuditRecord> read = query.setMaxResults(limit + 1).getResultList().stream()
-                    .map(AuditEntry::toRecord).toList();
-            if (read.size() <= limit) {
-                return new Page(read, null);
+        /**
+         * A page ends before its entries' canonical encodings (docs/protocol.md) pass this many bytes, whatever the
+         * limit: 1,000 entries that each carry two 3072-bit keys are about 3.5 MB of JSON, which a request of a
+         * hundred bytes would otherwise have the server build, and hold while a slow reader takes it. A page always
+         * holds at least one entry.
+         */
+        static final int BUDGET_BYTES = 512 * 1024;
+        /** Rows read at once: the server never holds many more than one page's worth. */
+        static final int CHUNK = 100;
+
+        /** {@code query} has an {@code after} parameter and orders by {@code seq}. */
+        static Page of(TypedQuery<AuditEntry> query, long after, int limit, int budgetBytes) {
+            List<AuditRecord> page = new ArrayList<>();
+            long bytes = 0;
+            long next = after;
+            while (true) {
+                int want = Math.min(CHUNK, limit + 1 - page.size());
+                List<AuditEntry> rows = query.setParameter("after", next).setMaxResults(want).getResultList();
+                for (AuditEntry row : rows) {
+                    AuditRecord r = row.toRecord();
+                    int size = encodedLength(r);
+                    if (page.size() == limit || (!page.isEmpty() && bytes + size > budgetBytes)) {
+                        return new Page(page, page.get(page.size() - 1).seq()); // r exists: more follow
+                    }
+                    page.add(r);
+                    bytes += size;
+                }
+                if (rows.size() < want) {
+                    return new Page(page, null);
+                }
+                next = page.get(page.size() - 1).seq();
             }
-            List<AuditRecord> entries = read.subList(0, limit);
-            return new Page(entries, entries.get(limit - 1).seq());
+        }
+
+        /** The length of the entry's canonical encoding with its hash, without building it. */
+        static int encodedLength(AuditRecord r) {
+            return 12 + 3 * 8 + 4 + utf8Length(r.event()) + optional(r.usernameBefore()) + optional(r.usernameAfter())
+                    + optional(r.fingerprintBefore()) + optional(r.fingerprintAfter())
+                    + optional(r.publicKeyBefore()) + optional(r.publicKeyAfter()) + 2 * AuditRecord.HASH_LENGTH;
+        }
+
+        private static int optional(String s) {
+            return s == null ? 1 : 5 + utf8Length(s);
+        }
+
+        private static int optional(byte[] b) {
+            return b == null ? 1 : 5 + b.length;
+        }
+
+        private static int utf8Length(String s) {
+            return s.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
         }
     }
 }

@@ -3,6 +3,7 @@ package org.osms.audit;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import jakarta.annotation.Resource;
 import jakarta.enterprise.concurrent.ManagedExecutorService;
@@ -30,8 +31,10 @@ import org.osms.directory.Identity;
 import org.osms.it.AuditPages;
 import org.osms.it.Deployments;
 import org.osms.protocol.AuditChain;
+import org.osms.protocol.AuditPage;
 import org.osms.protocol.AuditRecord;
 import org.osms.protocol.Username;
+import org.osms.web.PageRequest;
 
 /** The audit log inside the container: append-only by the database's own rules, and never forked. */
 @ExtendWith(ArquillianExtension.class)
@@ -151,6 +154,40 @@ class AuditLogIT {
                 return r.getLong(1);
             }
         }
+    }
+
+    /**
+     * A page ends before its entries pass its byte budget (here a small one, so that the test log's own entries fill
+     * many pages), holds at least one entry, and the pages together hold the whole log once, in order; nextAfter is
+     * present exactly when an entry that did not fit follows.
+     */
+    @Test
+    void pagesStopAtTheirByteBudgetAndTogetherHoldTheWholeLogOnce() {
+        directory.register(Deployments.freshUsername("page"), Deployments.freshKey());
+        int budget = 4096;
+        long head = audit.page(0, 1).headSeq();
+        long expected = 1;
+        long after = 0;
+        int pages = 0;
+        while (true) {
+            AuditPage page = audit.page(after, PageRequest.MAX_LIMIT, budget);
+            List<AuditRecord> entries = page.entries();
+            pages++;
+            long size = entries.stream().mapToLong(AuditLog.Page::encodedLength).sum();
+            assertTrue(entries.size() == 1 || size <= budget, "page " + pages + " holds " + size + " bytes");
+            for (AuditRecord r : entries) {
+                assertEquals(expected++, r.seq(), "every entry once, in order");
+            }
+            if (page.nextAfter() == null) {
+                break;
+            }
+            assertEquals(entries.get(entries.size() - 1).seq(), page.nextAfter());
+            AuditRecord next = audit.page(page.nextAfter(), 1).entries().get(0);
+            assertTrue(size + AuditLog.Page.encodedLength(next) > budget, "the next entry did not fit");
+            after = page.nextAfter();
+        }
+        assertTrue(expected - 1 >= head, "the pages reached the head of " + head + ": " + (expected - 1));
+        assertTrue(pages > 1, "the budget split the log: " + pages + " page(s)");
     }
 
     @Test
