@@ -32,7 +32,8 @@ public class ServerKeyStore {
 
     /**
      * Replaces the key pair in use by the one {@code next} makes from it (it signs the handover), in one
-     * transaction: the new pair and its history entry are stored and the old pair is deleted. Two rotations at once
+     * transaction: the new pair and its history entry are stored and the old pair's row is deleted (a deleted row is
+     * not erased bytes: the database's files may hold it until the space is reused; README). Two rotations at once
      * both build the same next serial: the later insert violates the primary keys and rolls back, changing nothing.
      * (No row lock: on PostgreSQL {@code SELECT … FOR UPDATE} needs the UPDATE privilege, which the application's
      * account does not have on the table that holds the private key.)
