@@ -190,6 +190,38 @@ class AuditLogIT {
         assertTrue(pages > 1, "the budget split the log: " + pages + " page(s)");
     }
 
+    /**
+     * Registrations racing for one name: exactly one gets it, every other is refused with username_taken (on
+     * PostgreSQL some of them by the database's unique constraint, whose error names the value), and the chain stays
+     * whole. ServerLogsIT then finds the name in no server log: a refusal's database error is not logged with it.
+     */
+    @Test
+    void registrationsRacingForOneNameLeaveOneWinnerAndNoLogOfTheName() throws Exception {
+        Username name = Deployments.freshUsername("race");
+        List<Future<String>> racing = new ArrayList<>();
+        java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+        for (int i = 0; i < 8; i++) {
+            racing.add(executor.submit(() -> {
+                go.await();
+                try {
+                    directory.register(name, Deployments.freshKey());
+                    return "ok";
+                } catch (DirectoryException.UsernameTaken taken) {
+                    return taken.code();
+                }
+            }));
+        }
+        go.countDown();
+        List<String> outcomes = new ArrayList<>();
+        for (Future<String> f : racing) {
+            outcomes.add(f.get(120, TimeUnit.SECONDS));
+        }
+        assertEquals(1, outcomes.stream().filter("ok"::equals).count(), outcomes.toString());
+        assertEquals(7, outcomes.stream().filter("username_taken"::equals).count(), outcomes.toString());
+        AuditChain chain = AuditPages.verifyWholeLog(Deployments.application(deploymentUrl), 1000);
+        assertEquals(chain.lastSeq(), audit.page(0, 1).headSeq());
+    }
+
     @Test
     void concurrentChangesNeverForkTheChain() throws Exception {
         int writers = 8;
