@@ -34,7 +34,13 @@ core.register_action("osms_request_head", { "tcp-req" }, function(txn)
     started = core.now().sec
     txn:set_priv(started)
   end
-  local data = txn.req:dup() or ""
+  -- A later request of a keep-alive connection arrives in HTTP mode, where the raw channel cannot be read (haproxy
+  -- would log an alert): it is checked by the rules of haproxy.cfg.template's backend instead.
+  local readable, raw = pcall(function() return txn.req:dup() end)
+  if not readable then
+    return act.CONTINUE
+  end
+  local data = raw or ""
   local line_end = data:find("\r\n", 1, true)
   if line_end == nil then
     if #data > MAX_URI + 64 then

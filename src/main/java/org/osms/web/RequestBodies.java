@@ -29,7 +29,7 @@ import org.osms.session.Circuit;
  * without a body pass through untouched.
  *
  * <p>One Tor circuit may hold at most {@link #MAX_READS_PER_CIRCUIT} of those reads at once (its further bodies get
- * {@code 503 busy} at once), so that no single client can take every slot and shut everyone out of every command.
+ * {@code 429 circuit_busy} at once, as when it holds its share of anything else), so that no single client can take every slot and shut everyone out of every command.
  * Requests that did not come through the front ({@link Circuit#LOCAL}: processes of this machine) have no share of
  * their own. The front buffers a whole body before it forwards it (liberty/front/haproxy.cfg.template), so a body
  * from tor arrives here at loopback speed and holds its slot only briefly.
@@ -71,13 +71,14 @@ public class RequestBodies extends HttpFilter {
             return;
         }
         if (!takeCircuitShare(circuit)) {
-            refuseBusy(request, response, "This circuit is sending too many request bodies at once; retry later.");
+            refuse(request, response, 429, "circuit_busy",
+                    "This circuit is sending too many request bodies at once; retry later.");
             return;
         }
         byte[] body;
         try {
             if (!readers.tryAcquire()) {
-                refuseBusy(request, response, "The server is reading too many request bodies; retry later.");
+                refuse(request, response, 503, "busy", "The server is reading too many request bodies; retry later.");
                 return;
             }
             try {
@@ -126,11 +127,11 @@ public class RequestBodies extends HttpFilter {
         }
     }
 
-    private static void refuseBusy(HttpServletRequest request, HttpServletResponse response, String message)
-            throws IOException {
+    private static void refuse(HttpServletRequest request, HttpServletResponse response, int status, String code,
+                               String message) throws IOException {
         closeAfterAnswer(request, response);
         response.setHeader("Retry-After", Integer.toString(RETRY_AFTER_SECONDS));
-        ErrorPage.write(response, 503, "busy", message);
+        ErrorPage.write(response, status, code, message);
     }
 
     /** The unread rest of a refused body is not waited for: HTTP/1.1 closes the connection after the answer. */

@@ -214,6 +214,43 @@ class FrontIT {
         }
     }
 
+    /**
+     * request-head.lua reads only a connection's first request: a later one that padded its head so that head and
+     * body no longer fit the front's buffer had its body forwarded unfinished, and held an OSMS body-reading thread
+     * until OSMS's 10 s deadline. The front now refuses such a request at once, and it never reaches OSMS.
+     */
+    @Test
+    void aLaterRequestOfAConnectionCannotPadItsHeadToHaveItsBodyForwardedUnfinished() throws Exception {
+        String pad = "A".repeat(16_000);
+        byte[] body = new byte[65_500];
+        java.util.Arrays.fill(body, (byte) 'B');
+        try (java.net.Socket s = new java.net.Socket("127.0.0.1", front.port())) {
+            s.setSoTimeout(30_000);
+            java.io.OutputStream out = s.getOutputStream();
+            out.write(Front.proxyHeader(CIRCUIT + 2));
+            out.write(ascii("GET /pk HTTP/1.1\r\nHost: x\r\nAccept: application/json\r\n\r\n"));
+            out.write(ascii("POST /session HTTP/1.1\r\nHost: x\r\nOSMS-Session: " + "A".repeat(43)
+                    + "\r\nX-Pad-1: " + pad + "\r\nX-Pad-2: " + pad + "\r\nContent-Length: 65536\r\n\r\n"));
+            out.write(body); // 36 bytes short, and nothing more comes
+            out.flush();
+            long started = System.nanoTime();
+            String wire;
+            try {
+                wire = new String(s.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+            } catch (java.net.SocketException reset) {
+                throw new AssertionError("no answer before the connection was reset", reset);
+            }
+            long millis = (System.nanoTime() - started) / 1_000_000;
+            int second = wire.indexOf("HTTP/1.1 ", wire.indexOf("HTTP/1.1 200") + 1);
+            assertTrue(wire.startsWith("HTTP/1.1 200") && second > 0, wire);
+            Front.Answer refused = Front.parse(wire.substring(second));
+            assertEquals(400, refused.status(), refused.body());
+            assertEquals("bad_request", Json.createReader(new StringReader(refused.body())).readObject()
+                    .getString("error"));
+            assertTrue(millis < 5_000, "answered at once, not after a wait for the rest: " + millis + " ms");
+        }
+    }
+
     /** The front serves only tor: a connection without tor's PROXY header gets no answer at all. */
     @Test
     void aConnectionWithoutTorsProxyHeaderIsClosedUnanswered() throws Exception {

@@ -307,7 +307,7 @@ class HostileInputIT {
 
     /**
      * One Tor circuit (as the front names it in OSMS-Circuit) may hold only two of the server's body reads: its
-     * third body is refused at once with 503 busy, while other circuits and local clients go on as before, and the
+     * third body is refused at once with 429 circuit_busy, while other circuits and local clients go on as before, and the
      * circuit's share comes back once its reads end.
      */
     @Test
@@ -326,7 +326,7 @@ class HostileInputIT {
             }
             Thread.sleep(500); // both reads under way
             Http.Answer third = postOnCircuit(greedy, "?OTRv3?");
-            assertErrorDocument(third, 503, "busy");
+            assertErrorDocument(third, 429, "circuit_busy");
             assertEquals("2", third.header("Retry-After"));
             assertEquals(200, postOnCircuit(prefix + ":2", "?OTRv3?").status(), "another circuit is not refused");
             aHandshakeStillStarts(); // a local client neither
@@ -340,7 +340,7 @@ class HostileInputIT {
         do {
             Thread.sleep(200);
             status = postOnCircuit(greedy, "?OTRv3?").status();
-        } while (status == 503 && System.nanoTime() < deadline);
+        } while (status == 429 && System.nanoTime() < deadline);
         assertEquals(200, status, "the circuit's share came back once its reads ended");
     }
 
