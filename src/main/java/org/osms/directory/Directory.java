@@ -16,8 +16,10 @@ import java.util.Optional;
 import java.util.function.Supplier;
 import org.osms.audit.AuditLog;
 import org.osms.protocol.AuditEvent;
+import org.osms.protocol.Fingerprint;
 import org.osms.protocol.OtrPublicKey;
 import org.osms.protocol.Username;
+import org.osms.web.ApiException;
 
 /**
  * The directory's use cases. Each change to an identity appends its audit entry in the same transaction: either both
@@ -159,6 +161,25 @@ public class Directory {
         em.flush();
         audit.append(AuditEvent.RENAMED, identityId, before, values(identity));
         return identity;
+    }
+
+    /**
+     * Why a key replacement by this key would be refused for the key itself (it is the identity's key already, or
+     * another identity's, now or before), read without a lock or transaction: asked before the new key's costly
+     * checks, so that such a replacement costs the server no primality test. {@link #replaceKey} checks again under
+     * the identity's lock. Returned rather than thrown, which would mark the container's local transaction.
+     */
+    @TransactionAttribute(TransactionAttributeType.NOT_SUPPORTED)
+    public Optional<ApiException> refusalOfNewKey(long identityId, Fingerprint newKey) {
+        Identity identity = em.find(Identity.class, identityId);
+        if (identity != null && identity.fingerprint().filter(newKey::equals).isPresent()) {
+            return Optional.of(new DirectoryException.NoChange("This is already the identity's key."));
+        }
+        KeyClaim claim = em.find(KeyClaim.class, newKey.hex());
+        if (claim != null && claim.identityId() != identityId) {
+            return Optional.of(new DirectoryException.KeyInUse());
+        }
+        return Optional.empty();
     }
 
     /** The new key replaces the old one as the identity's only key and login credential. */

@@ -4,8 +4,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonObjectBuilder;
-import java.time.Clock;
-import java.time.Duration;
 import java.util.Set;
 import org.osms.protocol.OtrPublicKey;
 import org.osms.protocol.SessionProofs;
@@ -13,7 +11,6 @@ import org.osms.protocol.Username;
 import org.osms.session.Caller;
 import org.osms.session.CommandArguments;
 import org.osms.session.CommandHandler;
-import org.osms.session.SlidingCounts;
 import org.osms.web.ApiException;
 
 /** The directory's commands inside the login conversation: the caller's own identity (docs/protocol.md). */
@@ -22,13 +19,6 @@ public class DirectoryCommands implements CommandHandler {
     @Inject
     Directory directory;
 
-    @Inject
-    DirectorySettings settings;
-
-    @Inject
-    Clock clock;
-
-    private final SlidingCounts keyChecks = new SlidingCounts(Duration.ofHours(1));
 
     @Override
     public Set<String> commands() {
@@ -41,34 +31,31 @@ public class DirectoryCommands implements CommandHandler {
         return command.equals("whoami");
     }
 
+    @Override
+    public boolean prepares(String command) {
+        return command.equals("replace-key");
+    }
+
     /**
-     * {@code replace-key}'s new key is parsed and validated, and its signature checked, before the identity's row is
-     * locked, and at most {@link DirectorySettings#changesPerDay} times an hour per identity, answered or refused:
-     * each has the server check a new key (the primality of p and q, about a third of a second for a 3072-bit p),
-     * and a refused one counts against no other limit. One conversation could otherwise keep the server checking
-     * keys, each time holding the identity's row and, on the embedded database, every writer.
+     * {@code replace-key}'s new key, checked before the identity's row is locked (the primality of p and q costs about
+     * a third of a second for a 3072-bit p: under the lock, and on the embedded database at the gate every writer
+     * waits at, one conversation could keep everyone's writes waiting) and cheapest first: its form and subgroup,
+     * then whether it is the identity's or another identity's key (a read), then the signature, and only then the
+     * primality tests. A key with both primes and a right signature is a change that counts against
+     * OSMS_IDENTITY_CHANGES_PER_DAY, so the costly test is not a free one; Commands ends the cheap refusals'
+     * repetition ({@link CommandHandler#prepares}).
      */
     @Override
     public Object prepare(long identityId, byte[] challenge, String command, JsonObject c) {
-        if (!command.equals("replace-key")) {
-            return null;
-        }
-        int perHour = settings.changesPerDay();
-        if (!keyChecks.tryAcquire(identityId, clock.millis(), perHour)) {
-            throw new ApiException(429, "rate_limited", "This identity sent " + perHour
-                    + " key replacements in the last hour, the most allowed; try again later.");
-        }
-        OtrPublicKey newKey = OtrPublicKey.parse(CommandArguments.bytes(c, "publicKey"));
+        OtrPublicKey newKey = OtrPublicKey.parseUnproven(CommandArguments.bytes(c, "publicKey"));
+        directory.refusalOfNewKey(identityId, newKey.fingerprint()).ifPresent(refusal -> {
+            throw refusal;
+        });
         if (!SessionProofs.keyReplacementIsSigned(challenge, newKey, CommandArguments.bytes(c, "signature"))) {
             throw new ApiException(403, "bad_key_proof",
                     "The signature does not prove possession of the new key in this conversation.");
         }
-        return newKey;
-    }
-
-    /** Forgets identities that checked no key in the last hour (the retention sweep calls it). */
-    public void forgetIdle() {
-        keyChecks.forgetIdle(clock.millis());
+        return newKey.requirePrimes();
     }
 
     @Override

@@ -62,6 +62,17 @@ public final class OtrPublicKey {
 
     /** Parses and validates OTR's serialized form. */
     public static OtrPublicKey parse(byte[] bytes) {
+        return parseUnproven(bytes).requirePrimes();
+    }
+
+    /**
+     * Parses OTR's serialized form and checks everything about the key but that p and q are prime: what costs little
+     * (sizes, q dividing p-1, g and y in the subgroup). The primality tests, most of a validation's cost (about a
+     * third of a second for a 3072-bit p), are left to {@link #requirePrimes}, so that a caller can first refuse
+     * what needs no such test (a key already in use, a wrong signature). Such a key must not be stored or trusted
+     * before {@link #requirePrimes} has returned.
+     */
+    public static OtrPublicKey parseUnproven(byte[] bytes) {
         if (bytes == null || bytes.length < 2 + 4 * 5) {
             throw bad("The public key is too short.");
         }
@@ -80,7 +91,7 @@ public final class OtrPublicKey {
         if (in.hasRemaining()) {
             throw bad("The public key has trailing bytes.");
         }
-        validate(p, q, g, y);
+        validateAllButPrimality(p, q, g, y);
         try {
             DSAPublicKey key = (DSAPublicKey) KeyFactory.getInstance("DSA")
                     .generatePublic(new DSAPublicKeySpec(y, p, q, g));
@@ -107,6 +118,24 @@ public final class OtrPublicKey {
     }
 
     private static void validate(BigInteger p, BigInteger q, BigInteger g, BigInteger y) {
+        validateAllButPrimality(p, q, g, y);
+        requirePrimes(p, q);
+    }
+
+    /** Tests p and q for primality (the rest of {@link #parse}'s validation); returns this key. */
+    public OtrPublicKey requirePrimes() {
+        DSAParams params = key.getParams();
+        requirePrimes(params.getP(), params.getQ());
+        return this;
+    }
+
+    private static void requirePrimes(BigInteger p, BigInteger q) {
+        if (!q.isProbablePrime(64) || !p.isProbablePrime(64)) {
+            throw bad("The DSA parameters are not prime.");
+        }
+    }
+
+    private static void validateAllButPrimality(BigInteger p, BigInteger q, BigInteger g, BigInteger y) {
         int pBits = p.bitLength();
         int qBits = q.bitLength();
         if (pBits < 1024 || pBits > 3072 || pBits % 64 != 0) {
@@ -120,9 +149,6 @@ public final class OtrPublicKey {
         }
         if (!inSubgroup(g, p, q) || !inSubgroup(y, p, q)) {
             throw bad("The DSA generator or public value is not in the subgroup.");
-        }
-        if (!q.isProbablePrime(64) || !p.isProbablePrime(64)) {
-            throw bad("The DSA parameters are not prime.");
         }
     }
 

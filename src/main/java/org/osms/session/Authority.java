@@ -51,6 +51,16 @@ public class Authority {
         command.accept(new Caller(identity, provenKey, challenge, mayDefer, prepared));
     }
 
+    /**
+     * Whether the conversation may still act, read without a lock or transaction: checked before a command's
+     * {@link CommandHandler#prepare} work, so that a conversation whose key is no longer current does none of it.
+     * The command's own check, under the lock, decides.
+     */
+    @TransactionAttribute(TransactionAttributeType.NOT_SUPPORTED)
+    public boolean mayStillAct(long identityId, Fingerprint provenKey) {
+        return directory.find(identityId).filter(identity -> mayAct(identity, provenKey)).isPresent();
+    }
+
     /** True when {@code provenKey} is the identity's current key and the identity may log in. */
     public static boolean mayAct(Identity identity, Fingerprint provenKey) {
         return identity.status().mayLogIn() && identity.fingerprint().filter(provenKey::equals).isPresent();

@@ -44,6 +44,15 @@ public interface CommandHandler {
         return null;
     }
 
+    /**
+     * Whether {@code command} has {@link #prepare} work. Before it, the conversation's authority is read (without a
+     * lock); a conversation whose preparations were refused {@link Commands#MAX_REFUSED_PREPARATIONS} times gets
+     * {@code rate_limited} instead, so that each costly check a client can have refused costs it a login.
+     */
+    default boolean prepares(String command) {
+        return false;
+    }
+
     /** Runs one command; adds the reply's fields (besides {@code seq} and {@code ok}) to {@code reply}. */
     void handle(Caller caller, String command, JsonObject request, JsonObjectBuilder reply);
 }

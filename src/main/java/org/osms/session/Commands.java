@@ -158,7 +158,7 @@ public class Commands {
             throw new ApiException(400, "unknown_command", "No such command.");
         }
         // the request's own costly checks first, outside the transaction: they never hold the identity's row
-        Object prepared = handler.prepare(state.identityId(), state.challenge(), name, c);
+        Object prepared = handler.prepares(name) ? prepare(state, handler, name, c) : null;
         Caller[] ran = new Caller[1];
         authority.run(state.identityId(), state.provenKey(), state.challenge(), mayDefer,
                 handler.changesNothing(name), prepared, caller -> {
@@ -177,6 +177,25 @@ public class Commands {
             state.end();
         }
         return caller;
+    }
+
+    /** Preparation work a conversation may have refused before its commands that prepare answer rate_limited. */
+    static final int MAX_REFUSED_PREPARATIONS = 3;
+
+    private Object prepare(ConversationState state, CommandHandler handler, String name, JsonObject c) {
+        if (!authority.mayStillAct(state.identityId(), state.provenKey())) {
+            throw new Authority.Lost();
+        }
+        if (state.refusedPreparations() >= MAX_REFUSED_PREPARATIONS) {
+            throw new ApiException(429, "rate_limited", "This conversation's '" + name + "' was refused "
+                    + MAX_REFUSED_PREPARATIONS + " times; log in again to try once more.");
+        }
+        try {
+            return handler.prepare(state.identityId(), state.challenge(), name, c);
+        } catch (ApiException | ProtocolException refused) {
+            state.preparationRefused();
+            throw refused;
+        }
     }
 
     private void register(ConversationState state, JsonObject c, JsonObjectBuilder reply) {

@@ -25,6 +25,7 @@ final class ConversationState {
     private OtrPublicKey registrationKey;
     private long identityId = NO_IDENTITY;
     private long lastSeq;
+    private int refusedPreparations;
     private boolean ended;
     private boolean identityChanged;
     private RegistrationPuzzle.Difficulty registrationDifficulty;
@@ -86,6 +87,15 @@ final class ConversationState {
     }
 
     /** Commands carry strictly increasing sequence numbers: a replayed message is refused before it acts. */
+    /** How many of this conversation's commands were refused in their {@link CommandHandler#prepare} work. */
+    int refusedPreparations() {
+        return refusedPreparations;
+    }
+
+    void preparationRefused() {
+        refusedPreparations++;
+    }
+
     boolean acceptSeq(long seq) {
         if (seq != lastSeq + 1) {
             return false;

@@ -111,46 +111,49 @@ class SessionIT {
     }
 
     /**
-     * Each replace-key has the server check a new key, which costs it real work, so one identity may send at most the
-     * test servers' OSMS_IDENTITY_CHANGES_PER_DAY of them in an hour, answered or refused: refused ones count too,
-     * though they change nothing. The next is rate_limited before its key is looked at, even with a right proof; other
-     * identities are not affected.
+     * A replace-key is checked before the identity is locked, cheapest first; a conversation that had three refused
+     * answers rate_limited to every later one without looking at it, even with a right proof. Another conversation of
+     * the same identity (its owner's, say, while a thief's fails on purpose) replaces the key as before: one
+     * conversation's refusals cost nobody else anything.
      */
     @Test
-    void refusedKeyReplacementsCountAgainstAnHourlyAllowance() {
-        int perHour = Integer.getInteger("osms.it.changesPerDay", 20);
+    void aConversationWithThreeRefusedKeyReplacementsIsRateLimitedAndNoOtherIs() {
         Username name = fresh("keycheck");
         KeyPair key = KeyStoreFiles.generate();
-        OsmsClient.Session s = registered(name, key);
+        registered(name, key).logout();
+        OsmsClient.Session thief = client.login(name, key, serverKey);
+        OsmsClient.Session owner = client.login(name, key, serverKey);
         KeyPair newKey = KeyStoreFiles.generate();
         OtrPublicKey newPublic = OtrPublicKey.of(newKey.getPublic());
-        JsonObject wrongProof = Json.createObjectBuilder().add("command", "replace-key")
-                .add("publicKey", Base64.getEncoder().encodeToString(newPublic.serialized()))
-                .add("signature", Base64.getEncoder().encodeToString(
-                        SessionProofs.signKeyReplacement(new byte[32], newPublic, newKey.getPrivate())))
-                .build();
         long head = http.get("/audit?limit=1").json().getJsonNumber("headSeq").longValue();
-        for (int i = 0; i < perHour; i++) {
-            assertEquals("bad_key_proof", assertThrows(OsmsException.class, () -> s.command(wrongProof)).code());
-        }
-        JsonObject rightProof = Json.createObjectBuilder(wrongProof).add("signature", Base64.getEncoder()
-                .encodeToString(SessionProofs.signKeyReplacement(s.challenge(), newPublic, newKey.getPrivate())))
-                .build();
-        assertEquals("rate_limited", assertThrows(OsmsException.class, () -> s.command(rightProof)).code());
+        JsonObject wrongProof = replaceKey(newPublic, SessionProofs.signKeyReplacement(new byte[32], newPublic,
+                newKey.getPrivate()));
+        JsonObject ownKey = replaceKey(OtrPublicKey.of(key.getPublic()), SessionProofs.signKeyReplacement(
+                thief.challenge(), OtrPublicKey.of(key.getPublic()), key.getPrivate()));
+        JsonObject garbage = Json.createObjectBuilder().add("command", "replace-key").add("publicKey", "AAAA")
+                .add("signature", "AAAA").build();
+        assertEquals("bad_key_proof", assertThrows(OsmsException.class, () -> thief.command(wrongProof)).code());
+        assertEquals("no_change", assertThrows(OsmsException.class, () -> thief.command(ownKey)).code());
+        assertEquals("bad_public_key", assertThrows(OsmsException.class, () -> thief.command(garbage)).code());
+        JsonObject rightProof = replaceKey(newPublic, SessionProofs.signKeyReplacement(thief.challenge(), newPublic,
+                newKey.getPrivate()));
+        assertEquals("rate_limited", assertThrows(OsmsException.class, () -> thief.command(rightProof)).code());
         assertEquals(OtrPublicKey.of(key.getPublic()).fingerprint().hex(),
-                s.command(cmd("whoami")).getString("fingerprint"), "the key is unchanged");
+                thief.command(cmd("whoami")).getString("fingerprint"), "the key is unchanged");
         assertEquals(head, http.get("/audit?limit=1").json().getJsonNumber("headSeq").longValue(), "nothing logged");
-        s.logout();
 
-        Username other = fresh("keycheck");
-        KeyPair otherKey = KeyStoreFiles.generate();
-        OsmsClient.Session o = registered(other, otherKey);
-        OtrPublicKey replacement = OtrPublicKey.of(newKey.getPublic());
-        assertEquals(replacement.fingerprint().hex(), o.command(Json.createObjectBuilder(wrongProof)
-                .add("signature", Base64.getEncoder().encodeToString(
-                        SessionProofs.signKeyReplacement(o.challenge(), replacement, newKey.getPrivate())))
-                .build()).getString("fingerprint"), "another identity replaces its key as before");
-        o.logout();
+        assertEquals(newPublic.fingerprint().hex(), owner.command(replaceKey(newPublic,
+                SessionProofs.signKeyReplacement(owner.challenge(), newPublic, newKey.getPrivate())))
+                .getString("fingerprint"), "the other conversation replaces the key");
+        owner.logout();
+        OsmsException gone = assertThrows(OsmsException.class, () -> thief.command(cmd("whoami")));
+        assertEquals("unknown_session", gone.code(), "and the conversation of the old key ends");
+    }
+
+    private static JsonObject replaceKey(OtrPublicKey newKey, byte[] signature) {
+        return Json.createObjectBuilder().add("command", "replace-key")
+                .add("publicKey", Base64.getEncoder().encodeToString(newKey.serialized()))
+                .add("signature", Base64.getEncoder().encodeToString(signature)).build();
     }
 
     /**
