@@ -88,14 +88,16 @@ public class Mailboxes {
         Optional<Identity> unlessBlocked = em.createNamedQuery(Block.RECIPIENT_UNLESS_BLOCKED, Identity.class)
                 .setParameter("u", to.value()).setParameter("sender", from.identityId())
                 .getResultStream().findFirst();
-        if (unlessBlocked.isEmpty() && mayReceive(to)) {
-            return; // the recipient blocks the sender: answered as if delivered, stored nowhere
-        }
-        Identity recipient = unlessBlocked.filter(r -> r.status().mayLogIn()).orElseThrow(Mailboxes::noSuchRecipient);
+        Optional<Identity> blocking = unlessBlocked.isEmpty() ? receiver(to) : Optional.empty();
+        Identity recipient = unlessBlocked.or(() -> blocking).filter(r -> r.status().mayLogIn())
+                .orElseThrow(Mailboxes::noSuchRecipient);
         Mailbox mailbox = lockedMailbox(recipient.id());
         if (mailbox.messageCount() >= limits.maxMessages() || mailbox.byteCount() + body.length() > limits.maxBytes()) {
             throw new ApiException(507, "mailbox_full",
                     "The recipient's mailbox is full; try again once they have read their messages.");
+        }
+        if (blocking.isPresent()) {
+            return; // the recipient blocks the sender: answered as a delivery would be, stored nowhere
         }
         if (beyondSendersShare(mailbox, recipient.id(), from.identityId(), body.length(), limits)) {
             throw new ApiException(507, "mailbox_full", "The recipient's mailbox holds as much of your mail as it "
@@ -129,12 +131,12 @@ public class Mailboxes {
     }
 
     /**
-     * Whether an identity that may receive messages holds this name: asked only when the recipient query found
-     * nobody for this sender, to tell a block (answered as a delivery) from a name nobody can receive at.
+     * The identity that holds this name, if it may receive messages: asked only when the recipient query found nobody
+     * for this sender, to tell a block (answered as a delivery would be) from a name nobody can receive at.
      */
-    private boolean mayReceive(Username to) {
+    private Optional<Identity> receiver(Username to) {
         return em.createNamedQuery(Identity.READ_BY_USERNAME, Identity.class).setParameter("u", to.value())
-                .getResultStream().findFirst().filter(r -> r.status().mayLogIn()).isPresent();
+                .getResultStream().findFirst().filter(r -> r.status().mayLogIn());
     }
 
     /**

@@ -230,6 +230,12 @@ class MessagingIT {
         OsmsClient.Session late = login(register("late"));
         assertEquals("mailbox_full", refused(late, to, fakeDataMessage(100)).code(), "full for everyone now");
         late.logout();
+        User blockedUser = register("blocked");
+        OsmsClient.Session blockedSender = login(blockedUser);
+        b.block(blockedUser.name().value());
+        assertEquals("mailbox_full", refused(blockedSender, to, fakeDataMessage(100)).code(),
+                "a blocked sender is refused as everyone is: no ok that would show it is blocked");
+        blockedSender.logout();
         JsonObject quota = b.quota();
         assertEquals(max, quota.getJsonObject("usage").getInt("messages"));
         assertEquals(sent.stream().mapToInt(String::length).sum(),
