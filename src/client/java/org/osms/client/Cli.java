@@ -273,17 +273,28 @@ public final class Cli {
         }
     }
 
+    /**
+     * Replaces the key with a new one, kept in {@code identity.key.new} until the server's {@code ok} is in hand and
+     * promoted at once then; the logout after it is best-effort. That file may be the only copy of the key the server
+     * holds (an answer lost after the server committed), so it is never overwritten unseen: a rotation that finds one
+     * first logs in with it, and promotes it if the server takes it; only a {@code key_mismatch} lets it go.
+     */
     @Command(name = "rotate-key", description = "Replace your key with a new one; the old key stops working.")
     static class RotateKey extends Sub {
         @Override
         public Integer call() {
-            KeyStoreFiles.Identity me = cli.files().load();
-            String username = me.username().orElseThrow(() ->
-                    new OsmsException(0, "not_registered", "This key is not registered yet."));
-            KeyPair next = KeyStoreFiles.generate();
-            cli.files().savePending(new KeyStoreFiles.Identity(next, me.username()));
+            KeyStoreFiles files = cli.files();
+            KeyStoreFiles.Identity me = files.load();
+            Username username = Username.of(me.username().orElseThrow(() ->
+                    new OsmsException(0, "not_registered", "This key is not registered yet.")));
             OsmsClient client = cli.client();
-            OsmsClient.Session session = client.login(Username.of(username), me.key(), cli.trustedServerKey(client));
+            OtrPublicKey serverKey = cli.trustedServerKey(client);
+            if (earlierRotationCompleted(files, client, username, serverKey)) {
+                return 0;
+            }
+            KeyPair next = KeyStoreFiles.generate();
+            files.savePending(new KeyStoreFiles.Identity(next, me.username()));
+            OsmsClient.Session session = client.login(username, me.key(), serverKey);
             OtrPublicKey nextPublic = OtrPublicKey.of(next.getPublic());
             byte[] proof = SessionProofs.signKeyReplacement(session.challenge(), nextPublic, next.getPrivate());
             JsonObject reply;
@@ -291,12 +302,69 @@ public final class Cli {
                 reply = session.command(JSON.createObjectBuilder().add("command", "replace-key")
                         .add("publicKey", java.util.Base64.getEncoder().encodeToString(nextPublic.serialized()))
                         .add("signature", java.util.Base64.getEncoder().encodeToString(proof)).build());
-            } finally {
-                session.logout();
+            } catch (RuntimeException failed) {
+                logOutAfter(session, failed);
+                throw new OsmsException(0, failed instanceof OsmsException o ? o.code() : "error",
+                        failed.getMessage() + ". The new key stays in " + files.pendingFile() + ": the server may "
+                                + "have taken it all the same; run `osms rotate-key` again to find out (it tries "
+                                + "that key first). Do not delete that file.");
             }
-            cli.files().promotePending();
+            files.promotePending();
+            logOutAfterRotation(session);
             cli.print(reply);
             return 0;
+        }
+
+        /**
+         * A pending key an earlier rotation left: promoted (true) if the server logs it in, since that rotation
+         * completed; let go (false) if the server refuses it with {@code key_mismatch}, since the current key is still
+         * the server's. Any other answer stops everything, with no file touched.
+         */
+        private boolean earlierRotationCompleted(KeyStoreFiles files, OsmsClient client, Username username,
+                OtrPublicKey serverKey) {
+            java.nio.file.Path pendingFile = files.pendingFile();
+            Optional<KeyStoreFiles.Identity> pending;
+            try {
+                pending = files.pending();
+            } catch (OsmsException unreadable) {
+                throw new OsmsException(0, "pending_key", "An earlier rotate-key left " + pendingFile
+                        + ", which cannot be read. Nothing was changed. It may hold the key the server has now: "
+                        + "restore it from a backup, or if you know that rotation failed, remove it.");
+            }
+            if (pending.isEmpty()) {
+                return false;
+            }
+            OsmsClient.Session session;
+            try {
+                session = client.login(username, pending.get().key(), serverKey);
+            } catch (OsmsException refused) {
+                if (refused.code().equals("key_mismatch")) {
+                    cli.out.println("notice: the server does not hold the key an earlier rotate-key left in "
+                            + pendingFile + " (that rotation did not complete); your key is still "
+                            + files.identityFile() + ". Replacing the pending key.");
+                    return false;
+                }
+                throw new OsmsException(0, refused.code(), "An earlier rotate-key left " + pendingFile
+                        + ", and logging in with it failed: " + refused.getMessage() + ". Nothing was changed. "
+                        + "Run `osms rotate-key` again once the server answers; do not delete that file, it may "
+                        + "hold the key the server has now.");
+            }
+            files.promotePending();
+            cli.out.println("notice: an earlier rotate-key had completed: the server holds the key from "
+                    + pendingFile + ", now " + files.identityFile() + " (the old key is kept as identity.key.old). "
+                    + "Run `osms rotate-key` again for another new key.");
+            logOutAfterRotation(session);
+            return true;
+        }
+
+        /** The new key is in place whatever happens here: a failed logout is a warning, not an error. */
+        private void logOutAfterRotation(OsmsClient.Session session) {
+            try {
+                session.logout();
+            } catch (RuntimeException e) {
+                cli.out.println("warning: the new key is installed, but logging out failed (" + e.getMessage()
+                        + "); the server ends the conversation once it is idle.");
+            }
         }
     }
 

@@ -76,21 +76,40 @@ public final class KeyStoreFiles {
         write(identityFile(), identity);
     }
 
-    /** Writes the key next to the current one, for a key rotation that has not been confirmed yet. */
-    public Path savePending(Identity identity) {
-        Path pending = home.resolve("identity.key.new");
-        write(pending, identity);
-        return pending;
+    /** Where a key rotation keeps the new key until the server has taken it. */
+    public Path pendingFile() {
+        return home.resolve("identity.key.new");
     }
 
-    /** The rotation was accepted: the new key becomes the identity key, the old one is kept as identity.key.old. */
+    /**
+     * The key an earlier rotation left in {@link #pendingFile}, if any: a rotation that was not confirmed (the
+     * server's answer was lost, say) may have completed all the same, so this key may be the one the server holds.
+     */
+    public Optional<Identity> pending() {
+        return Files.exists(pendingFile()) ? Optional.of(load(pendingFile())) : Optional.empty();
+    }
+
+    /**
+     * Writes the key next to the current one, for a key rotation that has not been confirmed yet. It replaces a
+     * pending key: call it only once the server has refused that one (see {@link #pending}).
+     */
+    public Path savePending(Identity identity) {
+        write(pendingFile(), identity);
+        return pendingFile();
+    }
+
+    /**
+     * The rotation was accepted: the new key becomes the identity key, the old one is kept as identity.key.old. The
+     * old key is copied, not moved, so that identity.key holds one of the two keys at every moment.
+     */
     public void promotePending() {
         try {
-            Files.move(identityFile(), home.resolve("identity.key.old"), StandardCopyOption.REPLACE_EXISTING);
-            Files.move(home.resolve("identity.key.new"), identityFile(), StandardCopyOption.REPLACE_EXISTING,
+            writePrivate(home.resolve("identity.key.old"), Files.readString(identityFile(), StandardCharsets.UTF_8));
+            Files.move(pendingFile(), identityFile(), StandardCopyOption.REPLACE_EXISTING,
                     StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
-            throw new OsmsException(0, "io", "Cannot install the new key: " + e.getMessage());
+            throw new OsmsException(0, "io", "Cannot install the new key " + pendingFile() + ": " + e.getMessage()
+                    + ". Do not delete it: the server holds it now; move it to " + identityFile() + " yourself.");
         }
     }
 

@@ -19,6 +19,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.osms.protocol.OtrPublicKey;
 import org.osms.protocol.Username;
 
 /** The {@code osms} messaging commands, run in this JVM against a {@link FakeServer}. */
@@ -226,5 +227,65 @@ class CliMessagingTest {
         assertEquals(pinned, Files.readString(pins.file()), "the pin stays");
         assertEquals(List.of("for bob only"), Outbox.in(home, server.uri().toString()).waiting("bob").stream()
                 .map(Outbox.Entry::text).toList(), "not sent; kept");
+    }
+
+    /** The fingerprint of the key in {@code file} of alice's home. */
+    private String keyIn(String file) {
+        KeyStoreFiles files = new KeyStoreFiles(home);
+        return OtrPublicKey.of(files.load(home.resolve(file)).key().getPublic()).fingerprint().hex();
+    }
+
+    private String aliceOnServer() {
+        return server.directory.get("alice").fingerprint().hex();
+    }
+
+    @Test
+    void aRotationTheServerAcceptedInstallsTheNewKeyEvenWhenTheLogoutAfterItFails() {
+        server.checkKeysAtLogin = true;
+        String old = keyIn("identity.key");
+        server.failNextTermination = true;
+        Run rotate = osms("", "rotate-key");
+        assertEquals(0, rotate.exit(), rotate.err());
+        assertTrue(rotate.out().contains("warning: the new key is installed, but logging out failed"), rotate.out());
+        assertEquals(aliceOnServer(), keyIn("identity.key"), "the key the server holds is the identity key");
+        assertEquals(old, keyIn("identity.key.old"));
+        assertTrue(Files.notExists(home.resolve("identity.key.new")));
+    }
+
+    @Test
+    void aRotationWhoseAnswerWasLostIsCompletedByTheNextOneNotOverwritten() {
+        server.checkKeysAtLogin = true;
+        String old = keyIn("identity.key");
+        server.loseNextReplaceKeyReply = true;
+        Run lost = osms("", "rotate-key");
+        assertEquals(1, lost.exit());
+        assertTrue(lost.err().contains("run `osms rotate-key` again"), lost.err());
+        String taken = aliceOnServer();
+        assertEquals(taken, keyIn("identity.key.new"), "the server took the new key, which only the pending file holds");
+        assertEquals(old, keyIn("identity.key"));
+
+        Run again = osms("", "rotate-key");
+        assertEquals(0, again.exit(), again.err());
+        assertTrue(again.out().contains("notice: an earlier rotate-key had completed"), again.out());
+        assertEquals(taken, keyIn("identity.key"), "promoted, not overwritten by a fresh key");
+        assertEquals(taken, aliceOnServer(), "no second rotation");
+        assertEquals(old, keyIn("identity.key.old"));
+        assertTrue(Files.notExists(home.resolve("identity.key.new")));
+    }
+
+    @Test
+    void aPendingKeyTheServerRefusesIsReplacedAndTheRotationGoesOn() {
+        server.checkKeysAtLogin = true;
+        new KeyStoreFiles(home).savePending(new KeyStoreFiles.Identity(KeyStoreFiles.generate(), Optional.of("alice")));
+        String stale = keyIn("identity.key.new");
+        String old = keyIn("identity.key");
+        Run rotate = osms("", "rotate-key");
+        assertEquals(0, rotate.exit(), rotate.err());
+        assertTrue(rotate.out().contains("notice: the server does not hold the key an earlier rotate-key left"),
+                rotate.out());
+        String now = keyIn("identity.key");
+        assertEquals(aliceOnServer(), now);
+        assertTrue(!now.equals(stale) && !now.equals(old), "a fresh key");
+        assertEquals(old, keyIn("identity.key.old"));
     }
 }

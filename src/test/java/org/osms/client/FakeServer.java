@@ -27,8 +27,8 @@ import org.osms.protocol.OtrPublicKey;
 
 /**
  * Just enough of an OSMS server, on a local port, for the client library's messaging to run against it: OTR logins
- * (no puzzles, no key check at login), {@code send}, {@code fetch} (no waiting), {@code ack}, the directory and the
- * public log of a {@link FakePublicLog}. Mailboxes are in memory. Not the real server: its rules are proven by the
+ * (no puzzles, no key check at login unless {@link #checkKeysAtLogin}), {@code send}, {@code fetch} (no waiting),
+ * {@code ack}, {@code replace-key} (no proof checked), the directory and the public log of a {@link FakePublicLog}. Mailboxes are in memory. Not the real server: its rules are proven by the
  * integration tests; this one serves the client's own logic to unit tests.
  */
 final class FakeServer implements AutoCloseable {
@@ -53,6 +53,12 @@ final class FakeServer implements AutoCloseable {
     volatile String refuseNextCommandAndForget;
     /** When set, the next command finds its conversation gone, as after a restart of the server. */
     volatile boolean forgetAtNextCommand;
+    /** When set, a login must prove the directory's key for its username, or is refused with {@code key_mismatch}. */
+    volatile boolean checkKeysAtLogin;
+    /** When set, the next {@code POST /terminate_session} fails (500) and ends nothing, as a lost connection would. */
+    volatile boolean failNextTermination;
+    /** When set, the next {@code replace-key} is carried out but its reply lost (500), as a dropped connection would. */
+    volatile boolean loseNextReplaceKeyReply;
     /** {@code POST /terminate_session} requests received. */
     int terminations;
     /** The memory of the registration puzzle a registration conversation announces (no puzzle when 0). */
@@ -93,8 +99,11 @@ final class FakeServer implements AutoCloseable {
 
     /** {@code name} replaces its key (directory and log), as {@code replace-key} does. */
     void replaceKey(String name, KeyPair next) {
+        replaceKey(name, OtrPublicKey.of(next.getPublic()));
+    }
+
+    private void replaceKey(String name, OtrPublicKey after) {
         OtrPublicKey before = directory.get(name);
-        OtrPublicKey after = OtrPublicKey.of(next.getPublic());
         directory.put(name, after);
         log.replaced(identities.get(name), name, before.fingerprint().hex(), after.fingerprint().hex());
     }
@@ -122,7 +131,10 @@ final class FakeServer implements AutoCloseable {
                 command(ex, body);
             } else if (path.equals("/terminate_session")) {
                 terminations++;
-                if (logins.remove(ex.getRequestHeaders().getFirst("OSMS-Session")) == null) {
+                if (failNextTermination) {
+                    failNextTermination = false;
+                    answer(ex, 500, error("internal_error"), null);
+                } else if (logins.remove(ex.getRequestHeaders().getFirst("OSMS-Session")) == null) {
                     answer(ex, 404, error("unknown_session"), null);
                 } else {
                     answer(ex, 200, Json.createObjectBuilder().add("ended", true).build(), null);
@@ -182,6 +194,12 @@ final class FakeServer implements AutoCloseable {
         OtrConversation.Received r = login.otr.receive(body);
         JsonObjectBuilder b = Json.createObjectBuilder().add("messages", strings(r.replies()))
                 .add("encrypted", login.otr.isEncrypted());
+        if (login.otr.isEncrypted() && checkKeysAtLogin && login.username != null
+                && !login.otr.remoteFingerprint().orElseThrow().equals(directory.get(login.username).fingerprint())) {
+            logins.remove(id);
+            answer(ex, 403, error("key_mismatch"), null);
+            return;
+        }
         if (login.otr.isEncrypted()) {
             b.add("challenge", b64(new byte[32]));
             if (login.username == null && registrationMemoryKiB > 0) {
@@ -248,6 +266,18 @@ final class FakeServer implements AutoCloseable {
                 int before = mailbox(login.username).size();
                 mailbox(login.username).removeIf(s -> ids.contains(s.id()));
                 reply.add("ok", true).add("acked", before - mailbox(login.username).size());
+            }
+            case "replace-key" -> {
+                OtrPublicKey next = OtrPublicKey.parse(Base64.getDecoder().decode(c.getString("publicKey")));
+                replaceKey(login.username, next);
+                if (loseNextReplaceKeyReply) {
+                    loseNextReplaceKeyReply = false;
+                    answer(ex, 500, error("internal_error"), null);
+                    return;
+                }
+                reply.add("ok", true).add("identityId", identities.get(login.username))
+                        .add("username", login.username).add("status", "active")
+                        .add("fingerprint", next.fingerprint().hex());
             }
             default -> reply.add("ok", false).add("error", "unknown_command").add("message", "?");
         }
