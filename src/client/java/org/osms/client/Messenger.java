@@ -49,9 +49,16 @@ public final class Messenger implements Chat.Messages {
     /**
      * What one incoming message gave: a decrypted text, or a problem with that peer (the text is then null). When the
      * message completed an AKE whose key was checked against the pins, {@code keyCheck} says what was concluded (an
-     * accepted first use or rotation, with neither text nor problem, or the reason of a refusal).
+     * accepted first use or rotation, with neither text nor problem, or the reason of a refusal). A text sent with a
+     * changed key the user has not confirmed yet ({@link #awaitsConfirmation}) has {@code unconfirmedKey}: a server
+     * can show one client a log of its own with such a change in it, so it is shown as such, not like the others.
      */
-    public record Event(String from, String text, String problem, PeerKeyCheck.Result keyCheck) {
+    public record Event(String from, String text, String problem, PeerKeyCheck.Result keyCheck,
+            boolean unconfirmedKey) {
+        public Event(String from, String text, String problem, PeerKeyCheck.Result keyCheck) {
+            this(from, text, problem, keyCheck, false);
+        }
+
         public Event(String from, String text, String problem) {
             this(from, text, problem, null);
         }
@@ -60,7 +67,10 @@ public final class Messenger implements Chat.Messages {
             return problem != null;
         }
 
-        /** One line for a person: {@code "! "} and the problem, {@code "* "} and a key notice, or sender and text. */
+        /**
+         * One line for a person: {@code "! "} and the problem, {@code "* "} and a key notice, or sender and text (the
+         * sender followed by {@code [unconfirmed key]} when the text came with a key not confirmed yet).
+         */
         public String line() {
             if (refused()) {
                 return "! " + problem;
@@ -68,7 +78,7 @@ public final class Messenger implements Chat.Messages {
             if (text == null && keyCheck != null) {
                 return "* " + keyCheck.message();
             }
-            return from + ": " + text;
+            return from + (unconfirmedKey ? " [unconfirmed key]" : "") + ": " + text;
         }
     }
 
@@ -276,7 +286,7 @@ public final class Messenger implements Chat.Messages {
                 events.add(new Event(from, null, "a message from " + from
                         + " arrived outside an authenticated conversation and was dropped"));
             } else {
-                events.add(new Event(from, text, null));
+                events.add(new Event(from, text, null, null, !mayDeliver(from, p)));
             }
         });
         if (mayDeliver(from, p)) {

@@ -132,6 +132,7 @@ class ChatTest {
                 "alice replaced the key", java.util.Optional.empty());
         assertEquals("* alice replaced the key", new Messenger.Event("alice", null, null, rotated).line());
         assertEquals("alice: hello", new Messenger.Event("alice", "hello", null).line());
+        assertEquals("alice [unconfirmed key]: hello", new Messenger.Event("alice", "hello", null, null, true).line());
         assertEquals("! no", new Messenger.Event("alice", null, "no", rotated).line());
     }
 }

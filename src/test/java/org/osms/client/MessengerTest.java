@@ -145,7 +145,7 @@ class MessengerTest {
     }
 
     @Test
-    void aReplacedKeyIsAcceptedAsARotationOnlyThroughTheHistory() throws Exception {
+    void aReplacedKeyIsAcceptedAsARotationOnlyThroughTheHistoryAndItsTextsAreMarkedUntilConfirmed() throws Exception {
         aliceWritesToBobForTheFirstTime();
         PeerPins bobsPins = new PeerPins(bobHome, url());
         assertEquals(Optional.of(new PeerPins.Pin(OtrPublicKey.of(ALICE.getPublic()).fingerprint().hex(), ALICE_ID)),
@@ -162,6 +162,22 @@ class MessengerTest {
         assertEquals("* " + atBob.get(0).keyCheck().message(), atBob.get(0).line());
         assertEquals(Optional.of(new PeerPins.Pin(OtrPublicKey.of(next.getPublic()).fingerprint().hex(), ALICE_ID,
                 false)), bobsPins.pinned("alice"), "pinned, not confirmed yet");
+
+        // a server can show bob alone a log of its own making with that change in it: alice's texts are not held
+        // back, but marked until bob confirmed the key, and plain after
+        assertTrue(atBob.get(1).unconfirmedKey());
+        assertEquals("alice [unconfirmed key]: second", atBob.get(1).line());
+        am2.resume(login("alice", next));
+        assertTrue(am2.send("bob", "third"));
+        am2.session().logout();
+        assertEquals("alice [unconfirmed key]: third", online("bob", BOB, bm2).get(0).line(), "still not confirmed");
+        assertTrue(bobsPins.confirm("alice", OtrPublicKey.of(next.getPublic()).fingerprint().hex()));
+        am2.resume(login("alice", next));
+        assertTrue(am2.send("bob", "fourth"));
+        am2.session().logout();
+        Messenger.Event fourth = online("bob", BOB, bm2).get(0);
+        assertFalse(fourth.unconfirmedKey());
+        assertEquals("alice: fourth", fourth.line());
     }
 
     /** Rounds of bob then alice online, as long as it takes an AKE through the mailboxes; alice's events. */
