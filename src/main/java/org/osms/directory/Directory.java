@@ -121,7 +121,8 @@ public class Directory {
         return holderOf(em, username);
     }
 
-    static Optional<Identity> holderOf(EntityManager em, Username username) {
+    /** The identity that holds this name now, read-only, in the caller's persistence context. */
+    public static Optional<Identity> holderOf(EntityManager em, Username username) {
         return em.createNamedQuery(Identity.READ_BY_USERNAME, Identity.class)
                 .setParameter("u", username.value())
                 .getResultStream().findFirst();
@@ -172,11 +173,15 @@ public class Directory {
     @TransactionAttribute(TransactionAttributeType.NOT_SUPPORTED)
     public Optional<ApiException> refusalOfNewKey(long identityId, Fingerprint newKey) {
         Identity identity = em.find(Identity.class, identityId);
-        if (identity != null && identity.fingerprint().filter(newKey::equals).isPresent()) {
+        return identity == null ? Optional.empty() : refusalOfNewKey(em, identity, newKey);
+    }
+
+    private static Optional<ApiException> refusalOfNewKey(EntityManager em, Identity identity, Fingerprint newKey) {
+        if (identity.fingerprint().filter(newKey::equals).isPresent()) {
             return Optional.of(new DirectoryException.NoChange("This is already the identity's key."));
         }
         KeyClaim claim = em.find(KeyClaim.class, newKey.hex());
-        if (claim != null && claim.identityId() != identityId) {
+        if (claim != null && claim.identityId() != identity.id()) {
             return Optional.of(new DirectoryException.KeyInUse());
         }
         return Optional.empty();
@@ -186,13 +191,11 @@ public class Directory {
     public Identity replaceKey(long identityId, OtrPublicKey newKey) {
         Identity identity = lock(identityId);
         requireAllowance(identityId);
-        if (identity.fingerprint().filter(newKey.fingerprint()::equals).isPresent()) {
-            throw new DirectoryException.NoChange("This is already the identity's key.");
+        Optional<ApiException> refusal = refusalOfNewKey(em, identity, newKey.fingerprint());
+        if (refusal.isPresent()) {
+            throw refusal.get();
         }
         KeyClaim claim = em.find(KeyClaim.class, newKey.fingerprint().hex());
-        if (claim != null && claim.identityId() != identityId) {
-            throw new DirectoryException.KeyInUse();
-        }
         long now = clock.millis();
         AuditLog.Values before = values(identity);
         if (claim == null) {

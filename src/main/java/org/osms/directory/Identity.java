@@ -34,7 +34,7 @@ public class Identity {
      * compiles against the Jakarta API only) is part of the query's definition, so the row is neither copied into a
      * unit of work nor watched for changes, and no hint is set per call.
      */
-    public static final String READ_BY_USERNAME = "Identity.readByUsername";
+    static final String READ_BY_USERNAME = "Identity.readByUsername";
     static final String READ_ONLY = "eclipselink.read-only";
 
     @Id

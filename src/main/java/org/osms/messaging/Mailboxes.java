@@ -8,7 +8,6 @@ import jakarta.persistence.LockModeType;
 import jakarta.persistence.PersistenceContext;
 import jakarta.transaction.Transactional;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import org.osms.directory.Directory;
@@ -17,7 +16,6 @@ import org.osms.directory.IdentityRegistered;
 import org.osms.protocol.Fingerprint;
 import org.osms.protocol.OtrEnvelope;
 import org.osms.protocol.Username;
-import org.osms.session.SlidingCounts;
 import org.osms.web.ApiException;
 
 /**
@@ -52,7 +50,7 @@ public class Mailboxes {
     @Inject
     Clock clock;
 
-    private final SlidingCounts rate = new SlidingCounts(Duration.ofMinutes(1));
+    private final SendRate rate = new SendRate();
 
     /** Creates this bean in the web module's naming context (see {@link MessagingStartup}). */
     @Transactional(Transactional.TxType.SUPPORTS)
@@ -135,8 +133,7 @@ public class Mailboxes {
      * for this sender, to tell a block (answered as a delivery would be) from a name nobody can receive at.
      */
     private Optional<Identity> receiver(Username to) {
-        return em.createNamedQuery(Identity.READ_BY_USERNAME, Identity.class).setParameter("u", to.value())
-                .getResultStream().findFirst().filter(r -> r.status().mayLogIn());
+        return Directory.holderOf(em, to).filter(r -> r.status().mayLogIn());
     }
 
     /**

@@ -251,6 +251,38 @@ class FrontIT {
         }
     }
 
+    /** A body that does not fit the front's buffer beside its head is refused there, at once, as too large. */
+    @Test
+    void aBodyLongerThanTheFrontsBufferIsRefusedThereAtOnce() throws Exception {
+        byte[] body = new byte[97_500]; // with the head, past the 96 KiB buffer less haproxy's reserve
+        java.util.Arrays.fill(body, (byte) 'C');
+        try (java.net.Socket s = new java.net.Socket("127.0.0.1", front.port())) {
+            s.setSoTimeout(30_000);
+            java.io.OutputStream out = s.getOutputStream();
+            out.write(Front.proxyHeader(CIRCUIT + 3));
+            out.write(ascii("POST /session HTTP/1.1\r\nHost: x\r\nOSMS-Session: " + "A".repeat(43)
+                    + "\r\nContent-Length: 200000\r\n\r\n"));
+            out.write(body);
+            out.flush();
+            long started = System.nanoTime();
+            java.io.ByteArrayOutputStream got = new java.io.ByteArrayOutputStream();
+            byte[] buf = new byte[4096];
+            try {
+                for (int n; (n = s.getInputStream().read(buf)) > 0; ) {
+                    got.write(buf, 0, n);
+                }
+            } catch (java.net.SocketException resetAfterTheAnswer) {
+                // the front closes with the rest of the body unread: a reset may follow the answer
+            }
+            long millis = (System.nanoTime() - started) / 1_000_000;
+            Front.Answer refused = Front.parse(got.toString(StandardCharsets.ISO_8859_1));
+            assertEquals(413, refused.status(), refused.body());
+            assertEquals("too_large", Json.createReader(new StringReader(refused.body())).readObject()
+                    .getString("error"));
+            assertTrue(millis < 5_000, "answered at once: " + millis + " ms");
+        }
+    }
+
     /** The front serves only tor: a connection without tor's PROXY header gets no answer at all. */
     @Test
     void aConnectionWithoutTorsProxyHeaderIsClosedUnanswered() throws Exception {

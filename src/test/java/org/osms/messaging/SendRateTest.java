@@ -1,4 +1,4 @@
-package org.osms.session;
+package org.osms.messaging;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -6,10 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
 
-class SlidingCountsTest {
+class SendRateTest {
     @Test
     void aSenderGetsItsLimitPerSlidingMinuteAndNoMore() {
-        SlidingCounts rate = new SlidingCounts(java.time.Duration.ofMinutes(1));
+        SendRate rate = new SendRate();
         long t = 1_000_000;
         for (int i = 0; i < 3; i++) {
             assertTrue(rate.tryAcquire(7, t + i * 1000, 3));
@@ -24,7 +24,7 @@ class SlidingCountsTest {
 
     @Test
     void idleSendersAreForgotten() {
-        SlidingCounts rate = new SlidingCounts(java.time.Duration.ofMinutes(1));
+        SendRate rate = new SendRate();
         rate.tryAcquire(1, 0, 5);
         rate.forgetIdle(60_000);
         assertEquals(0, rate.used(1, 60_000));
