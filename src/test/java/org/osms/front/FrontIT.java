@@ -222,33 +222,20 @@ class FrontIT {
     @Test
     void aLaterRequestOfAConnectionCannotPadItsHeadToHaveItsBodyForwardedUnfinished() throws Exception {
         String pad = "A".repeat(16_000);
-        byte[] body = new byte[65_500];
+        byte[] body = new byte[65_500]; // 36 bytes short of its Content-Length, and nothing more comes
         java.util.Arrays.fill(body, (byte) 'B');
-        try (java.net.Socket s = new java.net.Socket("127.0.0.1", front.port())) {
-            s.setSoTimeout(30_000);
-            java.io.OutputStream out = s.getOutputStream();
-            out.write(Front.proxyHeader(CIRCUIT + 2));
-            out.write(ascii("GET /pk HTTP/1.1\r\nHost: x\r\nAccept: application/json\r\n\r\n"));
-            out.write(ascii("POST /session HTTP/1.1\r\nHost: x\r\nOSMS-Session: " + "A".repeat(43)
-                    + "\r\nX-Pad-1: " + pad + "\r\nX-Pad-2: " + pad + "\r\nContent-Length: 65536\r\n\r\n"));
-            out.write(body); // 36 bytes short, and nothing more comes
-            out.flush();
-            long started = System.nanoTime();
-            String wire;
-            try {
-                wire = new String(s.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
-            } catch (java.net.SocketException reset) {
-                throw new AssertionError("no answer before the connection was reset", reset);
-            }
-            long millis = (System.nanoTime() - started) / 1_000_000;
-            int second = wire.indexOf("HTTP/1.1 ", wire.indexOf("HTTP/1.1 200") + 1);
-            assertTrue(wire.startsWith("HTTP/1.1 200") && second > 0, wire);
-            Front.Answer refused = Front.parse(wire.substring(second));
-            assertEquals(400, refused.status(), refused.body());
-            assertEquals("bad_request", Json.createReader(new StringReader(refused.body())).readObject()
-                    .getString("error"));
-            assertTrue(millis < 5_000, "answered at once, not after a wait for the rest: " + millis + " ms");
-        }
+        Exchange x = exchange(CIRCUIT + 2,
+                ascii("GET /pk HTTP/1.1\r\nHost: x\r\nAccept: application/json\r\n\r\n"),
+                ascii("POST /session HTTP/1.1\r\nHost: x\r\nOSMS-Session: " + "A".repeat(43)
+                        + "\r\nX-Pad-1: " + pad + "\r\nX-Pad-2: " + pad + "\r\nContent-Length: 65536\r\n\r\n"),
+                body);
+        int second = x.wire().indexOf("HTTP/1.1 ", x.wire().indexOf("HTTP/1.1 200") + 1);
+        assertTrue(x.wire().startsWith("HTTP/1.1 200") && second > 0, x.wire());
+        Front.Answer refused = Front.parse(x.wire().substring(second));
+        assertEquals(400, refused.status(), refused.body());
+        assertEquals("bad_request", Json.createReader(new StringReader(refused.body())).readObject()
+                .getString("error"));
+        assertTrue(x.millis() < 5_000, "answered at once, not after a wait for the rest: " + x.millis() + " ms");
     }
 
     /** A body that does not fit the front's buffer beside its head is refused there, at once, as too large. */
@@ -256,13 +243,31 @@ class FrontIT {
     void aBodyLongerThanTheFrontsBufferIsRefusedThereAtOnce() throws Exception {
         byte[] body = new byte[97_500]; // with the head, past the 96 KiB buffer less haproxy's reserve
         java.util.Arrays.fill(body, (byte) 'C');
+        Exchange x = exchange(CIRCUIT + 3, ascii("POST /session HTTP/1.1\r\nHost: x\r\nOSMS-Session: "
+                + "A".repeat(43) + "\r\nContent-Length: 200000\r\n\r\n"), body);
+        Front.Answer refused = Front.parse(x.wire());
+        assertEquals(413, refused.status(), refused.body());
+        assertEquals("too_large", Json.createReader(new StringReader(refused.body())).readObject()
+                .getString("error"));
+        assertTrue(x.millis() < 5_000, "answered at once: " + x.millis() + " ms");
+    }
+
+    /** What the front answered on one connection, and how long after the last part was sent. */
+    private record Exchange(String wire, long millis) {
+    }
+
+    /**
+     * Sends the parts after the circuit's PROXY header on a new connection and reads until the front closes it. The
+     * front may close with part of the request unread, and then a reset may follow its answer: that ends the answer.
+     */
+    private static Exchange exchange(long circuit, byte[]... parts) throws java.io.IOException {
         try (java.net.Socket s = new java.net.Socket("127.0.0.1", front.port())) {
             s.setSoTimeout(30_000);
             java.io.OutputStream out = s.getOutputStream();
-            out.write(Front.proxyHeader(CIRCUIT + 3));
-            out.write(ascii("POST /session HTTP/1.1\r\nHost: x\r\nOSMS-Session: " + "A".repeat(43)
-                    + "\r\nContent-Length: 200000\r\n\r\n"));
-            out.write(body);
+            out.write(Front.proxyHeader(circuit));
+            for (byte[] part : parts) {
+                out.write(part);
+            }
             out.flush();
             long started = System.nanoTime();
             java.io.ByteArrayOutputStream got = new java.io.ByteArrayOutputStream();
@@ -272,14 +277,9 @@ class FrontIT {
                     got.write(buf, 0, n);
                 }
             } catch (java.net.SocketException resetAfterTheAnswer) {
-                // the front closes with the rest of the body unread: a reset may follow the answer
+                // what was read before the reset is the answer
             }
-            long millis = (System.nanoTime() - started) / 1_000_000;
-            Front.Answer refused = Front.parse(got.toString(StandardCharsets.ISO_8859_1));
-            assertEquals(413, refused.status(), refused.body());
-            assertEquals("too_large", Json.createReader(new StringReader(refused.body())).readObject()
-                    .getString("error"));
-            assertTrue(millis < 5_000, "answered at once: " + millis + " ms");
+            return new Exchange(got.toString(StandardCharsets.ISO_8859_1), (System.nanoTime() - started) / 1_000_000);
         }
     }
 

@@ -67,11 +67,8 @@ class SessionIT {
 
         KeyPair newKey = KeyStoreFiles.generate();
         OtrPublicKey newPublic = OtrPublicKey.of(newKey.getPublic());
-        JsonObject rotated = s.command(Json.createObjectBuilder().add("command", "replace-key")
-                .add("publicKey", Base64.getEncoder().encodeToString(newPublic.serialized()))
-                .add("signature", Base64.getEncoder().encodeToString(
-                        SessionProofs.signKeyReplacement(s.challenge(), newPublic, newKey.getPrivate())))
-                .build());
+        JsonObject rotated = s.command(replaceKey(newPublic,
+                SessionProofs.signKeyReplacement(s.challenge(), newPublic, newKey.getPrivate())));
         assertEquals(newPublic.fingerprint().hex(), rotated.getString("fingerprint"));
         String deadId = s.id();
         s.logout();
@@ -98,12 +95,8 @@ class SessionIT {
         OsmsClient.Session s = registered(name, key);
         KeyPair someoneElses = KeyStoreFiles.generate();
         OtrPublicKey theirs = OtrPublicKey.of(someoneElses.getPublic());
-        OsmsException e = assertThrows(OsmsException.class, () -> s.command(Json.createObjectBuilder()
-                .add("command", "replace-key")
-                .add("publicKey", Base64.getEncoder().encodeToString(theirs.serialized()))
-                .add("signature", Base64.getEncoder().encodeToString(
-                        SessionProofs.signKeyReplacement(new byte[32], theirs, someoneElses.getPrivate())))
-                .build()));
+        OsmsException e = assertThrows(OsmsException.class, () -> s.command(replaceKey(theirs,
+                SessionProofs.signKeyReplacement(new byte[32], theirs, someoneElses.getPrivate()))));
         assertEquals("bad_key_proof", e.code());
         assertEquals(OtrPublicKey.of(key.getPublic()).fingerprint().hex(),
                 s.command(cmd("whoami")).getString("fingerprint"));
