@@ -2,7 +2,9 @@ package org.osms.client;
 
 import static org.osms.protocol.JsonDocuments.JSON;
 
+import jakarta.json.JsonArrayBuilder;
 import jakarta.json.JsonObject;
+import jakarta.json.JsonObjectBuilder;
 import jakarta.json.JsonReader;
 import jakarta.json.JsonValue;
 import java.io.IOException;
@@ -18,7 +20,9 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Deque;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 import org.osms.otr.OtrConversation;
@@ -403,7 +407,7 @@ public final class OsmsClient implements PublicLog.Pages {
 
         /** {@code ack}: deletes these messages from the caller's mailbox for good; returns how many there were. */
         public int ack(java.util.Collection<Long> ids) {
-            jakarta.json.JsonArrayBuilder a = JSON.createArrayBuilder();
+            JsonArrayBuilder a = JSON.createArrayBuilder();
             ids.forEach(a::add);
             return command(JSON.createObjectBuilder().add("command", "ack").add("ids", a).build()).getInt("acked");
         }
@@ -416,36 +420,57 @@ public final class OsmsClient implements PublicLog.Pages {
             return command(JSON.createObjectBuilder().add("command", "unblock").add("username", username).build());
         }
 
+        /** {@code blocked}, every page: the whole block list, oldest first, as {@code blocked}. */
         public JsonObject blocked() {
-            return command(JSON.createObjectBuilder().add("command", "blocked").build());
+            JsonArrayBuilder all = JSON.createArrayBuilder();
+            long after = 0;
+            while (true) {
+                JsonObject page = blockedAfter(after);
+                page.getJsonArray("blocked").forEach(all::add);
+                if (!page.containsKey("nextAfter")) {
+                    return JSON.createObjectBuilder().add("blocked", all).build();
+                }
+                after = page.getJsonNumber("nextAfter").longValue();
+            }
+        }
+
+        /** One page of {@code blocked}: the blocks after the time {@code after}. */
+        public JsonObject blockedAfter(long after) {
+            return command(JSON.createObjectBuilder().add("command", "blocked").add("after", after).build());
         }
 
         public JsonObject quota() {
             return command(JSON.createObjectBuilder().add("command", "quota").build());
         }
 
-        /** {@code export}, every page: the audit entries and waiting messages of all pages in one document. */
+        /** {@code export}, every page: the paged parts of all pages gathered in one document. */
         public JsonObject export() {
-            jakarta.json.JsonArrayBuilder audit = JSON.createArrayBuilder();
-            jakarta.json.JsonArrayBuilder messages = JSON.createArrayBuilder();
-            long auditAfter = 0;
-            long messagesAfter = 0;
+            List<String> parts = List.of("audit", "messages", "usernames", "keys", "blocked");
+            Map<String, JsonArrayBuilder> gathered = new LinkedHashMap<>();
+            Map<String, Long> after = new LinkedHashMap<>();
+            for (String part : parts) {
+                gathered.put(part, JSON.createArrayBuilder());
+                after.put(part, 0L);
+            }
             while (true) {
-                JsonObject page = command(JSON.createObjectBuilder().add("command", "export")
-                        .add("auditAfter", auditAfter).add("messagesAfter", messagesAfter).build());
-                // a part already complete comes back empty once its cursor is past its end
-                page.getJsonArray("audit").forEach(audit::add);
-                page.getJsonArray("messages").forEach(messages::add);
-                boolean moreAudit = page.containsKey("auditNextAfter");
-                boolean moreMessages = page.containsKey("messagesNextAfter");
-                if (!moreAudit && !moreMessages) {
-                    jakarta.json.JsonObjectBuilder whole = JSON.createObjectBuilder(page);
+                JsonObjectBuilder request = JSON.createObjectBuilder().add("command", "export");
+                after.forEach((part, cursor) -> request.add(part + "After", cursor));
+                JsonObject page = command(request.build());
+                boolean more = false;
+                for (String part : parts) {
+                    // a part already complete comes back empty once its cursor is past its end
+                    page.getJsonArray(part).forEach(gathered.get(part)::add);
+                    String next = part + "NextAfter";
+                    more |= page.containsKey(next);
+                    after.put(part, page.containsKey(next) ? page.getJsonNumber(next).longValue() : Long.MAX_VALUE);
+                }
+                if (!more) {
+                    JsonObjectBuilder whole = JSON.createObjectBuilder(page);
                     whole.remove("seq");
                     whole.remove("ok");
-                    return whole.add("audit", audit).add("messages", messages).build();
+                    gathered.forEach(whole::add);
+                    return whole.build();
                 }
-                auditAfter = moreAudit ? page.getJsonNumber("auditNextAfter").longValue() : Long.MAX_VALUE;
-                messagesAfter = moreMessages ? page.getJsonNumber("messagesNextAfter").longValue() : Long.MAX_VALUE;
             }
         }
 

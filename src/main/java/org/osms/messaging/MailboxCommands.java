@@ -14,7 +14,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import org.osms.directory.Directory;
 import org.osms.directory.Identity;
 import org.osms.metrics.ServerMetrics;
 import org.osms.protocol.Username;
@@ -44,9 +43,6 @@ public class MailboxCommands implements CommandHandler {
 
     @Inject
     MailboxExport export;
-
-    @Inject
-    Directory directory;
 
     @Override
     public Set<String> commands() {
@@ -78,10 +74,12 @@ public class MailboxCommands implements CommandHandler {
             case "block" -> describe(mailboxes.block(me, Username.of(CommandArguments.text(c, "username"))), reply);
             case "unblock" -> describe(mailboxes.unblock(me, Username.of(CommandArguments.text(c, "username"))),
                     reply);
-            case "blocked" -> reply.add("blocked", blocked(me));
+            case "blocked" -> blocked(me, c, reply);
             case "quota" -> quota(me, reply);
-            case "export" -> export.of(caller.identity(), optional(c, "auditAfter", 0, Long.MAX_VALUE),
-                    optional(c, "messagesAfter", 0, Long.MAX_VALUE), reply);
+            case "export" -> export.of(caller.identity(), new MailboxExport.Cursors(
+                    optional(c, "usernamesAfter", 0, Long.MAX_VALUE), optional(c, "keysAfter", 0, Long.MAX_VALUE),
+                    optional(c, "blockedAfter", 0, Long.MAX_VALUE), optional(c, "auditAfter", 0, Long.MAX_VALUE),
+                    optional(c, "messagesAfter", 0, Long.MAX_VALUE)), reply);
             default -> throw new IllegalArgumentException(command);
         }
     }
@@ -120,15 +118,12 @@ public class MailboxCommands implements CommandHandler {
                 .add("body", m.body());
     }
 
-    private JsonArrayBuilder blocked(long me) {
-        JsonArrayBuilder list = JSON.createArrayBuilder();
-        for (Block b : mailboxes.blocked(me)) {
-            JsonObjectBuilder o = JSON.createObjectBuilder().add("identityId", b.blockedId())
-                    .add("blockedAt", b.blockedAt());
-            directory.find(b.blockedId()).ifPresent(i -> o.add("username", i.username().value()));
-            list.add(o);
-        }
-        return list;
+    /** A page of the caller's block list after {@code after} (a {@code blockedAt}), with the blocked names. */
+    private void blocked(long me, JsonObject c, JsonObjectBuilder reply) {
+        TimeOrderedPage.Page page = TimeOrderedPage.read(mailboxes.blocks(me, true),
+                optional(c, "after", 0, Long.MAX_VALUE), new ReplyBudget(FetchPage.REPLY_BUDGET), true);
+        reply.add("blocked", page.entries());
+        page.nextAfter().ifPresent(next -> reply.add("nextAfter", next));
     }
 
     private static void describe(Identity blockedOrNot, JsonObjectBuilder reply) {

@@ -47,14 +47,22 @@ public class MailboxExport {
         // nothing: being called is the point
     }
 
+    /** Where each paged part of {@code export} resumes: the members {@code usernamesAfter} … {@code messagesAfter}. */
+    public record Cursors(long usernames, long keys, long blocked, long audit, long messages) {
+    }
+
     /**
-     * One page of the export. The parts that are whole in every page come first; the audit entries then take what
-     * they need of what is left of {@link FetchPage#REPLY_BUDGET}, at most {@value #AUDIT_PAGE}, and the waiting
-     * messages the rest, at most {@value #MESSAGE_PAGE}, so that the reply stays one OTR message the client accepts.
-     * Each page makes progress: the audit entries always get at least one entry, and messages at least one once no
-     * audit entry is left to export; a part that had no room in this page says so with its unchanged cursor.
+     * One page of the export. The parts that are whole in every page come first (the identity, its mailbox's
+     * counters, its limits and usage); then the paged parts, in this order: audit entries, waiting messages,
+     * usernames, keys, block list. Each takes what it needs of what is left of {@link FetchPage#REPLY_BUDGET} (at
+     * most {@value #AUDIT_PAGE}, {@value #MESSAGE_PAGE} or {@value TimeOrderedPage#MAX_ENTRIES} entries), so that the
+     * reply stays one OTR message the client accepts. Each page makes progress: the first of them with entries left
+     * shows at least one, whatever the room (no more than one such part can exceed the room, and one entry of any
+     * part fits beside the whole parts); a later part that had no room says so with its unchanged cursor. The audit
+     * and the messages come first so that a client that pages only them (servers before the lists were paged sent
+     * the lists whole) still gets every audit entry and message.
      */
-    public void of(Identity me, long auditAfter, long messagesAfter, JsonObjectBuilder reply) {
+    public void of(Identity me, Cursors after, JsonObjectBuilder reply) {
         long id = me.id();
         JsonObjectBuilder identityBuilder = JSON.createObjectBuilder()
                 .add("identityId", id)
@@ -63,23 +71,15 @@ public class MailboxExport {
                 .add("createdAt", me.createdAt());
         me.fingerprint().ifPresent(f -> identityBuilder.add("fingerprint", f.hex()));
         me.publicKeyBytes().ifPresent(k -> identityBuilder.add("publicKey", b64(k)));
-        Budget budget = new Budget(FetchPage.REPLY_BUDGET);
+        ReplyBudget budget = new ReplyBudget(FetchPage.REPLY_BUDGET);
         reply.add("identity", budget.take(identityBuilder.build()));
-        reply.add("usernames", budget.take(claims("SELECT c.username, c.claimedAt FROM UsernameClaim c "
-                + "WHERE c.identityId = :i ORDER BY c.claimedAt, c.username", "username", id)));
-        reply.add("keys", budget.take(claims("SELECT c.fingerprint, c.claimedAt FROM KeyClaim c WHERE c.identityId = :i "
-                + "ORDER BY c.claimedAt, c.fingerprint", "fingerprint", id)));
-        JsonArrayBuilder blocked = JSON.createArrayBuilder();
-        mailboxes.blocked(id).forEach(b -> blocked.add(JSON.createObjectBuilder()
-                .add("identityId", b.blockedId()).add("blockedAt", b.blockedAt())));
-        reply.add("blocked", budget.take(blocked.build()));
         mailboxes.mailbox(id).ifPresent(m -> reply.add("mailbox", budget.take(JSON.createObjectBuilder()
                 .add("nextId", m.nextSeq()).add("messages", m.messageCount()).add("bytes", m.byteCount()).build())));
         JsonObjectBuilder quota = JSON.createObjectBuilder();
         commands.quota(id, quota);
         budget.take(quota.build()).forEach(reply::add);
 
-        AuditLog.Page entries = audit.ofIdentity(id, auditAfter, AUDIT_PAGE);
+        AuditLog.Page entries = audit.ofIdentity(id, after.audit(), AUDIT_PAGE);
         JsonArrayBuilder auditEntries = JSON.createArrayBuilder();
         int auditShown = 0;
         for (AuditRecord r : entries.entries()) {
@@ -96,13 +96,14 @@ public class MailboxExport {
         } else if (entries.nextAfter() != null) {
             reply.add("auditNextAfter", entries.nextAfter());
         }
+        boolean shown = auditShown > 0;
 
-        List<StoredMessage> waiting = mailboxes.waiting(id, messagesAfter, MESSAGE_PAGE + 1);
+        List<StoredMessage> waiting = mailboxes.waiting(id, after.messages(), MESSAGE_PAGE + 1);
         JsonArrayBuilder messages = JSON.createArrayBuilder();
         int messagesShown = 0;
         for (StoredMessage m : waiting.subList(0, Math.min(MESSAGE_PAGE, waiting.size()))) {
             JsonObject message = MailboxCommands.describe(m).build();
-            if ((messagesShown > 0 || auditShown > 0) && !budget.fits(message)) {
+            if ((shown || messagesShown > 0) && !budget.fits(message)) {
                 break;
             }
             messages.add(budget.take(message));
@@ -110,35 +111,31 @@ public class MailboxExport {
         }
         reply.add("messages", messages);
         if (messagesShown < waiting.size()) {
-            reply.add("messagesNextAfter", messagesShown == 0 ? messagesAfter : waiting.get(messagesShown - 1).seq());
+            reply.add("messagesNextAfter", messagesShown == 0 ? after.messages()
+                    : waiting.get(messagesShown - 1).seq());
         }
+        shown |= messagesShown > 0;
+
+        shown |= part("usernames", claims("UsernameClaim", "username", id), after.usernames(), budget, !shown, reply);
+        shown |= part("keys", claims("KeyClaim", "fingerprint", id), after.keys(), budget, !shown, reply);
+        part("blocked", mailboxes.blocks(id, false), after.blocked(), budget, !shown, reply);
     }
 
-    /** Characters of a reply's plaintext still free; JSON's punctuation between the parts is counted generously. */
-    private static final class Budget {
-        private static final int SEPARATORS = 40;
-        private int left;
-
-        Budget(int characters) {
-            left = characters;
-        }
-
-        boolean fits(JsonValue part) {
-            return part.toString().length() + SEPARATORS <= left;
-        }
-
-        <T extends JsonValue> T take(T part) {
-            left -= part.toString().length() + SEPARATORS;
-            return part;
-        }
+    /** A part read by time: its entries as {@code name}, and {@code nameNextAfter} when more are left. */
+    private static boolean part(String name, TimeOrderedPage.Source source, long after, ReplyBudget budget,
+            boolean atLeastOne, JsonObjectBuilder reply) {
+        TimeOrderedPage.Page page = TimeOrderedPage.read(source, after, budget, atLeastOne);
+        reply.add(name, page.entries());
+        page.nextAfter().ifPresent(next -> reply.add(name + "NextAfter", next));
+        return page.showsAny();
     }
 
-    private JsonArray claims(String query, String name, long id) {
-        JsonArrayBuilder a = JSON.createArrayBuilder();
-        for (Object[] row : em.createQuery(query, Object[].class).setParameter("i", id).getResultList()) {
-            a.add(JSON.createObjectBuilder().add(name, (String) row[0]).add("claimedAt", (Long) row[1]));
-        }
-        return a.build();
+    /** The usernames or keys an identity has claimed ({@code UsernameClaim}, {@code KeyClaim}), by their time. */
+    private TimeOrderedPage.Source claims(String entity, String member, long identityId) {
+        return TimeOrderedPage.of(em, "SELECT c." + member + ", c.claimedAt FROM " + entity
+                + " c WHERE c.identityId = :i", "c.claimedAt", "ORDER BY c.claimedAt, c." + member,
+                q -> q.setParameter("i", identityId), r -> new TimeOrderedPage.Entry((Long) r[1],
+                        JSON.createObjectBuilder().add(member, (String) r[0]).add("claimedAt", (Long) r[1]).build()));
     }
 
     /** An audit entry with the members of {@code GET /audit}. */

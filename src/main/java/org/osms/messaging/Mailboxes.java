@@ -1,8 +1,11 @@
 package org.osms.messaging;
 
+import static org.osms.protocol.JsonDocuments.JSON;
+
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
+import jakarta.json.JsonObjectBuilder;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.LockModeType;
 import jakarta.persistence.PersistenceContext;
@@ -232,10 +235,22 @@ public class Mailboxes {
         return new ApiException(404, "unknown_user", "No identity holds this username.");
     }
 
-    /** The caller's block list, oldest first. */
-    public List<Block> blocked(long identityId) {
-        return em.createQuery("SELECT b FROM Block b WHERE b.ownerId = :o ORDER BY b.blockedAt, b.blockedId",
-                Block.class).setParameter("o", identityId).getResultList();
+    /**
+     * The caller's block list, oldest first, read a page at a time: each entry its {@code identityId} and
+     * {@code blockedAt}, and with {@code names} the blocked identity's current {@code username} (one statement per
+     * page, not one per entry).
+     */
+    TimeOrderedPage.Source blocks(long ownerId, boolean names) {
+        return TimeOrderedPage.of(em, "SELECT b.blockedId, b.blockedAt" + (names ? ", i.username FROM Block b "
+                + "LEFT JOIN Identity i ON i.id = b.blockedId" : " FROM Block b") + " WHERE b.ownerId = :o",
+                "b.blockedAt", "ORDER BY b.blockedAt, b.blockedId", q -> q.setParameter("o", ownerId), r -> {
+                    JsonObjectBuilder o = JSON.createObjectBuilder().add("identityId", (Long) r[0])
+                            .add("blockedAt", (Long) r[1]);
+                    if (names && r[2] != null) {
+                        o.add("username", (String) r[2]);
+                    }
+                    return new TimeOrderedPage.Entry((Long) r[1], o.build());
+                });
     }
 
     /** What the mailbox holds now: its row (every identity has one from its registration). */

@@ -572,6 +572,87 @@ class MessagingIT {
         senders.forEach(OsmsClient.Session::logout);
     }
 
+    /**
+     * A block list of 601 entries and 700 usernames and keys held (written into the tables directly: that many blocks
+     * would take as many registrations), with times that tie: {@code blocked} and {@code export} come in pages that
+     * each fit one reply, and following the cursors gives every row once, in order. Sent whole, these lists made a
+     * reply the client refused, so such a user could neither list their blocks nor download their data.
+     */
+    @Test
+    void aLongBlockListAndLongHistoriesComeInPagesThatEachFitOneReply() throws SQLException {
+        User alice = register("alice");
+        User bob = register("bob");
+        OsmsClient.Session a = login(alice);
+        a.block(bob.name().value());
+        long id = identityId(alice);
+        long now = System.currentTimeMillis();
+        try (Connection conn = db.getConnection();
+             PreparedStatement blocks = conn.prepareStatement(
+                     "INSERT INTO mailbox_block (owner_id, blocked_id, blocked_at) VALUES (?, ?, ?)");
+             PreparedStatement names = conn.prepareStatement(
+                     "INSERT INTO username_claim (username, identity_id, claimed_at) VALUES (?, ?, ?)");
+             PreparedStatement keys = conn.prepareStatement(
+                     "INSERT INTO key_claim (fingerprint, identity_id, claimed_at) VALUES (?, ?, ?)")) {
+            java.security.SecureRandom random = new java.security.SecureRandom();
+            for (int i = 0; i < 700; i++) {
+                if (i < 600) {
+                    blocks.setLong(1, id);
+                    blocks.setLong(2, 1L + random.nextLong(1L << 52)); // identities of no one: no name to show
+                    blocks.setLong(3, now - 600_000 + i / 3 * 1_000); // three blocks in each millisecond
+                    blocks.addBatch();
+                }
+                names.setString(1, Deployments.freshUsername("n").value());
+                names.setLong(2, id);
+                names.setLong(3, now - 700_000 + i / 2 * 1_000);
+                names.addBatch();
+                byte[] fingerprint = new byte[20];
+                random.nextBytes(fingerprint);
+                keys.setString(1, java.util.HexFormat.of().formatHex(fingerprint));
+                keys.setLong(2, id);
+                keys.setLong(3, now - 700_000 + i / 2 * 1_000);
+                keys.addBatch();
+            }
+            blocks.executeBatch();
+            names.executeBatch();
+            keys.executeBatch();
+        }
+
+        JsonObject firstBlocked = a.blockedAfter(0);
+        assertEquals(198, firstBlocked.getJsonArray("blocked").size(),
+                "200 at most, ending before a millisecond it cannot hold whole");
+        assertEquals(firstBlocked.getJsonArray("blocked").getJsonObject(197).getJsonNumber("blockedAt").longValue(),
+                firstBlocked.getJsonNumber("nextAfter").longValue());
+        JsonObject firstExport = a.command(Json.createObjectBuilder().add("command", "export").build());
+        assertTrue(firstExport.containsKey("usernamesNextAfter"), "not all usernames fit the first page");
+        assertFalse(firstExport.containsKey("auditNextAfter"));
+
+        JsonArray blocked = a.blocked().getJsonArray("blocked"); // every page
+        JsonObject export = a.export(); // every page; the client refuses any reply longer than one OTR message
+        try (Connection conn = db.getConnection()) {
+            List<Map<String, Object>> blockRows = rows(conn, "SELECT blocked_id, blocked_at FROM mailbox_block "
+                    + "WHERE owner_id = ? ORDER BY blocked_at, blocked_id", id);
+            assertEquals(601, blockRows.size());
+            assertEquals(blockRows, list(blocked, "identityId", "blockedAt"));
+            assertEquals(blockRows, list(export.getJsonArray("blocked"), "identityId", "blockedAt"));
+            assertEquals(rows(conn, "SELECT username, claimed_at FROM username_claim WHERE identity_id = ? "
+                    + "ORDER BY claimed_at, username", id), list(export.getJsonArray("usernames"),
+                    "username", "claimedAt"));
+            assertEquals(701, export.getJsonArray("usernames").size());
+            assertEquals(rows(conn, "SELECT fingerprint, claimed_at FROM key_claim WHERE identity_id = ? "
+                    + "ORDER BY claimed_at, fingerprint", id), list(export.getJsonArray("keys"),
+                    "fingerprint", "claimedAt"));
+            assertEquals(701, export.getJsonArray("keys").size());
+        }
+        // the one real identity among them is shown by its current name; the others have none
+        List<JsonObject> named = blocked.getValuesAs(JsonObject.class).stream()
+                .filter(b -> b.containsKey("username")).toList();
+        assertEquals(1, named.size());
+        assertEquals(bob.name().value(), named.get(0).getString("username"));
+        assertEquals(identityId(bob), named.get(0).getJsonNumber("identityId").longValue());
+        assertEquals(1, export.getJsonArray("audit").size(), "registered");
+        a.logout();
+    }
+
     @Test
     void unacknowledgedMessagesExpireAfterTheRetention() throws SQLException {
         User alice = register("alice");
