@@ -165,15 +165,22 @@ public class Directory {
     }
 
     /**
-     * Why a key replacement by this key would be refused for the key itself (it is the identity's key already, or
-     * another identity's, now or before), read without a lock or transaction: asked before the new key's costly
-     * checks, so that such a replacement costs the server no primality test. {@link #replaceKey} checks again under
-     * the identity's lock. Returned rather than thrown, which would mark the container's local transaction.
+     * Why a key replacement by this key would be refused before anything of the key but its fingerprint is known: the
+     * identity has used its changes of the day, or the key is the identity's key already, or another identity's, now
+     * or before. Read without a lock or transaction: asked before the new key's costly checks, so that such a
+     * replacement costs the server no primality test. {@link #replaceKey} checks again under the identity's lock.
+     * Returned rather than thrown, which would mark the container's local transaction.
      */
     @TransactionAttribute(TransactionAttributeType.NOT_SUPPORTED)
     public Optional<ApiException> refusalOfNewKey(long identityId, Fingerprint newKey) {
         Identity identity = em.find(Identity.class, identityId);
-        return identity == null ? Optional.empty() : refusalOfNewKey(em, identity, newKey);
+        if (identity == null) {
+            return Optional.empty();
+        }
+        if (!hasAllowance(identityId)) {
+            return Optional.of(new DirectoryException.TooManyChanges(settings.changesPerDay()));
+        }
+        return refusalOfNewKey(em, identity, newKey);
     }
 
     private static Optional<ApiException> refusalOfNewKey(EntityManager em, Identity identity, Fingerprint newKey) {
@@ -223,10 +230,13 @@ public class Directory {
      * so two changes at once cannot both pass on the same count.
      */
     private void requireAllowance(long identityId) {
-        int perDay = settings.changesPerDay();
-        if (audit.countOfIdentitySince(identityId, clock.millis() - DAY_MILLIS, LIMITED) >= perDay) {
-            throw new DirectoryException.TooManyChanges(perDay);
+        if (!hasAllowance(identityId)) {
+            throw new DirectoryException.TooManyChanges(settings.changesPerDay());
         }
+    }
+
+    private boolean hasAllowance(long identityId) {
+        return audit.countOfIdentitySince(identityId, clock.millis() - DAY_MILLIS, LIMITED) < settings.changesPerDay();
     }
 
     /** Final: the identity can no longer log in; its name stays reserved and its history public. */

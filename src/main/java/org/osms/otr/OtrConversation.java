@@ -193,6 +193,8 @@ public final class OtrConversation {
     private static final Field LOCAL_DH_KEY_PAIR;
     private static final Method SHARED_SECRET;
     private static final Field SHARED_SECRET_VALUE;
+    /** The keys otr4j derives from the shared secret and keeps once derived: c, c', m1, m1', m2, m2'. */
+    private static final List<Field> DERIVED_KEYS;
 
     static {
         try {
@@ -206,6 +208,11 @@ public final class OtrConversation {
             SHARED_SECRET = auth.getDeclaredMethod("getS");
             SHARED_SECRET.setAccessible(true);
             SHARED_SECRET_VALUE = accessible(auth.getDeclaredField("s"));
+            List<Field> derived = new ArrayList<>();
+            for (String name : List.of("c", "cp", "m1", "m1p", "m2", "m2p")) {
+                derived.add(accessible(auth.getDeclaredField(name)));
+            }
+            DERIVED_KEYS = List.copyOf(derived);
         } catch (ReflectiveOperationException | RuntimeException e) {
             throw new ExceptionInInitializerError("otr4j's handshake state cannot be read; the encrypted part of "
                     + "its Signature messages would be parsed unchecked: " + e);
@@ -223,10 +230,14 @@ public final class OtrConversation {
      * BigInteger: a Signature message of 300 bytes made it allocate 4 GiB). The outer message cannot show them, so
      * OSMS reads the keys otr4j will use from its handshake state (private fields, as for SMP above) and checks the
      * inside first (OtrSealedSignature). Every handshake state otr4j could use for this message is tried: the master
-     * session's and each instance's; where no MAC verifies, otr4j ignores the message unread.
+     * session's and each instance's. A message that a state awaits but whose MAC verifies under none of them is
+     * refused here rather than left for otr4j to ignore (where no state awaits it, otr4j ignores it unread): otr4j
+     * keeps the MAC and encryption keys it derived once (c, m1, m2 …) across a second D-H Commit, so it could verify
+     * under keys this check did not compute and parse X unchecked. {@link #revealedSecret} also clears those keys.
      */
     private void refuseUnfitSignedKey(OtrSealedSignature sealed) throws OtrFailure {
         List<Object> contexts = new ArrayList<>();
+        boolean awaited = false;
         try {
             contexts.add(AUTH_CONTEXT.get(session));
             for (Object slave : ((java.util.Map<?, ?>) SLAVE_SESSIONS.get(session)).values()) {
@@ -246,9 +257,13 @@ public final class OtrConversation {
                 if (s != null && sealed.checkUnder(s)) {
                     return;
                 }
+                awaited |= s != null;
             }
         } catch (ReflectiveOperationException | ClassCastException e) {
             throw new OtrFailure("The OTR message was rejected.");
+        }
+        if (awaited) {
+            throw new OtrFailure("The signature message does not verify in this handshake.");
         }
     }
 
@@ -288,6 +303,9 @@ public final class OtrConversation {
         // costliest step of its half of the handshake. It is the value otr4j would compute: the g^x its D-H Commit
         // committed to (the hash matched) and our own D-H key, set again at every Reveal Signature it checks.
         SHARED_SECRET_VALUE.set(auth, s);
+        for (Field derived : DERIVED_KEYS) {
+            derived.set(auth, null); // derived from the secret before, if otr4j ever did: from this one now
+        }
         return s;
     }
 
@@ -299,6 +317,22 @@ public final class OtrConversation {
         int known = session.getReceiverInstanceTag().getValue();
         if (known != 0 && known != encoded.senderInstance()) {
             throw new OtrFailure("The OTR message belongs to another conversation.");
+        }
+    }
+
+    /**
+     * Whether {@code message} is a Signature or Reveal Signature message: the one that completes a handshake, or
+     * does not. Reads the header only; false for anything that is not an encoded OTR message.
+     */
+    public static boolean isSignatureMessage(String message) {
+        if (message == null || !OtrEncodedMessage.isEncoded(message)) {
+            return false;
+        }
+        try {
+            int type = OtrEncodedMessage.typeOf(message);
+            return type == OtrEncodedMessage.SIGNATURE || type == OtrEncodedMessage.REVEAL_SIGNATURE;
+        } catch (OtrFailure | RuntimeException malformed) {
+            return false;
         }
     }
 
@@ -345,6 +379,14 @@ public final class OtrConversation {
      */
     public Optional<OtrPublicKey> remoteKey() {
         return remotePublicKey().map(OtrPublicKey::of);
+    }
+
+    /**
+     * The long-term key the other side proved, validated in all but the primality of p and q: such a key must not be
+     * stored or trusted before {@link OtrPublicKey#requirePrimes} has returned. Empty until encrypted.
+     */
+    public Optional<OtrPublicKey> remoteKeyUnproven() {
+        return remotePublicKey().map(OtrPublicKey::ofUnproven);
     }
 
     private Optional<PublicKey> remotePublicKey() {

@@ -22,10 +22,13 @@ import javax.crypto.spec.SecretKeySpec;
  * received or exceed what OSMS could ever accept. Pure computation, no otr4j types.
  */
 final class OtrSealedSignature {
-    /** p, g and y of a DSA key at most 8192 bits: OSMS accepts 3072 at most, and this bounds otr4j's DSA work. */
-    static final int MAX_KEY_MPI = 1024;
-    /** q at most 512 bits (OSMS accepts 256 at most); otr4j reads a signature of q's bit length / 4 bytes. */
-    static final int MAX_Q_MPI = 64;
+    /**
+     * p, g and y of a DSA key at most 3072 bits, the most OSMS accepts: this bounds otr4j's DSA work to that of a key
+     * OSMS could accept (a signature check with an 8192-bit p costs four times one with 3072).
+     */
+    static final int MAX_KEY_MPI = 384;
+    /** q at most 256 bits, the most OSMS accepts; otr4j reads a signature of q's bit length / 4 bytes. */
+    static final int MAX_Q_MPI = 32;
     private static final int MAC_LENGTH = 20;
     private static final int HEADER = 2 + 1 + 4 + 4;
     private static final int REVEALED_KEY = 16;

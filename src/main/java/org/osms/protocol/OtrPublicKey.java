@@ -37,11 +37,19 @@ public final class OtrPublicKey {
 
     /** Wraps a DSA key from the JCA (for instance a freshly generated one). */
     public static OtrPublicKey of(PublicKey publicKey) {
+        return ofUnproven(publicKey).requirePrimes();
+    }
+
+    /**
+     * Wraps a DSA key from the JCA, checked in all but the primality of p and q, as {@link #parseUnproven} checks;
+     * such a key must not be stored or trusted before {@link #requirePrimes} has returned.
+     */
+    public static OtrPublicKey ofUnproven(PublicKey publicKey) {
         if (!(publicKey instanceof DSAPublicKey dsa)) {
             throw new ProtocolException("bad_public_key", "An OTR public key is a DSA key.");
         }
         DSAParams params = dsa.getParams();
-        validate(params.getP(), params.getQ(), params.getG(), dsa.getY());
+        validateAllButPrimality(params.getP(), params.getQ(), params.getG(), dsa.getY());
         return new OtrPublicKey(serialize(params.getP(), params.getQ(), params.getG(), dsa.getY()), dsa);
     }
 
@@ -115,11 +123,6 @@ public final class OtrPublicKey {
             throw bad("The public key has an MPI with leading zeros (OTR requires minimal encoding).");
         }
         return new BigInteger(1, magnitude);
-    }
-
-    private static void validate(BigInteger p, BigInteger q, BigInteger g, BigInteger y) {
-        validateAllButPrimality(p, q, g, y);
-        requirePrimes(p, q);
     }
 
     /** Tests p and q for primality (the rest of {@link #parse}'s validation); returns this key. */

@@ -160,11 +160,18 @@ public class Commands {
         // the request's own costly checks first, outside the transaction: they never hold the identity's row
         Object prepared = handler.prepares(name) ? prepare(state, handler, name, c) : null;
         Caller[] ran = new Caller[1];
-        authority.run(state.identityId(), state.provenKey(), state.challenge(), mayDefer,
-                handler.changesNothing(name), prepared, caller -> {
-            ran[0] = caller;
-            handler.handle(caller, name, c, reply);
-        });
+        try {
+            authority.run(state.identityId(), state.provenKey(), state.challenge(), mayDefer,
+                    handler.changesNothing(name), prepared, caller -> {
+                ran[0] = caller;
+                handler.handle(caller, name, c, reply);
+            });
+        } catch (ApiException | ProtocolException refused) {
+            if (prepared != null) {
+                state.preparationRefused(); // its costly preparation was spent on a command that changed nothing
+            }
+            throw refused;
+        }
         // Committed: only now does the conversation follow what the command changed.
         Caller caller = ran[0];
         if (caller.newlyProvenKey() != null) {
@@ -215,6 +222,12 @@ public class Commands {
                 state.challenge(), username.value(), key.fingerprint().hex(), counter)) {
             state.end(); // each check costs the server an Argon2id evaluation: one wrong answer per conversation
             throw new ApiException(403, "bad_proof_of_work", "The proof of work does not check out.");
+        }
+        try {
+            key.requirePrimes(); // the one test the handshake left, paid for by the puzzle just solved
+        } catch (ProtocolException notPrime) {
+            state.end();
+            throw new ApiException(403, notPrime.code(), notPrime.getMessage());
         }
         Identity identity = directory.register(username, key);
         registrationWork.registered();

@@ -112,16 +112,24 @@ public class Conversation {
 
     /** One step of the OTR handshake ({@code POST /create_session}). */
     public Step handshake(String message) {
-        if (otr.isEncrypted()) {
+        if (otr.isEncrypted() || otr.isFinished()) {
             return Step.refused(SessionException.alreadyEncrypted());
         }
+        // The message that completes the handshake or fails it: it costs the server a DSA signature check (and a
+        // Reveal Signature a D-H exponentiation), so one that fails ends the conversation (403 ends it).
+        boolean signature = OtrConversation.isSignatureMessage(message);
         OtrConversation.Received received;
         try {
             received = otr.receive(message);
         } catch (OtrFailure e) {
-            return Step.refused(SessionException.badOtr(e.getMessage()));
+            return Step.refused(signature ? SessionException.handshakeFailed(e.getMessage())
+                    : SessionException.badOtr(e.getMessage()));
         }
         if (!otr.isEncrypted()) {
+            if (signature) {
+                return Step.refused(SessionException.handshakeFailed(
+                        "The signature message did not complete the OTR handshake."));
+            }
             if (received.replies().isEmpty()) {
                 // Every handshake message but the last gets an answer; silence means it led nowhere (for instance
                 // a query offering only OTR versions 1 or 2, which OSMS does not speak).
@@ -130,13 +138,15 @@ public class Conversation {
             }
             return new Step(received.replies(), false, null, false, null, false);
         }
-        // A registration's key is validated once, before register stores it; a login's is only compared with the
-        // stored key, validated when it was stored: equal fingerprints are equal keys.
+        // A registration's key is validated once, before register stores it: all but the primality of p and q
+        // here, and those (a third of a second for a 3072-bit p) once register's puzzle is solved, so that a
+        // handshake costs the server no primality test. A login's key is only compared with the stored key,
+        // validated when it was stored: equal fingerprints are equal keys.
         Fingerprint proven;
         if (state.isRegistration()) {
             OtrPublicKey key;
             try {
-                key = otr.remoteKey().orElse(null);
+                key = otr.remoteKeyUnproven().orElse(null);
             } catch (ProtocolException e) {
                 // otr4j completes a handshake with keys OSMS refuses (a 768-bit DSA key, say): the conversation ends
                 return Step.refused(new ApiException(403, e.code(), e.getMessage()));
@@ -160,6 +170,17 @@ public class Conversation {
         return new Step(received.replies(), true, null, false, identity(), false);
     }
 
+    /**
+     * The login rule once more for a conversation that logged in, or null for one that may go on: see
+     * {@link ConversationRegistry#closings}. A registration conversation, which proved no identity's key, may.
+     */
+    public ApiException recheckLogin() {
+        if (state.isRegistration() || !state.actsForAnIdentity()) {
+            return null;
+        }
+        return logins.stillMayLogIn(state.identityId(), state.provenKey());
+    }
+
     /** The identity the conversation acts for, for its {@link Step}. */
     private Long identity() {
         return state.actsForAnIdentity() ? state.identityId() : null;
@@ -180,6 +201,10 @@ public class Conversation {
             plaintext = otr.receive(message).plaintext().orElse(null);
         } catch (OtrFailure e) {
             return Step.refused(SessionException.badOtr(e.getMessage()));
+        }
+        if (otr.isFinished()) {
+            // the client's disconnect sent here rather than to /terminate_session: the conversation is over
+            return new Step(List.of(), false, null, true, null, false);
         }
         if (plaintext == null) {
             return Step.refused(SessionException.badOtr("The OTR message carried no command."));

@@ -101,6 +101,21 @@ public class ConversationRegistry {
         }
     }
 
+    /** Calls of {@link #endOthersOf} so far: see {@link #closings()}. */
+    private final java.util.concurrent.atomic.AtomicLong closings = new java.util.concurrent.atomic.AtomicLong();
+
+    /**
+     * How many times conversations of an identity were ended because the identity was closed or its key replaced
+     * ({@link #endOthersOf}, {@link #endAllOf}), counted before they are looked for. A login reads its identity
+     * before it is registered here as that identity's ({@link #markEncrypted}); a closing between the two would miss
+     * it. So a login notes this count before its handshake's last step, and reads its identity again when the count
+     * moved meanwhile: a closing committed before that second read is seen by it, and one committed after it finds
+     * the conversation registered.
+     */
+    long closings() {
+        return closings.get();
+    }
+
     /** Opens a conversation for the account named (or for a registration when empty), as a local request. */
     public SessionId open(Username claimedUser) {
         return open(claimedUser, Circuit.LOCAL);
@@ -110,18 +125,32 @@ public class ConversationRegistry {
      * Opens a conversation for the account named (or for a registration when empty) on this circuit; 503 at the
      * caps, 429 when the circuit holds its share (see Admission).
      */
-    public synchronized SessionId open(Username claimedUser, Circuit circuit) {
-        // Not refused for the cap of logged-in conversations: the login that would pass it makes room (markEncrypted).
-        // A full class of unauthenticated conversations makes room by ending its oldest (see Admission).
-        Admission.Kind kind = Admission.Kind.of(claimedUser);
-        admission.makeRoom(kind, circuit).forEach(this::end);
-        Conversation bean = newBean();
-        byte[] challenge = new byte[32];
-        random.nextBytes(challenge);
-        bean.open(claimedUser, challenge);
-        SessionId id = SessionId.random(random);
-        live.put(id, new Entry(bean, clock.instant()));
-        admission.opened(id, kind, circuit);
+    public SessionId open(Username claimedUser, Circuit circuit) {
+        List<Entry> displaced = new ArrayList<>();
+        SessionId id;
+        synchronized (this) {
+            // Not refused for the cap of logged-in conversations: the login that would pass it makes room
+            // (markEncrypted). A full class of unauthenticated conversations makes room by ending its oldest (see
+            // Admission).
+            Admission.Kind kind = Admission.Kind.of(claimedUser);
+            for (SessionId d : admission.makeRoom(kind, circuit)) {
+                admission.ended(d);
+                Entry e = live.remove(d);
+                if (e != null) {
+                    displaced.add(e);
+                }
+            }
+            Conversation bean = newBean();
+            byte[] challenge = new byte[32];
+            random.nextBytes(challenge);
+            bean.open(claimedUser, challenge);
+            id = SessionId.random(random);
+            live.put(id, new Entry(bean, clock.instant()));
+            admission.opened(id, kind, circuit);
+        }
+        // outside the lock: ending a conversation waits for a request it is still answering (up to its access
+        // timeout), and every first call to create_session would wait with it
+        displaced.forEach(ConversationRegistry::destroy);
         return id;
     }
 
@@ -233,6 +262,7 @@ public class ConversationRegistry {
      * request finds no conversation; a command already running in it is refused by its own authority check.
      */
     void endOthersOf(long identity, SessionId except) {
+        closings.incrementAndGet();
         for (Map.Entry<SessionId, Entry> e : live.entrySet()) {
             if (e.getValue().identity == identity && identity != ConversationState.NO_IDENTITY
                     && !e.getKey().equals(except)) {

@@ -59,7 +59,10 @@ final class ConversationState {
         this.provenKey = key;
     }
 
-    /** A registration conversation's proven key, validated: the key {@code register} stores. */
+    /**
+     * A registration conversation's proven key, validated but for the primality of p and q, which {@code register}
+     * tests before it stores the key.
+     */
     OtrPublicKey registrationKey() {
         return registrationKey;
     }

@@ -22,6 +22,22 @@ public class Logins {
     /** Null when {@code claimed} may log in with the proven key, the refusal otherwise; records the identity. */
     ApiException logIn(Username claimed, Fingerprint proven, ConversationState state) {
         Identity identity = directory.lookUp(claimed).orElse(null); // read-only, outside any transaction
+        ApiException refusal = refusal(identity, proven);
+        if (refusal == null) {
+            state.loggedInAs(identity.id());
+        }
+        return refusal;
+    }
+
+    /**
+     * The same rule for a conversation already logged in to {@code identityId}, read again: for a login that may have
+     * raced a change closing its identity or replacing its key (see {@link ConversationRegistry#closings}).
+     */
+    ApiException stillMayLogIn(long identityId, Fingerprint proven) {
+        return refusal(directory.find(identityId).orElse(null), proven);
+    }
+
+    private static ApiException refusal(Identity identity, Fingerprint proven) {
         if (identity == null) {
             return SessionException.loginRefused("unknown_user", "No identity holds this username.");
         }
@@ -33,7 +49,6 @@ public class Logins {
             return SessionException.loginRefused("key_mismatch",
                     "The key proven in the handshake is not this account's key.");
         }
-        state.loggedInAs(identity.id());
         return null;
     }
 }

@@ -16,6 +16,14 @@ public final class SessionException {
         return new ApiException(400, "bad_otr_message", why);
     }
 
+    /**
+     * The client's Signature (or Reveal Signature) message did not complete the handshake: each costs the server a
+     * signature check, so a conversation gets one; it ends.
+     */
+    public static ApiException handshakeFailed(String why) {
+        return new ApiException(403, "handshake_failed", why);
+    }
+
     public static ApiException notEncrypted() {
         return new ApiException(409, "handshake_incomplete", "The OTR handshake of this conversation is not complete.");
     }

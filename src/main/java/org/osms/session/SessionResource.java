@@ -61,6 +61,12 @@ public class SessionResource {
     @Inject
     ServerMetrics metrics;
 
+    /**
+     * How long a long poll whose time is up may take to be answered: longer than a busy conversation's access timeout
+     * (30 s), after which its bean call is answered 503 busy itself.
+     */
+    private static final long ANSWER_TIMEOUT_SECONDS = 45;
+
     /** Runs woken long polls; the container's pool, so waiting requests never each take a thread. */
     @Resource(lookup = "java:comp/DefaultManagedExecutorService")
     ManagedExecutorService executor;
@@ -87,6 +93,7 @@ public class SessionResource {
             id = SessionId.parse(sessionHeader);
         }
         ConversationRegistry.Entry entry = registry.find(id).orElseThrow(SessionException::unknownSession);
+        long closings = registry.closings();
         Conversation.Step step = call(id, () -> entry.bean().handshake(message));
         if (step.refusal() != null) {
             metrics.handshakeFailed();
@@ -100,8 +107,16 @@ public class SessionResource {
                 .add("messages", messages(step))
                 .add("encrypted", step.encrypted());
         if (step.encrypted()) {
-            metrics.handshakeCompleted();
             registry.markEncrypted(entry, step.identity());
+            if (step.identity() != null && registry.closings() != closings) {
+                ApiException refusal = call(id, () -> entry.bean().recheckLogin());
+                if (refusal != null) { // its identity was closed, or its key replaced, while it logged in
+                    metrics.handshakeFailed();
+                    registry.end(id);
+                    throw refusal;
+                }
+            }
+            metrics.handshakeCompleted();
             admission.handshakeDone(id);
             answer.add("challenge", Base64.getEncoder().encodeToString(entry.bean().challenge()));
             if (entry.bean().isRegistration()) {
@@ -169,7 +184,11 @@ public class SessionResource {
         };
         async.setTimeoutHandler(timedOut -> {
             if (done.compareAndSet(false, true)) {
-                finish.run();
+                // On the executor, as a wake-up: the timeout handlers of all waiting commands share one thread, and
+                // one command's answer (its bean may be busy for up to 30 s) must not delay everyone else's. A
+                // handler that neither resumes nor sets a new timeout would have the request answered 503 at once.
+                timedOut.setTimeout(ANSWER_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+                executor.execute(finish);
             }
         });
         async.setTimeout(deferred.maxWait().toMillis(), TimeUnit.MILLISECONDS);

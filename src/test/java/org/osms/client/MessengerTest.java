@@ -280,18 +280,8 @@ class MessengerTest {
      * it completes an AKE, but OSMS accepts 1024 to 3072 bits in steps of 64 only.
      */
     private static KeyPair unfitKey() throws Exception {
-        java.security.SecureRandom random = new java.security.SecureRandom();
-        java.math.BigInteger q = java.math.BigInteger.probablePrime(160, random);
-        java.math.BigInteger p;
-        do {
-            java.math.BigInteger k = new java.math.BigInteger(1056 - 160, random).setBit(1056 - 161).clearBit(0);
-            p = k.multiply(q).add(java.math.BigInteger.ONE);
-        } while (p.bitLength() != 1056 || !p.isProbablePrime(64));
-        java.math.BigInteger g = java.math.BigInteger.TWO.modPow(p.subtract(java.math.BigInteger.ONE).divide(q), p);
-        java.math.BigInteger x = new java.math.BigInteger(159, random).setBit(158);
-        java.security.KeyFactory dsa = java.security.KeyFactory.getInstance("DSA");
-        return new KeyPair(dsa.generatePublic(new java.security.spec.DSAPublicKeySpec(g.modPow(x, p), p, q, g)),
-                dsa.generatePrivate(new java.security.spec.DSAPrivateKeySpec(x, p, q, g)));
+        return org.osms.protocol.DsaKeys.inSubgroup(java.math.BigInteger.probablePrime(160,
+                new java.security.SecureRandom()), 1056);
     }
 
     @Test

@@ -200,6 +200,83 @@ class OtrSealedSignatureTest {
         }
     }
 
+    /** A D-H Commit by hand: g^x sealed under r, with its hash; its x and r, to go on with the handshake. */
+    private record Commit(BigInteger x, byte[] r, String message) {
+    }
+
+    private static final int CLIENT_TAG = 0x1234_5678;
+
+    private static Commit commit() throws Exception {
+        java.security.SecureRandom random = new java.security.SecureRandom();
+        BigInteger x = new BigInteger(320, random);
+        byte[] gx = net.java.otr4j.crypto.OtrCryptoEngine.GENERATOR
+                .modPow(x, net.java.otr4j.crypto.OtrCryptoEngine.MODULUS).toByteArray();
+        if (gx[0] == 0) {
+            gx = Arrays.copyOfRange(gx, 1, gx.length);
+        }
+        byte[] plain = ByteBuffer.allocate(4 + gx.length).putInt(gx.length).put(gx).array();
+        byte[] r = new byte[16];
+        random.nextBytes(r);
+        byte[] sealed = OtrSealedSignature.aesCtr(r, plain);
+        byte[] hash = java.security.MessageDigest.getInstance("SHA-256").digest(plain);
+        return new Commit(x, r, "?OTR:" + Base64.getEncoder().encodeToString(ByteBuffer
+                .allocate(11 + 4 + sealed.length + 4 + 32).putShort((short) 3).put((byte) 0x02).putInt(CLIENT_TAG)
+                .putInt(0).putInt(sealed.length).put(sealed).putInt(32).put(hash).array()) + ".");
+    }
+
+    private static String revealSignature(int serverTag, byte[] r, byte[] encrypted, byte[] mac) {
+        return "?OTR:" + Base64.getEncoder().encodeToString(ByteBuffer.allocate(11 + 4 + 16 + 4 + encrypted.length + 20)
+                .putShort((short) 3).put((byte) 0x11).putInt(CLIENT_TAG).putInt(serverTag).putInt(16).put(r)
+                .putInt(encrypted.length).put(encrypted).put(mac).array()) + ".";
+    }
+
+    /**
+     * otr4j derives the MAC and encryption keys of a Reveal Signature once and keeps them, also when a second D-H
+     * Commit replaces the first. A Reveal Signature for the first commit with a wrong MAC made it derive them; a
+     * Reveal Signature for the second commit, MACed with the first's key, then passed otr4j's MAC check while this
+     * check (under the second commit's secret) saw no MAC verify and let otr4j ignore it: otr4j parsed its X
+     * unchecked and allocated the 64 MiB it claimed, for a message of 110 characters.
+     */
+    @Test
+    void aRevealSignatureMacedWithTheKeysOfAnEarlierCommitIsRefusedUnread() throws Exception {
+        for (int round = 0; round < 2; round++) { // the first round loads the classes of the check
+            OtrConversation server = new OtrConversation("osms", "client", serverKey);
+            Commit first = commit();
+            String dhKey = server.receive(first.message()).replies().get(0);
+            ByteBuffer key = ByteBuffer.wrap(decode(dhKey));
+            int serverTag = key.getInt(3);
+            byte[] gy = new byte[key.getInt(11)];
+            key.position(15);
+            key.get(gy);
+            BigInteger modulus = net.java.otr4j.crypto.OtrCryptoEngine.MODULUS;
+            BigInteger firstSecret = new BigInteger(1, gy).modPow(first.x(), modulus);
+
+            OtrFailure unverified = assertThrows(OtrFailure.class,
+                    () -> server.receive(revealSignature(serverTag, first.r(), new byte[] {0}, new byte[20])));
+            assertEquals("The signature message does not verify in this handshake.", unverified.getMessage(),
+                    "a Reveal Signature the handshake awaits whose MAC verifies under no key is refused");
+
+            Commit second = commit();
+            assertEquals(1, server.receive(second.message()).replies().size(), "otr4j takes the second commit");
+            byte[] x = ByteBuffer.allocate(2 + 4 + 16).putShort((short) 0).putInt(CLAIM).put(new byte[16]).array();
+            BigInteger secondSecret = new BigInteger(1, gy).modPow(second.x(), modulus);
+            byte[] encrypted = OtrSealedSignature.aesCtr(
+                    Arrays.copyOfRange(OtrSealedSignature.h2(0x01, secondSecret), 0, 16), x);
+            byte[] field = ByteBuffer.allocate(4 + encrypted.length).putInt(encrypted.length).put(encrypted).array();
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(OtrSealedSignature.h2(0x03, firstSecret), "HmacSHA256"));
+            String hostile = revealSignature(serverTag, second.r(), encrypted, Arrays.copyOf(mac.doFinal(field), 20));
+
+            long before = allocatedBytes();
+            assertThrows(OtrFailure.class, () -> server.receive(hostile));
+            long allocated = allocatedBytes() - before;
+            long bound = (long) ALLOCATION_FACTOR * hostile.length() + ALLOCATION_CONSTANT;
+            assertTrue(round == 0 || allocated <= bound, "refusing " + hostile.length() + " characters allocated "
+                    + allocated + " bytes; at most " + bound);
+            assertFalse(server.isEncrypted());
+        }
+    }
+
     @Test
     void xsLengthsMustFitWhatWasReceived() {
         // type 0x0000, then four MPIs, then the key id
@@ -214,9 +291,23 @@ class OtrSealedSignatureTest {
         assertThrows(OtrFailure.class, () -> OtrSealedSignature.checkX(pastTheEnd));
         byte[] noKeyId = Arrays.copyOf(fits, fits.length - 1);
         assertThrows(OtrFailure.class, () -> OtrSealedSignature.checkX(noKeyId));
-        byte[] hugeQ = ByteBuffer.allocate(2 + 4 + 1 + 4 + 65 + 4 + 1 + 4 + 1 + 4).putShort((short) 0).putInt(1)
-                .put((byte) 1).putInt(65).put(new byte[65]).putInt(1).put((byte) 1).putInt(1).put((byte) 1).putInt(7)
-                .array();
-        assertThrows(OtrFailure.class, () -> OtrSealedSignature.checkX(hugeQ), "q over 512 bits");
+        assertThrows(OtrFailure.class, () -> OtrSealedSignature.checkX(x(1, 33, 1, 1)), "q over 256 bits");
+        org.junit.jupiter.api.Assertions.assertDoesNotThrow(() -> OtrSealedSignature.checkX(x(384, 32, 384, 384)),
+                "a 3072-bit p, g and y and a 256-bit q: the largest key OSMS accepts");
+        for (int[] sizes : new int[][] {{385, 32, 384, 384}, {384, 32, 385, 384}, {384, 32, 384, 385}}) {
+            assertThrows(OtrFailure.class, () -> OtrSealedSignature.checkX(x(sizes[0], sizes[1], sizes[2], sizes[3])),
+                    "p, g or y over 3072 bits: a DSA check four times as costly as any key OSMS accepts");
+        }
+    }
+
+    /** An X holding a DSA public key of MPIs of these lengths (bytes), and a key id. */
+    private static byte[] x(int p, int q, int g, int y) {
+        ByteBuffer b = ByteBuffer.allocate(2 + 4 * 4 + p + q + g + y + 4).putShort((short) 0);
+        for (int length : new int[] {p, q, g, y}) {
+            byte[] magnitude = new byte[length];
+            magnitude[0] = 1;
+            b.putInt(length).put(magnitude);
+        }
+        return b.putInt(7).array();
     }
 }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import jakarta.json.Json;
 import jakarta.json.JsonObject;
+import java.math.BigInteger;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.security.KeyPair;
@@ -210,14 +211,125 @@ class SessionIT {
 
     /** {@code whoami} over a raw conversation: the identity the server says this conversation acts for. */
     private JsonObject rawWhoami(Raw raw) throws Exception {
-        String command = Json.createObjectBuilder().add("seq", 1).add("command", "whoami").build().toString();
-        Http.Answer answer = http.send(HttpRequest.newBuilder(http.uri("/session"))
-                .header("OSMS-Session", raw.sessionId())
-                .POST(HttpRequest.BodyPublishers.ofString(raw.otr().send(command).get(0))));
+        Http.Answer answer = rawCommand(raw, Json.createObjectBuilder().add("seq", 1).add("command", "whoami").build());
         assertEquals(200, answer.status(), answer.body());
         String reply = raw.otr().receive(answer.json().getJsonArray("messages").getString(0)).plaintext()
                 .orElseThrow();
         return Json.createReader(new java.io.StringReader(reply)).readObject();
+    }
+
+    /** One command over a raw conversation, as sent: the server's answer, not yet decrypted. */
+    private Http.Answer rawCommand(Raw raw, JsonObject command) throws Exception {
+        return http.send(HttpRequest.newBuilder(http.uri("/session")).header("OSMS-Session", raw.sessionId())
+                .POST(HttpRequest.BodyPublishers.ofString(raw.otr().send(command.toString()).get(0))));
+    }
+
+    /**
+     * A DSA key whose q is not prime (the product of two 80-bit primes) but passes every other check: p is a prime
+     * of 1024 bits with q dividing p - 1, so g and y lie in a subgroup of order q, and signatures made with it verify.
+     * Only the primality test tells it from a key OSMS accepts.
+     */
+    private static KeyPair compositeQKey() throws Exception {
+        java.security.SecureRandom random = new java.security.SecureRandom();
+        BigInteger q;
+        do {
+            q = BigInteger.probablePrime(80, random).multiply(BigInteger.probablePrime(80, random));
+        } while (q.bitLength() != 160);
+        return org.osms.protocol.DsaKeys.inSubgroup(q, 1024);
+    }
+
+    /**
+     * A registration's key is tested for primality only once its puzzle is solved: the handshake with a key whose q
+     * is not prime completes (it costs the server no primality test, so repeating it costs the server little),
+     * and register, with the right answer, refuses the key, ends the conversation and stores nothing.
+     */
+    @Test
+    void aRegistrationKeyIsTestedForPrimalityOnlyWhenItsPuzzleIsSolved() throws Exception {
+        KeyPair key = compositeQKey();
+        assertThrows(org.osms.protocol.ProtocolException.class, () -> OtrPublicKey.of(key.getPublic()),
+                "the key is refused by the full validation");
+        Raw raw = rawHandshake(null, key);
+        assertEquals(200, raw.last().status(), raw.last().body());
+        JsonObject done = raw.last().json();
+        assertTrue(done.getBoolean("encrypted"));
+        Username name = fresh("composite");
+        long counter = org.osms.protocol.RegistrationPuzzle.solve(new org.osms.protocol.RegistrationPuzzle.Difficulty(
+                done.getInt("powMemoryKiB"), done.getInt("powIterations"), done.getInt("powBits")),
+                Base64.getDecoder().decode(done.getString("challenge")), name.value(),
+                OtrPublicKey.fingerprintOf(key.getPublic()).hex(), 2);
+        Http.Answer refused = rawCommand(raw, Json.createObjectBuilder().add("seq", 1).add("command", "register")
+                .add("username", name.value()).add("counter", counter).build());
+        assertEquals(200, refused.status(), refused.body());
+        assertTrue(refused.json().getBoolean("ended"), "the conversation ends with the refusal");
+        JsonObject reply = Json.createReader(new java.io.StringReader(raw.otr().receive(
+                refused.json().getJsonArray("messages").getString(0)).plaintext().orElseThrow())).readObject();
+        assertFalse(reply.getBoolean("ok"), reply.toString());
+        assertEquals("bad_public_key", reply.getString("error"));
+        Http.Answer after = rawCommand(raw, Json.createObjectBuilder().add("seq", 2).add("command", "whoami").build());
+        assertEquals(404, after.status(), "the conversation ended: " + after.body());
+        assertEquals(404, http.send(HttpRequest.newBuilder(http.uri("/user/" + name.value())).GET()).status(),
+                "nothing was registered");
+    }
+
+    /**
+     * The Signature message, the one that completes the handshake, costs the server a DSA signature check: one that
+     * fails (here its MAC is broken) ends the conversation, so that nobody can make the server check signatures
+     * over and over in one conversation for the price of an HMAC each.
+     */
+    @Test
+    void aSignatureMessageThatFailsEndsTheConversation() throws Exception {
+        Username alice = fresh("sigonce");
+        KeyPair key = KeyStoreFiles.generate();
+        registered(alice, key).logout();
+        OtrConversation otr = new OtrConversation("client", "osms", key);
+        var started = sendRaw(HttpRequest.newBuilder(http.uri("/create_session"))
+                .header("OSMS-Username", alice.value()).POST(HttpRequest.BodyPublishers.ofString(otr.start().get(0))));
+        assertEquals(200, started.statusCode(), started.body());
+        String id = started.headers().firstValue("OSMS-Session").orElseThrow();
+        String dhKey = otr.receive(Json.createReader(new java.io.StringReader(started.body())).readObject()
+                .getJsonArray("messages").getString(0)).replies().get(0);
+        Http.Answer reveal = http.send(HttpRequest.newBuilder(http.uri("/create_session")).header("OSMS-Session", id)
+                .POST(HttpRequest.BodyPublishers.ofString(dhKey)));
+        assertEquals(200, reveal.status(), reveal.body());
+        String signature = otr.receive(reveal.json().getJsonArray("messages").getString(0)).replies().get(0);
+        byte[] bytes = Base64.getDecoder().decode(signature.substring(5, signature.length() - 1));
+        bytes[bytes.length - 1] ^= 1; // the MAC's last byte
+        String broken = "?OTR:" + Base64.getEncoder().encodeToString(bytes) + ".";
+
+        Http.Answer failed = http.send(HttpRequest.newBuilder(http.uri("/create_session")).header("OSMS-Session", id)
+                .POST(HttpRequest.BodyPublishers.ofString(broken)));
+        assertEquals(403, failed.status(), failed.body());
+        assertEquals("handshake_failed", failed.error());
+        Http.Answer genuine = http.send(HttpRequest.newBuilder(http.uri("/create_session")).header("OSMS-Session", id)
+                .POST(HttpRequest.BodyPublishers.ofString(signature)));
+        assertEquals(404, genuine.status(), "no second try, not even with the right signature: " + genuine.body());
+        assertEquals("unknown_session", genuine.error());
+    }
+
+    /**
+     * A disconnect sent to /session instead of /terminate_session ends the conversation too: before, it stayed
+     * registered, finished, and a handshake sent to it later crashed its bean (500 and a stack trace in the log).
+     */
+    @Test
+    void aDisconnectSentAsACommandEndsTheConversation() throws Exception {
+        Username alice = fresh("bye");
+        KeyPair key = KeyStoreFiles.generate();
+        registered(alice, key).logout();
+        Raw login = rawHandshake(alice, key);
+        assertTrue(login.otr().isEncrypted());
+        List<String> bye = login.otr().end();
+        Http.Answer ended = http.send(HttpRequest.newBuilder(http.uri("/session"))
+                .header("OSMS-Session", login.sessionId())
+                .POST(HttpRequest.BodyPublishers.ofString(bye.get(bye.size() - 1))));
+        assertEquals(200, ended.status(), ended.body());
+        assertTrue(ended.json().getBoolean("ended"));
+        assertEquals(0, ended.json().getJsonArray("messages").size());
+        OtrConversation again = new OtrConversation("client", "osms", key);
+        Http.Answer handshake = http.send(HttpRequest.newBuilder(http.uri("/create_session"))
+                .header("OSMS-Session", login.sessionId())
+                .POST(HttpRequest.BodyPublishers.ofString(again.startKeyExchange().get(0))));
+        assertEquals(404, handshake.status(), handshake.body());
+        assertEquals("unknown_session", handshake.error());
     }
 
     @ParameterizedTest(name = "the client starts the key exchange itself: {0}")
@@ -513,6 +625,23 @@ class SessionIT {
         assertEquals(status, user.getString("status"));
         assertEquals(perDay + 1, http.get("/user/" + name.value() + "/history?limit=1000").json()
                 .getJsonArray("entries").size());
+
+        // A key replacement is refused for the day's allowance before its key's primality is tested (a third of a
+        // second each), and such a refusal counts as a refused preparation: after three, the conversation's fourth
+        // try is refused unread, not answered bad_key_proof.
+        KeyPair newKey = KeyStoreFiles.generate();
+        OtrPublicKey newPublic = OtrPublicKey.of(newKey.getPublic());
+        JsonObject signed = replaceKey(newPublic, SessionProofs.signKeyReplacement(s.challenge(), newPublic,
+                newKey.getPrivate()));
+        for (int i = 0; i < Commands.MAX_REFUSED_PREPARATIONS; i++) {
+            assertEquals("rate_limited", assertThrows(OsmsException.class, () -> s.command(signed)).code());
+        }
+        JsonObject unsigned = replaceKey(newPublic, SessionProofs.signKeyReplacement(new byte[32], newPublic,
+                newKey.getPrivate()));
+        OsmsException cutOff = assertThrows(OsmsException.class, () -> s.command(unsigned));
+        assertEquals("rate_limited", cutOff.code(), cutOff.getMessage());
+        assertTrue(cutOff.getMessage().contains("was refused"), cutOff.getMessage());
+        assertEquals(head, http.get("/audit?limit=1").json().getJsonNumber("headSeq").longValue(), "nothing logged");
 
         assertEquals("revoked", s.command(cmd("revoke-key")).getString("status"), "ending an identity is never limited");
     }
