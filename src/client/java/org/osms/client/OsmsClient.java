@@ -355,13 +355,30 @@ public final class OsmsClient implements PublicLog.Pages {
             return challenge.clone();
         }
 
-        /** Sends one command; returns the reply, or throws with the server's error code. */
+        /**
+         * Sends one command; returns the reply, or throws with the server's error code. A command refused
+         * {@code busy} inside the channel did nothing (docs/protocol.md, "Commands") and is sent again, after a
+         * second, at most {@link #MAX_RETRIES} times.
+         */
         public JsonObject command(JsonObject command) {
             JsonObject reply = sendCommand(command);
+            for (int retries = 0; retries < MAX_RETRIES && isBusy(reply); retries++) {
+                try {
+                    Thread.sleep(1000);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new OsmsException(0, "interrupted", "Interrupted.");
+                }
+                reply = sendCommand(command);
+            }
             if (!reply.getBoolean("ok", false)) {
                 throw new OsmsException(200, reply.getString("error", "error"), reply.getString("message", ""));
             }
             return reply;
+        }
+
+        private static boolean isBusy(JsonObject reply) {
+            return !reply.getBoolean("ok", false) && "busy".equals(reply.getString("error", ""));
         }
 
         /** Sends one command and returns the reply as is, ok or not. */

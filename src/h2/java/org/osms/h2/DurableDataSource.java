@@ -56,8 +56,12 @@ import org.h2.jdbcx.JdbcDataSource;
  */
 public class DurableDataSource implements DataSource {
     private static final ReentrantLock COMMITS = new ReentrantLock(true);
-    /** One writing transaction at a time; waits as long as db-h2.xml's LOCK_TIMEOUT lets a row lock wait. */
-    private static final WriteGate WRITES = new WriteGate(30, TimeUnit.SECONDS);
+    /**
+     * One writing transaction at a time; waits as long as db-h2.xml's LOCK_TIMEOUT lets a row lock wait (20 s): less
+     * than the pool's maxInUseTime (30 s), so that a wait ends with its own timeout, which OSMS answers busy, before the
+     * pool could abort the connection under it.
+     */
+    private static final WriteGate WRITES = new WriteGate(20, TimeUnit.SECONDS);
     private static final Object KEEPER_LOCK = new Object();
     private static Connection keeper;
     private static String keeperUrl;

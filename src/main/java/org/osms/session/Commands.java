@@ -15,10 +15,12 @@ import jakarta.json.JsonString;
 import java.io.StringReader;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.logging.Logger;
 import org.osms.directory.Directory;
 import org.osms.directory.DirectoryCommands;
 import org.osms.directory.Identity;
 import org.osms.metrics.ServerMetrics;
+import org.osms.persistence.TransientFailures;
 import org.osms.protocol.OtrPublicKey;
 import org.osms.protocol.ProtocolException;
 import org.osms.protocol.SessionProofs;
@@ -33,6 +35,8 @@ import org.osms.web.ApiException;
  */
 @ApplicationScoped
 public class Commands {
+    private static final Logger LOG = Logger.getLogger(Commands.class.getName());
+
     @Inject
     Directory directory;
 
@@ -135,6 +139,16 @@ public class Commands {
             reply.add("ok", false).add("error", e.code()).add("message", e.getMessage());
         } catch (ProtocolException e) {
             reply.add("ok", false).add("error", e.code()).add("message", e.getMessage());
+        } catch (RuntimeException e) {
+            if (!TransientFailures.isTransient(e)) {
+                throw e;
+            }
+            // A lock or connection waited for too long, or the database rolled the transaction back: nothing was
+            // done, and the conversation goes on (thrown out of the bean, this would end it with a 500).
+            LOG.info(() -> "A command found the database busy (" + TransientFailures.describe(e)
+                    + "); answered busy, nothing was done.");
+            reply.add("ok", false).add("error", "busy")
+                    .add("message", "The database was busy and nothing was done; send the command again.");
         }
         return new Outcome(reply.build().toString(), null, false, null);
     }

@@ -59,6 +59,8 @@ final class FakeServer implements AutoCloseable {
     volatile boolean failNextTermination;
     /** When set, the next {@code replace-key} is carried out but its reply lost (500), as a dropped connection would. */
     volatile boolean loseNextReplaceKeyReply;
+    /** How many of the next commands to refuse busy inside the channel, doing nothing (a database that timed out). */
+    volatile int busyCommands;
     /** {@code POST /terminate_session} requests received. */
     int terminations;
     /** The memory of the registration puzzle a registration conversation announces (no puzzle when 0). */
@@ -237,6 +239,14 @@ final class FakeServer implements AutoCloseable {
             return;
         }
         commands.add(c.getString("command"));
+        if (busyCommands > 0) {
+            busyCommands--;
+            reply.add("ok", false).add("error", "busy").add("message", "Busy; nothing was done.");
+            List<String> wire = login.otr.send(reply.build().toString());
+            answer(ex, 200, Json.createObjectBuilder().add("messages", strings(wire)).add("ended", false).build(),
+                    null);
+            return;
+        }
         switch (c.getString("command")) {
             case "send" -> {
                 String to = c.getString("to");

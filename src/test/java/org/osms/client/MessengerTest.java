@@ -57,6 +57,26 @@ class MessengerTest {
         return new OsmsClient(server.uri()).login(Username.of(name), key, server.serverKey());
     }
 
+    /**
+     * A command refused busy inside the channel did nothing and is sent again, each time with the next seq: twice at
+     * most, then the refusal is the caller's.
+     */
+    @Test
+    void aCommandRefusedBusyIsSentAgainTwiceAtMost() {
+        OsmsClient.Session alice = login("alice", ALICE);
+        server.busyCommands = 2;
+        assertEquals("bob", alice.sendTo("bob", "?OTRv3?").getString("to"));
+        assertEquals(List.of("send", "send", "send"), server.commands);
+        assertEquals(1, server.mailbox("bob").size(), "stored once");
+        server.commands.clear();
+        server.busyCommands = 3;
+        OsmsException busy = assertThrows(OsmsException.class, () -> alice.sendTo("bob", "?OTRv3?"));
+        assertEquals("busy", busy.code());
+        assertEquals(List.of("send", "send", "send"), server.commands);
+        assertEquals(1, server.mailbox("bob").size());
+        alice.logout();
+    }
+
     private Messenger process(String name, KeyPair key, Path home) {
         OsmsClient client = new OsmsClient(server.uri());
         OsmsClient.Session session = login(name, key);

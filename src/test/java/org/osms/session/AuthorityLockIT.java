@@ -170,6 +170,42 @@ class AuthorityLockIT {
         reader.session().logout();
     }
 
+    /**
+     * A command that waits for a lock longer than the database lets it (20 s: LOCK_TIMEOUT on the embedded database,
+     * lock_timeout on PostgreSQL) is answered busy inside the channel, having done nothing, and its conversation goes
+     * on: the failure used to escape the conversation's bean, which the container then discarded (a 500, and the
+     * user logged out).
+     */
+    @Test
+    void aCommandThatWaitsTooLongForALockIsAnsweredBusyAndTheConversationGoesOn() throws Exception {
+        OsmsClient client = new OsmsClient(URI.create(Deployments.application(deploymentUrl).base()));
+        OtrPublicKey serverKey = client.serverKey();
+        Login login = registered(client, serverKey);
+        Username wanted = Deployments.freshUsername("busy");
+        JsonObject rename = Json.createObjectBuilder().add("command", "rename").add("username", wanted.value()).build();
+        JsonObject reply;
+        long started = System.nanoTime();
+        tx.setTransactionTimeout(120);
+        tx.begin();
+        try {
+            directory.lockForCommand(login.id()).orElseThrow(); // held until this transaction ends
+            reply = executor.submit(() -> login.session().sendCommand(rename)).get(60, TimeUnit.SECONDS);
+        } finally {
+            tx.rollback();
+            tx.setTransactionTimeout(0);
+        }
+        long waited = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started);
+        assertFalse(reply.getBoolean("ok"), reply.toString());
+        assertEquals("busy", reply.getString("error"), reply.toString());
+        assertTrue(waited >= 19 && waited < 30, "answered when the wait ran out, after " + waited + " s");
+        assertTrue(directory.findByUsername(wanted).isEmpty(), "nothing was done");
+
+        JsonObject me = login.session().command(cmd("whoami"));
+        assertEquals(login.id(), me.getJsonNumber("identityId").longValueExact(), "the conversation goes on");
+        assertEquals(wanted.value(), login.session().command(rename).getString("username"));
+        login.session().logout();
+    }
+
     /** A logged-in conversation and its identity's id. */
     private record Login(OsmsClient.Session session, long id) {
     }
