@@ -5,7 +5,6 @@ import jakarta.persistence.EntityManager;
 import jakarta.persistence.LockModeType;
 import jakarta.persistence.PersistenceContext;
 import jakarta.transaction.Transactional;
-import java.util.List;
 
 /** The retention's deletions, one mailbox per transaction of its own (see {@link Mailboxes#expire(long)}). */
 @ApplicationScoped
@@ -23,14 +22,23 @@ public class MailboxExpiry {
     @Transactional(Transactional.TxType.REQUIRES_NEW)
     public int expire(long identityId, long cutoff) {
         Mailbox mailbox = em.find(Mailbox.class, identityId, LockModeType.PESSIMISTIC_WRITE);
-        List<StoredMessage> old = em.createQuery("SELECT m FROM StoredMessage m WHERE m.recipientId = :r "
-                        + "AND m.receivedAt < :cutoff", StoredMessage.class)
-                .setParameter("r", identityId).setParameter("cutoff", cutoff).getResultList();
-        for (StoredMessage m : old) {
-            mailbox.removed(1, m.body().length());
-            em.remove(m);
+        // counted and deleted by two statements, without reading a body: a full mailbox holds up to maxBytes of them
+        Object[] old = em.createQuery("SELECT COUNT(m), SUM(m.bodyLength) FROM StoredMessage m "
+                        + "WHERE m.recipientId = :r AND m.receivedAt < :cutoff", Object[].class)
+                .setParameter("r", identityId).setParameter("cutoff", cutoff).getSingleResult();
+        int count = ((Number) old[0]).intValue();
+        if (count == 0) {
+            return 0;
         }
+        int deleted = em.createQuery("DELETE FROM StoredMessage m WHERE m.recipientId = :r "
+                        + "AND m.receivedAt < :cutoff")
+                .setParameter("r", identityId).setParameter("cutoff", cutoff).executeUpdate();
+        if (deleted != count) {
+            // the mailbox's row lock keeps every other change to its messages out until the commit
+            throw new IllegalStateException("expiry counted " + count + " messages but deleted " + deleted);
+        }
+        mailbox.removed(count, ((Number) old[1]).longValue());
         em.flush();
-        return old.size();
+        return count;
     }
 }

@@ -187,9 +187,8 @@ public class Mailboxes {
             return 0;
         }
         // One query counts all of them and their lengths (an id given twice, or not waiting, counts nothing more),
-        // without reading their bodies out: an ack of a page is one statement to count and one to delete, whatever
-        // its length. Bodies are OTR messages, ASCII only (OtrEnvelope), so the database's LENGTH is the length the
-        // send counted. The mailbox's row lock keeps every other change to these messages out until the commit.
+        // without reading their bodies: an ack of a page is one statement to count and one to delete, whatever its
+        // length. The mailbox's row lock keeps every other change to these messages out until the commit.
         Object[] found = em.createNamedQuery("StoredMessage.acknowledged", Object[].class)
                 .setParameter("r", identityId).setParameter("seqs", seqs).getSingleResult();
         int waiting = ((Number) found[0]).intValue();

@@ -16,9 +16,9 @@ import java.util.Objects;
 @Table(name = "mailbox_message")
 @NamedQuery(name = "StoredMessage.waiting", query = "SELECT m FROM StoredMessage m WHERE m.recipientId = :r"
         + " AND m.seq > :after ORDER BY m.seq")
-@NamedQuery(name = "StoredMessage.acknowledged", query = "SELECT COUNT(m), SUM(LENGTH(m.body)) FROM StoredMessage m"
+@NamedQuery(name = "StoredMessage.acknowledged", query = "SELECT COUNT(m), SUM(m.bodyLength) FROM StoredMessage m"
         + " WHERE m.recipientId = :r AND m.seq IN :seqs")
-@NamedQuery(name = "StoredMessage.fromSender", query = "SELECT COUNT(m), SUM(LENGTH(m.body)) FROM StoredMessage m"
+@NamedQuery(name = "StoredMessage.fromSender", query = "SELECT COUNT(m), SUM(m.bodyLength) FROM StoredMessage m"
         + " WHERE m.recipientId = :r AND m.senderId = :s")
 @NamedQuery(name = "StoredMessage.deleteAcknowledged", query = "DELETE FROM StoredMessage m"
         + " WHERE m.recipientId = :r AND m.seq IN :seqs")
@@ -46,6 +46,13 @@ public class StoredMessage {
 
     @Column(name = "body", nullable = false, updatable = false, length = 65536)
     private String body;
+
+    /**
+     * The body's length, stored beside it (the schema checks that they agree): what the mailbox's counts add up,
+     * read without reading the bodies.
+     */
+    @Column(name = "body_length", nullable = false, updatable = false)
+    private int bodyLength;
 
     /** The composite primary key: a mailbox and a message number in it. */
     public static final class Key implements Serializable {
@@ -87,6 +94,7 @@ public class StoredMessage {
         this.senderFingerprint = Objects.requireNonNull(senderFingerprint);
         this.receivedAt = receivedAt;
         this.body = Objects.requireNonNull(body);
+        this.bodyLength = body.length();
     }
 
     public long recipientId() {

@@ -462,7 +462,8 @@ class AdministrationIT {
                 }
             }
             try (PreparedStatement p = c.prepareStatement("INSERT INTO mailbox_message (recipient_id, seq, sender_id,"
-                    + " sender_username, sender_fingerprint, received_at, body) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
+                    + " sender_username, sender_fingerprint, received_at, body, body_length)"
+                    + " VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
                 p.setLong(1, recipientId);
                 p.setLong(2, seq);
                 p.setLong(3, senderId);
@@ -470,6 +471,7 @@ class AdministrationIT {
                 p.setString(5, sender.fingerprint());
                 p.setLong(6, receivedAt);
                 p.setString(7, body);
+                p.setInt(8, body.length());
                 assertEquals(1, p.executeUpdate());
             }
             try (PreparedStatement p = c.prepareStatement("UPDATE mailbox SET next_seq = next_seq + 1, "

@@ -311,7 +311,8 @@ final class RelayBenchmark {
             Connection c = db.connections[thread];
             long first = nextSeq[recipient] + 1;
             try (PreparedStatement insert = c.prepareStatement("INSERT INTO relay_limit_message (recipient_id, seq,"
-                    + " sender_id, sender_username, sender_fingerprint, received_at, body) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
+                    + " sender_id, sender_username, sender_fingerprint, received_at, body, body_length)"
+                    + " VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
                 for (int i = 0; i < count; i++) {
                     insert.setLong(1, recipient);
                     insert.setLong(2, ++nextSeq[recipient]);
@@ -319,7 +320,9 @@ final class RelayBenchmark {
                     insert.setString(4, "relay0123456789ab");
                     insert.setString(5, "0123456789abcdef0123456789abcdef01234567");
                     insert.setLong(6, System.currentTimeMillis());
-                    insert.setString(7, bodies.get((int) ((turns[thread] * BURST + i) % BODIES)));
+                    String body = bodies.get((int) ((turns[thread] * BURST + i) % BODIES));
+                    insert.setString(7, body);
+                    insert.setInt(8, body.length());
                     insert.executeUpdate();
                     c.commit();
                 }
@@ -406,10 +409,12 @@ final class RelayBenchmark {
                 s.execute("CREATE TABLE relay_limit_message (recipient_id BIGINT NOT NULL, seq BIGINT NOT NULL,"
                         + " sender_id BIGINT NOT NULL, sender_username VARCHAR(32) NOT NULL,"
                         + " sender_fingerprint CHAR(40) NOT NULL, received_at BIGINT NOT NULL,"
-                        + " body VARCHAR(65536) NOT NULL,"
+                        + " body VARCHAR(65536) NOT NULL, body_length INTEGER NOT NULL,"
                         + " CONSTRAINT relay_limit_message_pk PRIMARY KEY (recipient_id, seq),"
-                        + " CONSTRAINT relay_limit_message_seq_positive CHECK (seq > 0))");
+                        + " CONSTRAINT relay_limit_message_seq_positive CHECK (seq > 0),"
+                        + " CONSTRAINT relay_limit_message_body_length CHECK (body_length = LENGTH(body)))");
                 s.execute("CREATE INDEX relay_limit_message_received_idx ON relay_limit_message (received_at)");
+                s.execute("CREATE INDEX relay_limit_message_sender_idx ON relay_limit_message (recipient_id, sender_id)");
                 cs[0].commit();
             }
             return new LimitDatabase(cs);

@@ -74,6 +74,27 @@ class MailboxMigrationTest {
         try (Connection c = connect(url, user, password)) {
             assertEquals(List.of(List.of(1L, 1L, 0L, 0L), List.of(2L, 8L, 2L, 700L), List.of(3L, 1L, 0L, 0L),
                     List.of(4L, 1L, 0L, 0L)), mailboxes(c));
+            // identity 2's two waiting messages (300 and 400 characters), from identity 1
+            try (PreparedStatement p = c.prepareStatement("INSERT INTO mailbox_message (recipient_id, seq, sender_id,"
+                    + " sender_username, sender_fingerprint, received_at, body) VALUES (2, ?, 1, 'user1', ?, 1, ?)")) {
+                for (int i = 0; i < 2; i++) {
+                    p.setLong(1, 6 + i);
+                    p.setString(2, String.format("%040x", 1));
+                    p.setString(3, "?OTR:" + "A".repeat(294 + 100 * i) + ".");
+                    p.executeUpdate();
+                }
+            }
+        }
+
+        // V5: every message's length beside its body, as the mailbox counted it
+        assertEquals(1, flyway(url, user, password, "5").migrate().migrationsExecuted);
+        try (Connection c = connect(url, user, password); Statement s = c.createStatement();
+             ResultSet r = s.executeQuery("SELECT seq, body_length FROM mailbox_message ORDER BY seq")) {
+            List<List<Long>> lengths = new ArrayList<>();
+            while (r.next()) {
+                lengths.add(List.of(r.getLong(1), r.getLong(2)));
+            }
+            assertEquals(List.of(List.of(6L, 300L), List.of(7L, 400L)), lengths);
         }
     }
 
