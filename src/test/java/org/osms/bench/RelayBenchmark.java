@@ -414,7 +414,6 @@ final class RelayBenchmark {
                         + " CONSTRAINT relay_limit_message_seq_positive CHECK (seq > 0),"
                         + " CONSTRAINT relay_limit_message_body_length CHECK (body_length = LENGTH(body)))");
                 s.execute("CREATE INDEX relay_limit_message_received_idx ON relay_limit_message (received_at)");
-                s.execute("CREATE INDEX relay_limit_message_sender_idx ON relay_limit_message (recipient_id, sender_id)");
                 cs[0].commit();
             }
             return new LimitDatabase(cs);
