@@ -122,7 +122,8 @@ public final class Messenger implements Chat.Messages {
      * once if the end-to-end conversation is encrypted and authenticated; otherwise they wait (see {@link #queued})
      * while the AKE goes through the mailboxes, and are sent as soon as the conversation is authenticated (and the
      * user confirmed the peer's key, if it changed: {@link #awaitsConfirmation}). Returns true if nothing waits for
-     * {@code to} any more. A refused {@code send} throws, and leaves the text waiting.
+     * {@code to} any more. A refused {@code send} throws, and leaves the text waiting; so does one answered {@code
+     * unknown_outcome}, whose text may then arrive twice (the outbox's rule: repeated, never lost).
      */
     @Override
     public boolean send(String to, String text) {

@@ -358,7 +358,8 @@ public final class OsmsClient implements PublicLog.Pages {
         /**
          * Sends one command; returns the reply, or throws with the server's error code. A command refused
          * {@code busy} inside the channel did nothing (docs/protocol.md, "Commands") and is sent again, after a
-         * second, at most {@link #MAX_RETRIES} times.
+         * second, at most {@link #MAX_RETRIES} times. One refused {@code unknown_outcome} may have been done, and is
+         * never sent again here: the caller gets the error and checks first.
          */
         public JsonObject command(JsonObject command) {
             JsonObject reply = sendCommand(command);

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.function.Supplier;
 import org.osms.audit.AuditLog;
+import org.osms.persistence.CommitPoint;
 import org.osms.protocol.AuditEvent;
 import org.osms.protocol.Fingerprint;
 import org.osms.protocol.OtrPublicKey;
@@ -59,11 +60,16 @@ public class Directory {
             List.of(AuditEvent.RENAMED, AuditEvent.KEY_REPLACED, AuditEvent.KEY_PUBLISHED, AuditEvent.KEY_UNPUBLISHED);
     private static final long DAY_MILLIS = 24L * 60 * 60 * 1000;
 
+    /** {@link #register(Username, OtrPublicKey, CommitPoint)}, for a caller that needs no commit point. */
+    public Identity register(Username username, OtrPublicKey key) {
+        return register(username, key, new CommitPoint());
+    }
+
     /**
      * Creates an identity with its first name and key, and, through {@link IdentityRegistered}, whatever else every
-     * identity has from the start (its mailbox), in the same transaction.
+     * identity has from the start (its mailbox), in the same transaction, which ends at {@code commitPoint}.
      */
-    public Identity register(Username username, OtrPublicKey key) {
+    public Identity register(Username username, OtrPublicKey key, CommitPoint commitPoint) {
         long now = clock.millis();
         Optional<DirectoryException.Conflict> conflict = conflictOfRegistration(em, username, key);
         if (conflict.isPresent()) {
@@ -78,6 +84,7 @@ public class Directory {
         em.flush();
         registered.fire(new IdentityRegistered(id));
         audit.append(AuditEvent.REGISTERED, id, AuditLog.Values.NONE, values(identity));
+        commitPoint.reach(em);
         return identity;
     }
 

@@ -34,6 +34,21 @@ public final class TransientFailures {
         return sqlState(failure) != null || find(failure, TransientFailures::isTransientType) != null;
     }
 
+    /**
+     * Whether the database said it rolled {@code failure}'s transaction back (SQLState class 40: a deadlock, a
+     * serialization failure), with no lost connection beside it that could have hidden a commit. A failure at the
+     * commit that is not this one leaves the transaction's outcome unknown ({@link CommitPoint}).
+     */
+    public static boolean certainlyRolledBack(Throwable failure) {
+        return find(failure, t -> hasState(t, s -> s.startsWith("40"))) != null
+                && find(failure, t -> hasState(t, s -> s.startsWith("08") || s.equals("57P01"))) == null;
+    }
+
+    private static boolean hasState(Throwable t, Predicate<String> matches) {
+        return t instanceof SQLException s && s.getSQLState() != null && s.getSQLState().length() == 5
+                && matches.test(s.getSQLState());
+    }
+
     private static boolean isTransientType(Throwable t) {
         return t instanceof LockTimeoutException || t instanceof PessimisticLockException
                 || t instanceof QueryTimeoutException || t instanceof SQLTransientException;

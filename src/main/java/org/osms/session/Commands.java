@@ -20,6 +20,7 @@ import org.osms.directory.Directory;
 import org.osms.directory.DirectoryCommands;
 import org.osms.directory.Identity;
 import org.osms.metrics.ServerMetrics;
+import org.osms.persistence.CommitPoint;
 import org.osms.persistence.TransientFailures;
 import org.osms.protocol.OtrPublicKey;
 import org.osms.protocol.ProtocolException;
@@ -127,8 +128,10 @@ public class Commands {
 
     private Outcome runAndReply(ConversationState state, long seq, JsonObject command, boolean mayDefer) {
         JsonObjectBuilder reply = JSON.createObjectBuilder().add("seq", seq);
+        CommitPoint commitPoint = new CommitPoint();
         try {
-            Caller caller = run(state, CommandArguments.text(command, "command"), command, reply, mayDefer);
+            Caller caller = run(state, CommandArguments.text(command, "command"), command, reply, mayDefer,
+                    commitPoint);
             if (caller != null && caller.wakeup() != null) {
                 return new Outcome(null, null, false, new Deferred(seq, command, caller.wakeup(), caller.maxWait()));
             }
@@ -140,28 +143,47 @@ public class Commands {
         } catch (ProtocolException e) {
             reply.add("ok", false).add("error", e.code()).add("message", e.getMessage());
         } catch (RuntimeException e) {
-            if (!TransientFailures.isTransient(e)) {
-                throw e;
-            }
-            // A lock or connection waited for too long, or the database rolled the transaction back: nothing was
-            // done, and the conversation goes on (thrown out of the bean, this would end it with a 500).
-            LOG.info(() -> "A command found the database busy (" + TransientFailures.describe(e)
-                    + "); answered busy, nothing was done.");
-            reply.add("ok", false).add("error", "busy")
-                    .add("message", "The database was busy and nothing was done; send the command again.");
+            answerFailure(e, commitPoint, reply);
         }
         return new Outcome(reply.build().toString(), null, false, null);
     }
 
+    /**
+     * A failure of the database, answered inside the channel so that the conversation goes on (thrown out of the
+     * bean, it would end it with a 500): {@code busy} when the transaction certainly rolled back, {@code
+     * unknown_outcome} when the command's work was all written and the commit itself failed. Anything else is a
+     * defect, and is thrown.
+     */
+    private static void answerFailure(RuntimeException e, CommitPoint commitPoint, JsonObjectBuilder reply) {
+        if (commitPoint.reached() && !TransientFailures.certainlyRolledBack(e)) {
+            // Say a connection lost while the database committed: the command may have been done. "busy" would
+            // tell the client to send it again, and a send would then be stored twice.
+            LOG.warning(() -> "A command's commit failed (" + e.getClass().getSimpleName() + ", "
+                    + TransientFailures.describe(e) + "); answered unknown_outcome: it may have been done.");
+            reply.add("ok", false).add("error", "unknown_outcome").add("message",
+                    "The database failed while committing the command, which may or may not have been done; "
+                            + "check before sending it again.");
+            return;
+        }
+        if (!TransientFailures.isTransient(e)) {
+            throw e;
+        }
+        // A lock or connection waited for too long, or the database rolled the transaction back: nothing was done.
+        LOG.info(() -> "A command found the database busy (" + TransientFailures.describe(e)
+                + "); answered busy, nothing was done.");
+        reply.add("ok", false).add("error", "busy")
+                .add("message", "The database was busy and nothing was done; send the command again.");
+    }
+
     /** Runs one command; returns its caller (null for {@code register}, which has none yet). */
     private Caller run(ConversationState state, String name, JsonObject c, JsonObjectBuilder reply,
-                       boolean mayDefer) {
+                       boolean mayDefer, CommitPoint commitPoint) {
         if (!state.actsForAnIdentity()) {
             if (!name.equals("register")) {
                 throw new ApiException(403, "not_registered",
                         "This key is not registered; the only command is 'register'.");
             }
-            register(state, c, reply);
+            register(state, c, reply, commitPoint);
             return null;
         }
         if (name.equals("register")) {
@@ -176,7 +198,7 @@ public class Commands {
         Caller[] ran = new Caller[1];
         try {
             authority.run(state.identityId(), state.provenKey(), state.challenge(), mayDefer,
-                    handler.changesNothing(name), prepared, caller -> {
+                    handler.changesNothing(name), prepared, commitPoint, caller -> {
                 ran[0] = caller;
                 handler.handle(caller, name, c, reply);
             });
@@ -219,7 +241,7 @@ public class Commands {
         }
     }
 
-    private void register(ConversationState state, JsonObject c, JsonObjectBuilder reply) {
+    private void register(ConversationState state, JsonObject c, JsonObjectBuilder reply, CommitPoint commitPoint) {
         Username username = Username.of(CommandArguments.text(c, "username"));
         long counter;
         try {
@@ -243,7 +265,7 @@ public class Commands {
             state.end();
             throw new ApiException(403, notPrime.code(), notPrime.getMessage());
         }
-        Identity identity = directory.register(username, key);
+        Identity identity = directory.register(username, key, commitPoint);
         registrationWork.registered();
         state.loggedInAs(identity.id());
         DirectoryCommands.describe(identity, reply);

@@ -61,6 +61,8 @@ final class FakeServer implements AutoCloseable {
     volatile boolean loseNextReplaceKeyReply;
     /** How many of the next commands to refuse busy inside the channel, doing nothing (a database that timed out). */
     volatile int busyCommands;
+    /** When set, the next command is carried out but answered {@code unknown_outcome} (a commit that failed late). */
+    volatile boolean doneButUnknownOutcome;
     /** {@code POST /terminate_session} requests received. */
     int terminations;
     /** The memory of the registration puzzle a registration conversation announces (no puzzle when 0). */
@@ -290,6 +292,11 @@ final class FakeServer implements AutoCloseable {
                         .add("fingerprint", next.fingerprint().hex());
             }
             default -> reply.add("ok", false).add("error", "unknown_command").add("message", "?");
+        }
+        if (doneButUnknownOutcome) {
+            doneButUnknownOutcome = false;
+            reply = Json.createObjectBuilder().add("seq", c.getInt("seq")).add("ok", false)
+                    .add("error", "unknown_outcome").add("message", "May or may not have been done.");
         }
         List<String> wire = login.otr.send(reply.build().toString());
         answer(ex, 200, Json.createObjectBuilder().add("messages", strings(wire)).add("ended", false).build(), null);

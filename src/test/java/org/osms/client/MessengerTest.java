@@ -77,6 +77,22 @@ class MessengerTest {
         alice.logout();
     }
 
+    /**
+     * A command answered unknown_outcome may have been done (here it was: the message is stored), so it is not sent
+     * again: the caller gets the error, and one copy is stored.
+     */
+    @Test
+    void aCommandAnsweredUnknownOutcomeIsNotSentAgain() {
+        OsmsClient.Session alice = login("alice", ALICE);
+        server.doneButUnknownOutcome = true;
+        OsmsException unknown = assertThrows(OsmsException.class, () -> alice.sendTo("bob", "?OTRv3?"));
+        assertEquals("unknown_outcome", unknown.code());
+        assertEquals(List.of("send"), server.commands);
+        assertEquals(1, server.mailbox("bob").size(), "stored once");
+        assertEquals("bob", alice.sendTo("bob", "?OTRv3?").getString("to"), "the conversation goes on");
+        alice.logout();
+    }
+
     private Messenger process(String name, KeyPair key, Path home) {
         OsmsClient client = new OsmsClient(server.uri());
         OsmsClient.Session session = login(name, key);

@@ -22,8 +22,7 @@ public final class PostgresTestDatabase {
         if (!name.matches("[a-z][a-z0-9_]{0,40}")) {
             throw new IllegalArgumentException("unsafe database name: " + name);
         }
-        String adminUrl = System.getenv().getOrDefault("OSMS_TEST_PG_ADMIN_URL",
-                "jdbc:postgresql://127.0.0.1:5432/postgres?user=postgres");
+        String adminUrl = adminUrl();
         try (Connection c = DriverManager.getConnection(adminUrl); Statement s = c.createStatement()) {
             s.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '" + name + "'");
             s.execute("DROP DATABASE IF EXISTS " + name);
@@ -32,6 +31,27 @@ public final class PostgresTestDatabase {
             s.execute("CREATE DATABASE " + name + " OWNER " + name + "_owner");
         }
         System.out.println("PostgreSQL test database " + name + " created");
+    }
+
+    /**
+     * A connection to the test database {@code database} as the administrator of {@link #main} (the same account
+     * and server, {@code OSMS_TEST_PG_ADMIN_URL} with its database replaced): for tests that change the database
+     * behind the server's back.
+     */
+    public static Connection connectAsAdministrator(String database) throws SQLException {
+        if (!database.matches("[a-z][a-z0-9_]{0,40}")) {
+            throw new IllegalArgumentException("unsafe database name: " + database);
+        }
+        String url = adminUrl().replaceFirst("^(jdbc:postgresql://[^/?]+/)[^?]*", "$1" + database);
+        if (!url.startsWith("jdbc:postgresql://") || !url.contains("/" + database)) {
+            throw new IllegalArgumentException("OSMS_TEST_PG_ADMIN_URL names no database to replace");
+        }
+        return DriverManager.getConnection(url);
+    }
+
+    private static String adminUrl() {
+        return System.getenv().getOrDefault("OSMS_TEST_PG_ADMIN_URL",
+                "jdbc:postgresql://127.0.0.1:5432/postgres?user=postgres");
     }
 
     private static void ensureRole(Statement s, String role, String password) throws SQLException {

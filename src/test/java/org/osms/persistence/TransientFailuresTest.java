@@ -43,6 +43,26 @@ class TransientFailuresTest {
         assertEquals("none", TransientFailures.describe(new IllegalStateException("a bug")));
     }
 
+    /**
+     * After a command's work was all written, only a rollback the database announced (class 40) says that nothing was
+     * done; a lost connection, alone or beside it, or a failure with no SQLState at all, leaves the outcome unknown.
+     */
+    @Test
+    void onlyARollbackTheDatabaseAnnouncedIsCertain() {
+        assertTrue(TransientFailures.certainlyRolledBack(wrapped(new SQLException("serialization", "40001"))));
+        assertTrue(TransientFailures.certainlyRolledBack(wrapped(new SQLException("deadlock", "40P01"))));
+        for (String state : new String[] {"08006", "08003", "57P01", "57014", "55P03", "HYT00", "23505"}) {
+            assertFalse(TransientFailures.certainlyRolledBack(wrapped(new SQLException("x", state))), state);
+        }
+        SQLException lost = new SQLException("rolled back", "40001");
+        lost.setNextException(new SQLException("connection lost", "08006"));
+        assertFalse(TransientFailures.certainlyRolledBack(wrapped(lost)), "a lost connection could hide a commit");
+        SQLException terminated = new SQLException("terminating connection", "57P01", new SQLException("x", "40001"));
+        assertFalse(TransientFailures.certainlyRolledBack(wrapped(terminated)));
+        assertFalse(TransientFailures.certainlyRolledBack(new jakarta.ejb.EJBException("commit failed")));
+        assertFalse(TransientFailures.certainlyRolledBack(null));
+    }
+
     @Test
     void aCycleOfCausesEnds() {
         RuntimeException a = new RuntimeException("a");
