@@ -43,18 +43,29 @@ public final class FetchPage {
     }
 
     /**
-     * How many of {@code page}'s first messages, at most {@code limit}, fit into one reply: always at least one of a
-     * page that is not empty, so that no message can block its mailbox.
+     * What a waiting message takes in a reply, known before its body is read: its number, the length of its sender's
+     * name and of its body (the stored {@code body_length}).
      */
-    static int fitting(List<StoredMessage> page, int limit) {
+    record Size(long seq, int senderLength, long bodyLength) {
+        long estimate() {
+            return PER_MESSAGE + senderLength + FINGERPRINT_LENGTH + bodyLength;
+        }
+    }
+
+    /**
+     * How many of {@code sizes}' first messages, at most {@code limit}, fit into {@code room} characters ({@link
+     * #estimate}): with {@code atLeastOne}, always at least one of a list that is not empty, so that no message can
+     * block its mailbox, however long it is.
+     */
+    static int fitting(List<Size> sizes, int limit, long room, boolean atLeastOne) {
         int n = 0;
         long used = 0;
-        for (StoredMessage m : page) {
+        for (Size m : sizes) {
             if (n == limit) {
                 break;
             }
-            used += estimate(m.senderUsername(), m.senderFingerprint(), m.body());
-            if (n > 0 && used > REPLY_BUDGET) {
+            used += m.estimate();
+            if ((n > 0 || !atLeastOne) && used > room) {
                 break;
             }
             n++;

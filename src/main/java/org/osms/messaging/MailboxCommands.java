@@ -93,17 +93,16 @@ public class MailboxCommands implements CommandHandler {
         int limit = (int) optional(c, "limit", 1, MAX_PAGE, MAX_PAGE);
         long wait = optional(c, "wait", 0, settings.maxWait().toSeconds());
         long version = notifier.version(caller.identityId());
-        List<StoredMessage> page = mailboxes.waiting(caller.identityId(), after, limit + 1);
-        if (page.isEmpty() && wait > 0
+        Mailboxes.Window page = mailboxes.waiting(caller.identityId(), after, limit, FetchPage.REPLY_BUDGET, true);
+        if (page.messages().isEmpty() && page.nextAfter() == null && wait > 0
                 && caller.deferUntil(notifier.wakeupFor(caller.identityId(), version), Duration.ofSeconds(wait))) {
             return;
         }
-        int fitting = FetchPage.fitting(page, limit);
         JsonArrayBuilder messages = JSON.createArrayBuilder();
-        page.stream().limit(fitting).forEach(m -> messages.add(describe(m)));
+        page.messages().forEach(m -> messages.add(describe(m)));
         reply.add("messages", messages);
-        if (page.size() > fitting) {
-            reply.add("nextAfter", page.get(fitting - 1).seq());
+        if (page.nextAfter() != null) {
+            reply.add("nextAfter", page.nextAfter());
         }
     }
 

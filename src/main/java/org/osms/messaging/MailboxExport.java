@@ -98,23 +98,14 @@ public class MailboxExport {
         }
         boolean shown = auditShown > 0;
 
-        List<StoredMessage> waiting = mailboxes.waiting(id, after.messages(), MESSAGE_PAGE + 1);
+        Mailboxes.Window waiting = mailboxes.waiting(id, after.messages(), MESSAGE_PAGE, budget.left(), !shown);
         JsonArrayBuilder messages = JSON.createArrayBuilder();
-        int messagesShown = 0;
-        for (StoredMessage m : waiting.subList(0, Math.min(MESSAGE_PAGE, waiting.size()))) {
-            JsonObject message = MailboxCommands.describe(m).build();
-            if ((shown || messagesShown > 0) && !budget.fits(message)) {
-                break;
-            }
-            messages.add(budget.take(message));
-            messagesShown++;
-        }
+        waiting.messages().forEach(m -> messages.add(budget.take(MailboxCommands.describe(m).build())));
         reply.add("messages", messages);
-        if (messagesShown < waiting.size()) {
-            reply.add("messagesNextAfter", messagesShown == 0 ? after.messages()
-                    : waiting.get(messagesShown - 1).seq());
+        if (waiting.nextAfter() != null) {
+            reply.add("messagesNextAfter", waiting.nextAfter());
         }
-        shown |= messagesShown > 0;
+        shown |= !waiting.messages().isEmpty();
 
         shown |= part("usernames", claims("UsernameClaim", "username", id), after.usernames(), budget, !shown, reply);
         shown |= part("keys", claims("KeyClaim", "fingerprint", id), after.keys(), budget, !shown, reply);

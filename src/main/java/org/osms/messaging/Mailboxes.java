@@ -171,13 +171,35 @@ public class Mailboxes {
     }
 
     /**
-     * Waiting messages numbered after {@code after}, oldest first, at most {@code limit}. Read-only (messages are
-     * never changed once stored): EclipseLink neither copies them into the unit of work nor watches them.
+     * Waiting messages as a reply shows them: the first of those numbered after {@code after}, oldest first, at most
+     * {@code limit}, and no more than fit into {@code room} characters of the reply ({@link FetchPage#fitting}; at
+     * least one if {@code atLeastOne}). {@code nextAfter} is where the next page starts when more are waiting (its
+     * last message's number; {@code after} itself when none fitted), null when none are.
      */
-    public List<StoredMessage> waiting(long identityId, long after, int limit) {
-        return em.createNamedQuery("StoredMessage.waiting", StoredMessage.class)
-                .setParameter("r", identityId).setParameter("after", after)
-                .setHint(READ_ONLY, true).setMaxResults(limit).getResultList();
+    public record Window(List<StoredMessage> messages, Long nextAfter) {
+    }
+
+    /**
+     * The {@link Window} of waiting messages after {@code after}. The choice is made from the stored lengths, and only
+     * the chosen messages' bodies are read: a request holds about one reply's worth of bodies, never a page of the
+     * longest (100 of 44,000 characters, for a command of a hundred). Read-only (messages are never changed once
+     * stored): EclipseLink neither copies them into the unit of work nor watches them. A message acknowledged by
+     * another conversation between the two reads is not shown, as if it had been before the first.
+     */
+    public Window waiting(long identityId, long after, int limit, long room, boolean atLeastOne) {
+        List<FetchPage.Size> sizes = em.createNamedQuery("StoredMessage.sizes", Object[].class)
+                .setParameter("r", identityId).setParameter("after", after).setMaxResults(limit + 1)
+                .getResultList().stream().map(r -> new FetchPage.Size((Long) r[0], ((String) r[1]).length(),
+                        ((Number) r[2]).longValue())).toList();
+        int n = FetchPage.fitting(sizes, limit, room, atLeastOne);
+        Long nextAfter = sizes.size() <= n ? null : n == 0 ? after : sizes.get(n - 1).seq();
+        if (n == 0) {
+            return new Window(List.of(), nextAfter);
+        }
+        List<StoredMessage> chosen = em.createNamedQuery("StoredMessage.through", StoredMessage.class)
+                .setParameter("r", identityId).setParameter("after", after).setParameter("last", sizes.get(n - 1).seq())
+                .setHint(READ_ONLY, true).getResultList();
+        return new Window(chosen, nextAfter);
     }
 
     /** Deletes the caller's messages with these numbers for good; returns how many there were. */

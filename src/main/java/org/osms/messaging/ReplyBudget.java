@@ -14,6 +14,14 @@ final class ReplyBudget {
         left = characters;
     }
 
+    /**
+     * Characters still free. A message that fits by {@link FetchPage#estimate} also fits when taken: the estimate
+     * counts more than the message's JSON and this budget's separator together.
+     */
+    long left() {
+        return left;
+    }
+
     boolean fits(JsonValue part) {
         return fits(part.toString().length());
     }

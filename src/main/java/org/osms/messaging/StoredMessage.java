@@ -14,8 +14,10 @@ import java.util.Objects;
 @Entity
 @Cacheable(false)
 @Table(name = "mailbox_message")
-@NamedQuery(name = "StoredMessage.waiting", query = "SELECT m FROM StoredMessage m WHERE m.recipientId = :r"
-        + " AND m.seq > :after ORDER BY m.seq")
+@NamedQuery(name = "StoredMessage.sizes", query = "SELECT m.seq, m.senderUsername, m.bodyLength FROM StoredMessage m"
+        + " WHERE m.recipientId = :r AND m.seq > :after ORDER BY m.seq")
+@NamedQuery(name = "StoredMessage.through", query = "SELECT m FROM StoredMessage m WHERE m.recipientId = :r"
+        + " AND m.seq > :after AND m.seq <= :last ORDER BY m.seq")
 @NamedQuery(name = "StoredMessage.acknowledged", query = "SELECT COUNT(m), SUM(m.bodyLength) FROM StoredMessage m"
         + " WHERE m.recipientId = :r AND m.seq IN :seqs")
 @NamedQuery(name = "StoredMessage.fromSender", query = "SELECT COUNT(m), SUM(m.bodyLength) FROM StoredMessage m"

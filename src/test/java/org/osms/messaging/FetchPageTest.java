@@ -22,18 +22,53 @@ class FetchPageTest {
         return page;
     }
 
+    /** What the server knows of these messages before it reads their bodies. */
+    private static List<FetchPage.Size> sizes(List<StoredMessage> page) {
+        return page.stream().map(m -> new FetchPage.Size(m.seq(), m.senderUsername().length(), m.body().length()))
+                .toList();
+    }
+
+    private static int fitting(List<StoredMessage> page, int limit) {
+        return FetchPage.fitting(sizes(page), limit, FetchPage.REPLY_BUDGET, true);
+    }
+
+    /** The choice made from the stored lengths is the one the messages themselves would give. */
+    @Test
+    void aSizeEstimatesWhatItsMessageDoes() {
+        for (StoredMessage m : page(3, 420)) {
+            FetchPage.Size size = sizes(List.of(m)).get(0);
+            assertEquals(FetchPage.estimate(m.senderUsername(), m.senderFingerprint(), m.body()), size.estimate());
+            assertEquals(m.seq(), size.seq());
+        }
+    }
+
+    /** A later part of a reply (export's messages after its audit entries) may get none when there is no room. */
+    @Test
+    void withoutAtLeastOneNothingGoesThatDoesNotFit() {
+        List<FetchPage.Size> long5 = sizes(page(5, FetchPage.REPLY_BUDGET));
+        assertEquals(0, FetchPage.fitting(long5, 100, FetchPage.REPLY_BUDGET, false));
+        assertEquals(1, FetchPage.fitting(long5, 100, FetchPage.REPLY_BUDGET, true));
+        List<FetchPage.Size> short3 = sizes(page(3, 100));
+        long one = short3.get(0).estimate();
+        assertEquals(0, FetchPage.fitting(short3, 100, one - 1, false));
+        assertEquals(1, FetchPage.fitting(short3, 100, one, false));
+        assertEquals(2, FetchPage.fitting(short3, 100, 2 * one, false));
+        assertEquals(1, FetchPage.fitting(short3, 100, -5, true), "even with the room used up");
+        assertEquals(0, FetchPage.fitting(short3, 100, -5, false));
+    }
+
     @Test
     void shortMessagesFillThePageUpToItsLimit() {
-        assertEquals(100, FetchPage.fitting(page(101, 100), 100));
-        assertEquals(3, FetchPage.fitting(page(3, 100), 100), "fewer waiting than the limit");
-        assertEquals(10, FetchPage.fitting(page(101, 100), 10));
-        assertEquals(0, FetchPage.fitting(page(0, 100), 100));
+        assertEquals(100, fitting(page(101, 100), 100));
+        assertEquals(3, fitting(page(3, 100), 100), "fewer waiting than the limit");
+        assertEquals(10, fitting(page(101, 100), 10));
+        assertEquals(0, fitting(page(0, 100), 100));
     }
 
     @Test
     void aPageEndsBeforeTheMessageThatWouldMakeTheReplyTooLong() {
         // chat-sized OTR data messages: 100 of them do not fit into one OTR message once encrypted
-        int fitting = FetchPage.fitting(page(100, 420), 100);
+        int fitting = fitting(page(100, 420), 100);
         assertTrue(fitting < 100 && fitting > 50, "fitting: " + fitting);
         long used = page(fitting, 420).stream()
                 .mapToLong(m -> FetchPage.estimate(m.senderUsername(), m.senderFingerprint(), m.body())).sum();
@@ -44,7 +79,7 @@ class FetchPageTest {
 
     @Test
     void oneMessageAlwaysGoesEvenIfAloneItIsLong() {
-        assertEquals(1, FetchPage.fitting(page(5, FetchPage.REPLY_BUDGET), 100));
+        assertEquals(1, fitting(page(5, FetchPage.REPLY_BUDGET), 100));
     }
 
     @Test
@@ -88,7 +123,7 @@ class FetchPageTest {
         OtrConversation client = new OtrConversation("client", "server", KeyStoreFiles.generate());
         OtrHandshakes.run(client, server);
         List<StoredMessage> page = page(100, 420);
-        int fitting = FetchPage.fitting(page, 100);
+        int fitting = fitting(page, 100);
         jakarta.json.JsonArrayBuilder messages = org.osms.protocol.JsonDocuments.JSON.createArrayBuilder();
         page.stream().limit(fitting).forEach(m -> messages.add(MailboxCommands.describe(m)));
         String reply = org.osms.protocol.JsonDocuments.JSON.createObjectBuilder().add("seq", Long.MAX_VALUE)

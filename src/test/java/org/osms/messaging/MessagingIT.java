@@ -530,10 +530,10 @@ class MessagingIT {
      * Eight messages of 16,000 characters (128,000 in all) and a few audit entries: each page of the export stays one
      * reply the client accepts, and following the cursors gives every message and entry once, in order. Pages of 50
      * messages by count alone made the first reply eight times what the client takes: such a user could not download
-     * their data at all.
+     * their data at all. {@code fetch} pages them by the same rule, choosing them by their stored lengths.
      */
     @Test
-    void anExportOfLargeMessagesComesInPagesThatEachFitOneReply() throws SQLException {
+    void anExportOrFetchOfLargeMessagesComesInPagesThatEachFitOneReply() throws SQLException {
         User alice = register("alice");
         User bob = register("bob");
         OsmsClient.Session a = login(alice);
@@ -568,6 +568,25 @@ class MessagingIT {
         assertEquals(List.of("registered", "renamed", "renamed", "renamed"), export.getJsonArray("audit")
                 .getValuesAs(JsonObject.class).stream().map(e -> e.getString("event")).toList());
         assertEquals(8, export.getJsonObject("usage").getInt("messages"), "exporting acknowledges nothing");
+
+        // fetch pages them the same way: two such messages fit into one reply's 45,000 characters, three do not
+        List<String> fetched = new ArrayList<>();
+        long after = 0;
+        for (int page = 1; page <= 4; page++) {
+            JsonObject p = a.fetch(after, 100, 0);
+            List<JsonObject> ms = p.getJsonArray("messages").getValuesAs(JsonObject.class);
+            assertEquals(List.of(2L * page - 1, 2L * page), ms.stream().map(m -> m.getJsonNumber("id").longValue())
+                    .toList(), "page " + page);
+            ms.forEach(m -> fetched.add(m.getString("body")));
+            after = 2L * page;
+            assertEquals(page < 4, p.containsKey("nextAfter"), "page " + page + ": " + p.keySet());
+            if (page < 4) {
+                assertEquals(after, p.getJsonNumber("nextAfter").longValue());
+            }
+        }
+        assertEquals(bodies, fetched);
+        assertEquals(List.of(1L), a.fetch(0, 1, 0).getJsonArray("messages").getValuesAs(JsonObject.class).stream()
+                .map(m -> m.getJsonNumber("id").longValue()).toList(), "the limit still counts");
         a.logout();
         senders.forEach(OsmsClient.Session::logout);
     }
