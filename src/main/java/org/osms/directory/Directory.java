@@ -84,7 +84,7 @@ public class Directory {
         em.flush();
         registered.fire(new IdentityRegistered(id));
         audit.append(AuditEvent.REGISTERED, id, AuditLog.Values.NONE, values(identity));
-        commitPoint.reach(em);
+        commitPoint.reach();
         return identity;
     }
 

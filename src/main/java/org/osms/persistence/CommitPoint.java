@@ -1,12 +1,12 @@
 package org.osms.persistence;
 
-import jakarta.persistence.EntityManager;
-
 /**
- * The point in a transaction after which a failure no longer means that nothing was done: everything the transaction
- * does has been written to the database ({@code flush}), and only its commit is left. A failure before that point
- * rolled the transaction back. A failure after it came from the commit itself, say a connection lost while the
- * database was committing, and the transaction may have committed or not: only reading the data again tells which.
+ * The point in a transaction after which a failure no longer means that nothing was done: the transaction's own work
+ * is over, and only its commit is left (with what JPA writes at the commit). A failure before that point rolled the
+ * transaction back. A failure after it came from the commit: a statement JPA wrote then that the database refused
+ * (the transaction rolled back, {@link TransientFailures#certainlyRolledBack} says when it is sure), or a connection
+ * lost while the database was committing, after which the transaction may have committed or not: only reading the
+ * data again tells which.
  *
  * <p>One per transaction, made by the caller that must tell the two apart and passed to the transactional method,
  * which calls {@link #reach} as its last step (an EJB's local view passes it by reference).
@@ -14,13 +14,12 @@ import jakarta.persistence.EntityManager;
 public final class CommitPoint {
     private volatile boolean reached;
 
-    /** Writes everything the transaction holds to the database; from now on only the commit is left. */
-    public void reach(EntityManager em) {
-        em.flush();
+    /** The transaction's work is over: from now on only its commit is left. */
+    public void reach() {
         reached = true;
     }
 
-    /** Whether the transaction's work was all written: a failure after this may have come after its commit. */
+    /** Whether the transaction's work was over: a failure after this may have come after its commit. */
     public boolean reached() {
         return reached;
     }

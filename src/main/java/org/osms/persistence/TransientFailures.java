@@ -35,13 +35,17 @@ public final class TransientFailures {
     }
 
     /**
-     * Whether the database said it rolled {@code failure}'s transaction back (SQLState class 40: a deadlock, a
-     * serialization failure), with no lost connection beside it that could have hidden a commit. A failure at the
-     * commit that is not this one leaves the transaction's outcome unknown ({@link CommitPoint}).
+     * Whether the database said it rolled {@code failure}'s transaction back: a statement refused for a lock it
+     * waited too long for (55P03, HYT00, or JPA's lock exceptions), or a rollback the database chose (SQLState class
+     * 40: a deadlock, a serialization failure); and no connection lost or cut beside it (class 08, 57P01, 57014),
+     * which could have hidden a commit. Any other failure at the commit leaves the transaction's outcome unknown
+     * ({@link CommitPoint}).
      */
     public static boolean certainlyRolledBack(Throwable failure) {
-        return find(failure, t -> hasState(t, s -> s.startsWith("40"))) != null
-                && find(failure, t -> hasState(t, s -> s.startsWith("08") || s.equals("57P01"))) == null;
+        boolean refused = find(failure, t -> t instanceof LockTimeoutException || t instanceof PessimisticLockException
+                || hasState(t, s -> s.startsWith("40") || s.equals("55P03") || s.equals("HYT00"))) != null;
+        return refused && find(failure, t -> hasState(t, s -> s.startsWith("08") || s.equals("57P01")
+                || s.equals("57014"))) == null;
     }
 
     private static boolean hasState(Throwable t, Predicate<String> matches) {

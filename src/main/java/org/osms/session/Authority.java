@@ -5,8 +5,6 @@ import jakarta.ejb.Stateless;
 import jakarta.ejb.TransactionAttribute;
 import jakarta.ejb.TransactionAttributeType;
 import jakarta.inject.Inject;
-import jakarta.persistence.EntityManager;
-import jakarta.persistence.PersistenceContext;
 import java.util.function.Consumer;
 import org.osms.directory.Directory;
 import org.osms.directory.Identity;
@@ -29,9 +27,6 @@ public class Authority {
     @Inject
     Directory directory;
 
-    @PersistenceContext(unitName = "osms")
-    EntityManager em;
-
     /** Thrown when the conversation's key is no longer the identity's current key, or the identity cannot log in. */
     @ApplicationException(rollback = true)
     public static final class Lost extends RuntimeException {
@@ -45,8 +40,8 @@ public class Authority {
     /**
      * Checks the caller's authority and runs {@code command} in the same transaction; throws {@link Lost}. The
      * identity's row is locked until the commit unless {@code changesNothing} (see {@link CommandHandler}). A command
-     * that changes something ends by writing all it did and reaching {@code commitPoint}: a failure after that came
-     * from the commit, and the command may have been done.
+     * that changes something ends by reaching {@code commitPoint}: a failure after that came from the commit, and the
+     * command may have been done.
      */
     @TransactionAttribute(TransactionAttributeType.REQUIRED)
     public void run(long identityId, Fingerprint provenKey, byte[] challenge, boolean mayDefer,
@@ -58,7 +53,7 @@ public class Authority {
         }
         command.accept(new Caller(identity, provenKey, challenge, mayDefer, prepared));
         if (!changesNothing) {
-            commitPoint.reach(em);
+            commitPoint.reach();
         }
     }
 

@@ -151,7 +151,7 @@ public class Commands {
     /**
      * A failure of the database, answered inside the channel so that the conversation goes on (thrown out of the
      * bean, it would end it with a 500): {@code busy} when the transaction certainly rolled back, {@code
-     * unknown_outcome} when the command's work was all written and the commit itself failed. Anything else is a
+     * unknown_outcome} when the command's work was over and its commit failed for another reason. Anything else is a
      * defect, and is thrown.
      */
     private static void answerFailure(RuntimeException e, CommitPoint commitPoint, JsonObjectBuilder reply) {

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import javax.naming.InitialContext;
 import javax.naming.NamingException;
 import org.osms.metrics.ServerMetrics;
@@ -102,7 +103,7 @@ public class ConversationRegistry {
     }
 
     /** Calls of {@link #endOthersOf} so far: see {@link #closings()}. */
-    private final java.util.concurrent.atomic.AtomicLong closings = new java.util.concurrent.atomic.AtomicLong();
+    private final AtomicLong closings = new AtomicLong();
 
     /**
      * How many times conversations of an identity were ended because the identity was closed or its key replaced

@@ -592,6 +592,55 @@ class MessagingIT {
     }
 
     /**
+     * Every cursor, limit and wait of the paged commands outside its range, or not an integer, is refused {@code
+     * bad_command} and does nothing: a negative cursor or one past a long must not reach a query, and a refused
+     * {@code fetch} must not acknowledge or hide anything.
+     */
+    @Test
+    void everyCursorLimitAndWaitOutsideItsRangeIsRefusedAndDoesNothing() {
+        User alice = register("alice");
+        User bob = register("bob");
+        OsmsClient.Session a = login(alice);
+        OsmsClient.Session b = login(bob);
+        String body = fakeDataMessage(100);
+        a.sendTo(bob.name().value(), body);
+        a.block(register("carol").name().value());
+        java.math.BigInteger pastLong = java.math.BigInteger.ONE.shiftLeft(63);
+        Map<String, List<String>> members = Map.of(
+                "fetch", List.of("after", "limit", "wait"),
+                "blocked", List.of("after"),
+                "export", List.of("usernamesAfter", "keysAfter", "blockedAfter", "auditAfter", "messagesAfter"));
+        for (Map.Entry<String, List<String>> command : members.entrySet()) {
+            OsmsClient.Session s = command.getKey().equals("blocked") ? a : b;
+            for (String member : command.getValue()) {
+                List<jakarta.json.JsonValue> wrong = new ArrayList<>(List.of(Json.createValue(-1),
+                        Json.createValue(pastLong), Json.createValue("1"), Json.createValue(1.5)));
+                if (member.equals("limit")) {
+                    wrong.add(Json.createValue(0));
+                    wrong.add(Json.createValue(101));
+                }
+                if (member.equals("wait")) {
+                    wrong.add(Json.createValue(61));
+                }
+                for (jakarta.json.JsonValue v : wrong) {
+                    JsonObject reply = s.sendCommand(Json.createObjectBuilder().add("command", command.getKey())
+                            .add(member, v).build());
+                    assertFalse(reply.getBoolean("ok"), command + " " + member + "=" + v + ": " + reply);
+                    assertEquals("bad_command", reply.getString("error"), command + " " + member + "=" + v);
+                    assertEquals(java.util.Set.of("seq", "ok", "error", "message"), reply.keySet(), reply.toString());
+                }
+            }
+        }
+        JsonObject page = b.fetch(0, 100, 0);
+        assertEquals(List.of(body), page.getJsonArray("messages").getValuesAs(JsonObject.class).stream()
+                .map(m -> m.getString("body")).toList(), "the message is still there, once");
+        assertEquals(1, b.quota().getJsonObject("usage").getInt("messages"));
+        assertEquals(1, a.blocked().getJsonArray("blocked").size());
+        a.logout();
+        b.logout();
+    }
+
+    /**
      * A block list of 601 entries and 700 usernames and keys held (written into the tables directly: that many blocks
      * would take as many registrations), with times that tie: {@code blocked} and {@code export} come in pages that
      * each fit one reply, and following the cursors gives every row once, in order. Sent whole, these lists made a

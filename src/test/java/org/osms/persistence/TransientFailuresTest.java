@@ -44,21 +44,25 @@ class TransientFailuresTest {
     }
 
     /**
-     * After a command's work was all written, only a rollback the database announced (class 40) says that nothing was
-     * done; a lost connection, alone or beside it, or a failure with no SQLState at all, leaves the outcome unknown.
+     * At the commit, only a refusal the database announced (a lock waited for too long, a rollback of class 40) says
+     * that nothing was done; a lost or cut connection, alone or beside it, or a failure with no SQLState at all,
+     * leaves the outcome unknown.
      */
     @Test
-    void onlyARollbackTheDatabaseAnnouncedIsCertain() {
-        assertTrue(TransientFailures.certainlyRolledBack(wrapped(new SQLException("serialization", "40001"))));
-        assertTrue(TransientFailures.certainlyRolledBack(wrapped(new SQLException("deadlock", "40P01"))));
-        for (String state : new String[] {"08006", "08003", "57P01", "57014", "55P03", "HYT00", "23505"}) {
+    void onlyARefusalTheDatabaseAnnouncedIsACertainRollback() {
+        for (String state : new String[] {"40001", "40P01", "55P03", "HYT00"}) {
+            assertTrue(TransientFailures.certainlyRolledBack(wrapped(new SQLException("x", state))), state);
+        }
+        assertTrue(TransientFailures.certainlyRolledBack(new LockTimeoutException("waited")));
+        for (String state : new String[] {"08006", "08003", "57P01", "57014", "23505", "42601"}) {
             assertFalse(TransientFailures.certainlyRolledBack(wrapped(new SQLException("x", state))), state);
         }
         SQLException lost = new SQLException("rolled back", "40001");
         lost.setNextException(new SQLException("connection lost", "08006"));
         assertFalse(TransientFailures.certainlyRolledBack(wrapped(lost)), "a lost connection could hide a commit");
-        SQLException terminated = new SQLException("terminating connection", "57P01", new SQLException("x", "40001"));
+        SQLException terminated = new SQLException("terminating connection", "57P01", new SQLException("x", "55P03"));
         assertFalse(TransientFailures.certainlyRolledBack(wrapped(terminated)));
+        assertFalse(TransientFailures.certainlyRolledBack(wrapped(new SQLTransientException("no state"))));
         assertFalse(TransientFailures.certainlyRolledBack(new jakarta.ejb.EJBException("commit failed")));
         assertFalse(TransientFailures.certainlyRolledBack(null));
     }

@@ -1,5 +1,7 @@
 package org.osms.web;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.File;
@@ -62,6 +64,14 @@ class AdminCenterBrowserIT {
             browser.findElement(By.id("j_password")).sendKeys(credentials.password());
             wait.until(ExpectedConditions.elementToBeClickable(By.id("loginButton"))).click();
             wait.until(ExpectedConditions.urlContains("/adminCenter/"));
+            // the sign-in cookie goes over TLS only, not to scripts, and not with a request another site starts
+            org.openqa.selenium.Cookie signedIn = browser.manage().getCookieNamed("LtpaToken2");
+            assertNotNull(signedIn, "signed in: " + browser.manage().getCookies());
+            assertTrue(signedIn.isSecure() && signedIn.isHttpOnly(), signedIn.toString());
+            assertEquals("Strict", signedIn.getSameSite(), signedIn.toString());
+            for (org.openqa.selenium.Cookie c : browser.manage().getCookies()) {
+                assertEquals("Strict", c.getSameSite(), "every cookie of the console: " + c);
+            }
             browser.get(admin.base() + "/adminCenter/#explore/apps");
             // the Explore tool draws in its own frame: a card per application, its name then its state
             String[] seen = new String[1];
