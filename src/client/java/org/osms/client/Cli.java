@@ -196,6 +196,41 @@ public final class Cli {
                 + " still waiting: `osms queued`)"));
     }
 
+    /**
+     * After {@code failed}: when it is {@code unknown_outcome} (docs/protocol.md, "Commands"), the command that would
+     * have given this key the name {@code name} may have been done, and a login under that name tells: its identity
+     * if it was, with a notice; otherwise an error saying it was not, so that the user runs it again. Any other
+     * failure is thrown as it is.
+     */
+    JsonObject doneAfter(OsmsException failed, String command, OsmsClient client, Username name, KeyPair key,
+                         OtrPublicKey serverKey) {
+        if (!failed.code().equals("unknown_outcome")) {
+            throw failed;
+        }
+        OsmsClient.Session session;
+        try {
+            session = client.login(name, key, serverKey);
+        } catch (OsmsException notDone) {
+            if (!notDone.code().equals("unknown_user") && !notDone.code().equals("key_mismatch")) {
+                failed.addSuppressed(notDone);
+                throw failed; // still unknown: the check itself failed
+            }
+            throw new OsmsException(failed.status(), "not_done", "The server failed while committing the " + command
+                    + ", which was not done (no identity of this key is called " + name.value() + "): run `osms "
+                    + command + " " + name.value() + "` again.");
+        }
+        JsonObject me;
+        try {
+            me = session.command(command("whoami"));
+        } catch (RuntimeException whoamiFailed) {
+            logOutAfter(session, whoamiFailed);
+            throw whoamiFailed;
+        }
+        session.logout();
+        out.println("notice: the server failed while committing the " + command + ", which was done");
+        return me;
+    }
+
     void remember(JsonObject reply) {
         KeyStoreFiles.Identity me = files().load();
         files().save(new KeyStoreFiles.Identity(me.key(), Optional.of(reply.getString("username"))));
@@ -239,10 +274,15 @@ public final class Cli {
         public Integer call() {
             KeyStoreFiles.Identity me = cli.files().load();
             OsmsClient client = cli.client();
-            OsmsClient.Session session = client.register(Username.of(username), me.key(),
-                    cli.trustedServerKey(client));
-            JsonObject reply = session.command(command("whoami"));
-            session.logout();
+            OtrPublicKey serverKey = cli.trustedServerKey(client);
+            JsonObject reply;
+            try {
+                OsmsClient.Session session = client.register(Username.of(username), me.key(), serverKey);
+                reply = session.command(command("whoami"));
+                session.logout();
+            } catch (OsmsException e) {
+                reply = cli.doneAfter(e, "register", client, Username.of(username), me.key(), serverKey);
+            }
             cli.remember(reply);
             cli.print(reply);
             return 0;
@@ -265,8 +305,16 @@ public final class Cli {
 
         @Override
         public Integer call() {
-            JsonObject reply = cli.inSession(JSON.createObjectBuilder().add("command", "rename")
-                    .add("username", Username.of(username).value()).build());
+            Username wanted = Username.of(username);
+            JsonObject reply;
+            try {
+                reply = cli.inSession(JSON.createObjectBuilder().add("command", "rename")
+                        .add("username", wanted.value()).build());
+            } catch (OsmsException e) {
+                OsmsClient client = cli.client();
+                reply = cli.doneAfter(e, "rename", client, wanted, cli.files().load().key(),
+                        cli.trustedServerKey(client));
+            }
             cli.remember(reply);
             cli.print(reply);
             return 0;

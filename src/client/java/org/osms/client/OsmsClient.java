@@ -168,27 +168,27 @@ public final class OsmsClient implements PublicLog.Pages {
 
     /**
      * Registers {@code username} for {@code key}: a registration conversation, proof of work, then {@code register}.
-     * A puzzle this JVM cannot hold is refused ({@code puzzle_too_large}, see {@link #registrationThreads}) and the
-     * conversation ended, before anything is spent on it.
+     * A puzzle this JVM cannot hold is refused ({@code puzzle_too_large}, see {@link #registrationThreads}) before
+     * anything is spent on it. A refusal ends the conversation, which would otherwise hold one of its circuit's few
+     * registration slots until it timed out.
      */
     public Session register(Username username, KeyPair key, OtrPublicKey serverKey) {
         Session session = registration(key, serverKey);
-        int threads;
         try {
-            threads = registrationThreads(session.registrationPuzzle(), Runtime.getRuntime().maxMemory(),
+            int threads = registrationThreads(session.registrationPuzzle(), Runtime.getRuntime().maxMemory(),
                     Runtime.getRuntime().availableProcessors());
-        } catch (OsmsException tooLarge) {
+            long counter = RegistrationPuzzle.solve(session.registrationPuzzle(), session.challenge(),
+                    username.value(), OtrPublicKey.of(key.getPublic()).fingerprint().hex(), threads);
+            session.command(JSON.createObjectBuilder().add("command", "register").add("username", username.value())
+                    .add("counter", counter).build());
+        } catch (OsmsException refused) {
             try {
                 session.logout();
             } catch (RuntimeException logout) {
-                tooLarge.addSuppressed(logout);
+                refused.addSuppressed(logout);
             }
-            throw tooLarge;
+            throw refused;
         }
-        long counter = RegistrationPuzzle.solve(session.registrationPuzzle(), session.challenge(), username.value(),
-                OtrPublicKey.of(key.getPublic()).fingerprint().hex(), threads);
-        session.command(JSON.createObjectBuilder().add("command", "register").add("username", username.value())
-                .add("counter", counter).build());
         return session;
     }
 

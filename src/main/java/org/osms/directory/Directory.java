@@ -16,6 +16,7 @@ import java.util.Optional;
 import java.util.function.Supplier;
 import org.osms.audit.AuditLog;
 import org.osms.persistence.CommitPoint;
+import org.osms.persistence.TransientFailures;
 import org.osms.protocol.AuditEvent;
 import org.osms.protocol.Fingerprint;
 import org.osms.protocol.OtrPublicKey;
@@ -316,13 +317,17 @@ public class Directory {
 
     /**
      * Stores a permanent claim. The checks above find claims that already exist; a concurrent transaction that claims
-     * the same name or key first makes this insert violate the primary key, which is the same answer.
+     * the same name or key first makes this insert violate the primary key, which is the same answer. A transient
+     * failure (a lock on the other transaction's claim waited for too long) is not that answer: it goes on as it is.
      */
     private void claim(Object claim, Supplier<DirectoryException.Conflict> taken) {
         try {
             em.persist(claim);
             em.flush();
         } catch (PersistenceException e) {
+            if (TransientFailures.isTransient(e)) {
+                throw e; // waited too long for another transaction's claim, or lost the connection: not taken (busy)
+            }
             throw taken.get();
         }
     }

@@ -89,17 +89,21 @@ public class MailboxNotifier {
         };
     }
 
-    /** A message for the mailbox is stored in the current transaction: wake its waiters if, and once, it commits. */
+    /**
+     * A message for the mailbox is stored in the current transaction: wake its waiters once it ends, unless it rolled
+     * back. A commit whose outcome the transaction manager does not know (a connection lost while committing:
+     * {@code unknown_outcome}) wakes them too, since the message may be there: a needless wake-up costs one read.
+     */
     void arrivesOnCommit(long mailbox) {
         transactions.registerInterposedSynchronization(new Synchronization() {
             @Override
             public void beforeCompletion() {
-                // only a committed message may wake anyone
+                // nothing: only the outcome matters
             }
 
             @Override
             public void afterCompletion(int status) {
-                if (status == Status.STATUS_COMMITTED) {
+                if (status != Status.STATUS_ROLLEDBACK) {
                     arrived(mailbox);
                 }
             }

@@ -13,6 +13,7 @@ package org.osms.persistence;
  */
 public final class CommitPoint {
     private volatile boolean reached;
+    private volatile boolean committed;
 
     /** The transaction's work is over: from now on only its commit is left. */
     public void reach() {
@@ -22,5 +23,15 @@ public final class CommitPoint {
     /** Whether the transaction's work was over: a failure after this may have come after its commit. */
     public boolean reached() {
         return reached;
+    }
+
+    /** The transactional method returned: the transaction committed. */
+    public void committed() {
+        committed = true;
+    }
+
+    /** Whether the transaction committed: a failure after this is no database's, and nothing it could undo. */
+    public boolean isCommitted() {
+        return committed;
     }
 }

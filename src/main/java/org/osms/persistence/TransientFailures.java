@@ -26,6 +26,9 @@ public final class TransientFailures {
     private static final Set<String> CLASSES = Set.of("40", "08");
     private static final Set<String> STATES = Set.of("55P03", "57014", "57P01", "HYT00");
 
+    /** SQLState 40003: the one state of class 40 that does not say the transaction rolled back. */
+    private static final String STATEMENT_COMPLETION_UNKNOWN = "40003";
+
     private TransientFailures() {
     }
 
@@ -37,13 +40,14 @@ public final class TransientFailures {
     /**
      * Whether the database said it rolled {@code failure}'s transaction back: a statement refused for a lock it
      * waited too long for (55P03, HYT00, or JPA's lock exceptions), or a rollback the database chose (SQLState class
-     * 40: a deadlock, a serialization failure); and no connection lost or cut beside it (class 08, 57P01, 57014),
+     * 40: a deadlock, a serialization failure; not 40003, statement completion unknown); and no connection lost or cut beside it (class 08, 57P01, 57014),
      * which could have hidden a commit. Any other failure at the commit leaves the transaction's outcome unknown
      * ({@link CommitPoint}).
      */
     public static boolean certainlyRolledBack(Throwable failure) {
         boolean refused = find(failure, t -> t instanceof LockTimeoutException || t instanceof PessimisticLockException
-                || hasState(t, s -> s.startsWith("40") || s.equals("55P03") || s.equals("HYT00"))) != null;
+                || hasState(t, s -> s.startsWith("40") && !s.equals(STATEMENT_COMPLETION_UNKNOWN)
+                        || s.equals("55P03") || s.equals("HYT00"))) != null;
         return refused && find(failure, t -> hasState(t, s -> s.startsWith("08") || s.equals("57P01")
                 || s.equals("57014"))) == null;
     }

@@ -155,6 +155,9 @@ public class Commands {
      * defect, and is thrown.
      */
     private static void answerFailure(RuntimeException e, CommitPoint commitPoint, JsonObjectBuilder reply) {
+        if (commitPoint.isCommitted()) {
+            throw e; // after the commit: a defect of this code, not a failure of the database
+        }
         if (commitPoint.reached() && !TransientFailures.certainlyRolledBack(e)) {
             // Say a connection lost while the database committed: the command may have been done. "busy" would
             // tell the client to send it again, and a send would then be stored twice.
@@ -202,6 +205,7 @@ public class Commands {
                 ran[0] = caller;
                 handler.handle(caller, name, c, reply);
             });
+            commitPoint.committed();
         } catch (ApiException | ProtocolException refused) {
             if (prepared != null) {
                 state.preparationRefused(); // its costly preparation was spent on a command that changed nothing
@@ -266,6 +270,7 @@ public class Commands {
             throw new ApiException(403, notPrime.code(), notPrime.getMessage());
         }
         Identity identity = directory.register(username, key, commitPoint);
+        commitPoint.committed();
         registrationWork.registered();
         state.loggedInAs(identity.id());
         DirectoryCommands.describe(identity, reply);

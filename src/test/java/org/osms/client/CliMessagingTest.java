@@ -1,6 +1,7 @@
 package org.osms.client;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.PrintWriter;
@@ -237,6 +238,55 @@ class CliMessagingTest {
 
     private String aliceOnServer() {
         return server.directory.get("alice").fingerprint().hex();
+    }
+
+    /**
+     * A rename answered unknown_outcome that the server did: a login under the new name finds it done, and the key
+     * file takes the new name (with the old one, every later command would fail: a login finds the current name only).
+     */
+    @Test
+    void aRenameOfUnknownOutcomeThatWasDoneIsFoundAndRemembered() {
+        server.checkKeysAtLogin = true;
+        server.doneButUnknownOutcome = true;
+        Run rename = osms("", "rename", "alice2");
+        assertEquals(0, rename.exit(), rename.err());
+        assertTrue(rename.out().contains("notice: the server failed while committing the rename, which was done"),
+                rename.out());
+        assertTrue(rename.out().contains("alice2  active"), rename.out());
+        assertEquals(Optional.of("alice2"), new KeyStoreFiles(home).load().username());
+        Run whoami = osms("", "whoami");
+        assertEquals(0, whoami.exit(), whoami.err());
+        assertTrue(whoami.out().contains("alice2  active"), whoami.out());
+    }
+
+    /** One that the server did not do: the user is told so, and the key file keeps the name that still works. */
+    @Test
+    void aRenameOfUnknownOutcomeThatWasNotDoneSaysSoAndKeepsTheName() {
+        server.checkKeysAtLogin = true;
+        server.undoneButUnknownOutcome = true;
+        Run rename = osms("", "rename", "alice2");
+        assertEquals(1, rename.exit());
+        assertTrue(rename.err().contains("which was not done") && rename.err().contains("osms rename alice2"),
+                rename.err());
+        assertEquals(Optional.of("alice"), new KeyStoreFiles(home).load().username());
+        assertFalse(server.directory.containsKey("alice2"));
+        assertEquals(0, osms("", "whoami").exit());
+    }
+
+    /** A registration answered unknown_outcome that the server did: found by a login, and remembered. */
+    @Test
+    void aRegistrationOfUnknownOutcomeThatWasDoneIsFoundAndRemembered() {
+        server.checkKeysAtLogin = true;
+        server.registrationMemoryKiB = org.osms.protocol.RegistrationPuzzle.MIN_MEMORY_KIB;
+        home = dir.resolve("carol");
+        new KeyStoreFiles(home).save(new KeyStoreFiles.Identity(KeyStoreFiles.generate(), Optional.empty()));
+        server.doneButUnknownOutcome = true;
+        Run register = osms("", "register", "carol");
+        assertEquals(0, register.exit(), register.err());
+        assertTrue(register.out().contains("notice: the server failed while committing the register, which was done"),
+                register.out());
+        assertEquals(Optional.of("carol"), new KeyStoreFiles(home).load().username());
+        assertEquals(List.of("register", "whoami"), server.commands);
     }
 
     @Test

@@ -28,7 +28,7 @@ import org.osms.protocol.OtrPublicKey;
 /**
  * Just enough of an OSMS server, on a local port, for the client library's messaging to run against it: OTR logins
  * (no puzzles, no key check at login unless {@link #checkKeysAtLogin}), {@code send}, {@code fetch} (no waiting),
- * {@code ack}, {@code replace-key} (no proof checked), the directory and the public log of a {@link FakePublicLog}. Mailboxes are in memory. Not the real server: its rules are proven by the
+ * {@code ack}, {@code replace-key} (no proof checked), {@code whoami}, {@code register} and {@code rename}, the directory and the public log of a {@link FakePublicLog}. Mailboxes are in memory. Not the real server: its rules are proven by the
  * integration tests; this one serves the client's own logic to unit tests.
  */
 final class FakeServer implements AutoCloseable {
@@ -63,6 +63,8 @@ final class FakeServer implements AutoCloseable {
     volatile int busyCommands;
     /** When set, the next command is carried out but answered {@code unknown_outcome} (a commit that failed late). */
     volatile boolean doneButUnknownOutcome;
+    /** When set, the next command is not carried out, and answered {@code unknown_outcome} all the same. */
+    volatile boolean undoneButUnknownOutcome;
     /** {@code POST /terminate_session} requests received. */
     int terminations;
     /** The memory of the registration puzzle a registration conversation announces (no puzzle when 0). */
@@ -199,6 +201,12 @@ final class FakeServer implements AutoCloseable {
         JsonObjectBuilder b = Json.createObjectBuilder().add("messages", strings(r.replies()))
                 .add("encrypted", login.otr.isEncrypted());
         if (login.otr.isEncrypted() && checkKeysAtLogin && login.username != null
+                && !directory.containsKey(login.username)) {
+            logins.remove(id);
+            answer(ex, 403, error("unknown_user"), null);
+            return;
+        }
+        if (login.otr.isEncrypted() && checkKeysAtLogin && login.username != null
                 && !login.otr.remoteFingerprint().orElseThrow().equals(directory.get(login.username).fingerprint())) {
             logins.remove(id);
             answer(ex, 403, error("key_mismatch"), null);
@@ -241,6 +249,14 @@ final class FakeServer implements AutoCloseable {
             return;
         }
         commands.add(c.getString("command"));
+        if (undoneButUnknownOutcome) {
+            undoneButUnknownOutcome = false;
+            reply.add("ok", false).add("error", "unknown_outcome").add("message", "May or may not have been done.");
+            List<String> wire = login.otr.send(reply.build().toString());
+            answer(ex, 200, Json.createObjectBuilder().add("messages", strings(wire)).add("ended", false).build(),
+                    null);
+            return;
+        }
         if (busyCommands > 0) {
             busyCommands--;
             reply.add("ok", false).add("error", "busy").add("message", "Busy; nothing was done.");
@@ -279,6 +295,23 @@ final class FakeServer implements AutoCloseable {
                 mailbox(login.username).removeIf(s -> ids.contains(s.id()));
                 reply.add("ok", true).add("acked", before - mailbox(login.username).size());
             }
+            case "whoami" -> describe(login.username, reply);
+            case "register" -> {
+                String name = c.getString("username");
+                OtrPublicKey key = login.otr.remoteKey().orElseThrow();
+                directory.put(name, key);
+                identities.put(name, 1000L + identities.size());
+                log.registered(identities.get(name), name, key.fingerprint().hex());
+                login.username = name;
+                describe(name, reply);
+            }
+            case "rename" -> {
+                String to = c.getString("username");
+                directory.put(to, directory.remove(login.username));
+                identities.put(to, identities.remove(login.username));
+                login.username = to;
+                describe(to, reply);
+            }
             case "replace-key" -> {
                 OtrPublicKey next = OtrPublicKey.parse(Base64.getDecoder().decode(c.getString("publicKey")));
                 replaceKey(login.username, next);
@@ -300,6 +333,11 @@ final class FakeServer implements AutoCloseable {
         }
         List<String> wire = login.otr.send(reply.build().toString());
         answer(ex, 200, Json.createObjectBuilder().add("messages", strings(wire)).add("ended", false).build(), null);
+    }
+
+    private void describe(String name, JsonObjectBuilder reply) {
+        reply.add("ok", true).add("identityId", identities.get(name)).add("username", name).add("status", "active")
+                .add("fingerprint", directory.get(name).fingerprint().hex());
     }
 
     private static long param(String query, String name) {

@@ -3,21 +3,25 @@ package org.osms.persistence;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import jakarta.json.Json;
 import jakarta.json.JsonObject;
 import java.net.URI;
+import java.security.KeyPair;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.osms.client.KeyStoreFiles;
 import org.osms.client.OsmsClient;
+import org.osms.client.OsmsException;
 import org.osms.it.Deployments;
 import org.osms.it.Http;
 import org.osms.it.PostgresTestDatabase;
@@ -25,69 +29,128 @@ import org.osms.protocol.OtrPublicKey;
 import org.osms.protocol.Username;
 
 /**
- * A command whose commit fails after all its work was written (docs/protocol.md, "Commands": {@code
- * unknown_outcome}), against the PostgreSQL test server: the database connection is ended while PostgreSQL runs the
- * commit. The server cannot know whether the commit happened, so it must not answer {@code busy} ("nothing was done;
- * send it again", on which a client would store a {@code send} twice), and the conversation goes on.
+ * A command whose commit fails after its work is over (docs/protocol.md, "Commands": {@code busy} and {@code
+ * unknown_outcome}), against the PostgreSQL test server. The faults are injected with the database's own means, from
+ * the test's side: deferred constraint triggers, which PostgreSQL runs inside COMMIT, on the username claims that a
+ * registration or a rename inserts, for names with a given prefix only.
  *
- * <p>The fault is injected with the database's own means, from the test's side: a deferred constraint trigger, which
- * PostgreSQL runs inside COMMIT, sleeps for renames to one name, and the test terminates the backend running it. The
- * embedded database has no connection to lose, so the H2 run has nothing to test here.
+ * <ul>
+ * <li>{@code slowcommit…}: the trigger sleeps, and the test ends the backend running it. The server cannot know
+ * whether the commit happened, so it must not answer {@code busy} ("nothing was done; send it again", on which a
+ * client would store a {@code send} twice).</li>
+ * <li>{@code rollbackcommit…}: the trigger raises a serialization failure (SQLState 40001): the database says it
+ * rolled the transaction back, so {@code busy} is the truth.</li>
+ * </ul>
+ *
+ * <p>The embedded database has no connection to lose: the H2 run leaves this test out (pom.xml).
  */
 class CommitFailureIT {
     private static final String SLEEPER = "osms_it_slow_commit";
+    private static final String ROLLER = "osms_it_rolled_back_commit";
 
-    @Test
-    void aCommitThatLosesItsConnectionIsAnsweredUnknownOutcomeAndTheConversationGoesOn() throws Exception {
-        String database = System.getProperty("osms.it.pg.database");
-        assumeTrue(database != null, "only the PostgreSQL test server has a database connection to lose");
-        OsmsClient client = new OsmsClient(URI.create(Http.fromSystemProperty().base()));
-        OtrPublicKey serverKey = client.serverKey();
-        Username name = Deployments.freshUsername("commit");
-        OsmsClient.Session session = client.register(name, KeyStoreFiles.generate(), serverKey);
-        Username slow = Deployments.freshUsername("slowcommit");
-        JsonObject rename = Json.createObjectBuilder().add("command", "rename").add("username", slow.value()).build();
+    private String database;
+    private Connection admin;
+    private final OsmsClient client = new OsmsClient(URI.create(Http.fromSystemProperty().base()));
 
-        JsonObject reply;
-        try (Connection admin = PostgresTestDatabase.connectAsAdministrator(database);
-             Statement s = admin.createStatement()) {
+    @BeforeEach
+    void triggers() throws SQLException {
+        database = System.getProperty("osms.it.pg.database");
+        if (database == null) {
+            throw new IllegalStateException("osms.it.pg.database is not set: this test runs against the PostgreSQL"
+                    + " test server (failsafe execution it-pg) only");
+        }
+        admin = PostgresTestDatabase.connectAsAdministrator(database);
+        try (Statement s = admin.createStatement()) {
             s.execute("CREATE FUNCTION " + SLEEPER + "() RETURNS trigger LANGUAGE plpgsql AS "
                     + "$$ BEGIN PERFORM pg_sleep(60); RETURN NULL; END $$");
             s.execute("CREATE CONSTRAINT TRIGGER " + SLEEPER + " AFTER INSERT ON username_claim"
                     + " DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN (NEW.username LIKE 'slowcommit%')"
                     + " EXECUTE FUNCTION " + SLEEPER + "()");
-            try {
-                CompletableFuture<JsonObject> answer = CompletableFuture.supplyAsync(() -> session.sendCommand(rename));
-                int pid = committingBackend(admin, database);
-                assertFalse(answer.isDone(), "the rename waits for its commit");
-                try (PreparedStatement kill = admin.prepareStatement("SELECT pg_terminate_backend(?)")) {
-                    kill.setInt(1, pid);
-                    try (ResultSet r = kill.executeQuery()) {
-                        assertTrue(r.next() && r.getBoolean(1), "the backend was terminated");
-                    }
-                }
-                reply = answer.get(60, TimeUnit.SECONDS);
-            } finally {
-                s.execute("DROP TRIGGER " + SLEEPER + " ON username_claim");
-                s.execute("DROP FUNCTION " + SLEEPER + "()");
+            s.execute("CREATE FUNCTION " + ROLLER + "() RETURNS trigger LANGUAGE plpgsql AS "
+                    + "$$ BEGIN RAISE EXCEPTION 'test' USING ERRCODE = 'serialization_failure'; END $$");
+            s.execute("CREATE CONSTRAINT TRIGGER " + ROLLER + " AFTER INSERT ON username_claim"
+                    + " DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN (NEW.username LIKE 'rollbackcommit%')"
+                    + " EXECUTE FUNCTION " + ROLLER + "()");
+        }
+    }
+
+    @AfterEach
+    void dropTriggers() throws SQLException {
+        Connection c = admin;
+        admin = null;
+        if (c == null) {
+            return;
+        }
+        try (c; Statement s = c.createStatement()) {
+            for (String name : new String[] {SLEEPER, ROLLER}) {
+                s.execute("DROP TRIGGER IF EXISTS " + name + " ON username_claim");
+                s.execute("DROP FUNCTION IF EXISTS " + name + "()");
             }
         }
+    }
+
+    private static JsonObject cmd(String name) {
+        return Json.createObjectBuilder().add("command", name).build();
+    }
+
+    private static JsonObject rename(Username to) {
+        return Json.createObjectBuilder().add("command", "rename").add("username", to.value()).build();
+    }
+
+    @Test
+    void aRenameWhoseCommitLosesItsConnectionIsAnsweredUnknownOutcomeAndTheConversationGoesOn() throws Exception {
+        Username name = Deployments.freshUsername("commit");
+        OsmsClient.Session session = client.register(name, KeyStoreFiles.generate(), client.serverKey());
+        Username slow = Deployments.freshUsername("slowcommit");
+
+        CompletableFuture<JsonObject> answer = CompletableFuture.supplyAsync(() -> session.sendCommand(rename(slow)));
+        endTheCommittingBackend(answer);
+        JsonObject reply = answer.get(60, TimeUnit.SECONDS);
         assertFalse(reply.getBoolean("ok"), reply.toString());
         assertEquals("unknown_outcome", reply.getString("error"), reply.toString());
 
         // The commit never finished (its backend ended inside it), so the name is the old one; the conversation goes
-        // on with the next seq, and the same rename, asked again, is done.
-        JsonObject me = session.command(Json.createObjectBuilder().add("command", "whoami").build());
-        assertEquals(name.value(), me.getString("username"));
-        assertEquals(slow.value(), session.command(rename).getString("username"));
-        assertEquals(slow.value(),
-                session.command(Json.createObjectBuilder().add("command", "whoami").build()).getString("username"));
+        // on with the next seq, and the same rename, asked again without the fault, is done.
+        assertEquals(name.value(), session.command(cmd("whoami")).getString("username"));
+        dropTriggers();
+        assertEquals(slow.value(), session.command(rename(slow)).getString("username"));
+        assertEquals(slow.value(), session.command(cmd("whoami")).getString("username"));
         session.logout();
     }
 
-    /** The pid of the backend that runs the sleeping trigger, once it does (within 30 s). */
-    private static int committingBackend(Connection admin, String database) throws SQLException,
-            InterruptedException {
+    /** The same for {@code register}: the server cannot say whether the name is now the key's. */
+    @Test
+    void aRegistrationWhoseCommitLosesItsConnectionIsAnsweredUnknownOutcome() throws Exception {
+        Username slow = Deployments.freshUsername("slowcommit");
+        KeyPair key = KeyStoreFiles.generate();
+        OtrPublicKey serverKey = client.serverKey();
+        CompletableFuture<OsmsClient.Session> registered =
+                CompletableFuture.supplyAsync(() -> client.register(slow, key, serverKey));
+        endTheCommittingBackend(registered);
+        ExecutionException failed = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class,
+                () -> registered.get(60, TimeUnit.SECONDS));
+        OsmsException refused = (OsmsException) failed.getCause();
+        assertEquals("unknown_outcome", refused.code(), refused.getMessage());
+        assertEquals(404, Http.fromSystemProperty().get("/user/" + slow.value()).status(),
+                "the commit never finished: nobody holds the name");
+    }
+
+    /** A commit the database refuses and rolls back (40001) did nothing: busy, and the conversation goes on. */
+    @Test
+    void aCommitTheDatabaseRollsBackIsAnsweredBusy() {
+        Username name = Deployments.freshUsername("commit");
+        OsmsClient.Session session = client.register(name, KeyStoreFiles.generate(), client.serverKey());
+        Username refused = Deployments.freshUsername("rollbackcommit");
+        JsonObject reply = session.sendCommand(rename(refused));
+        assertFalse(reply.getBoolean("ok"), reply.toString());
+        assertEquals("busy", reply.getString("error"), reply.toString());
+        assertEquals(name.value(), session.command(cmd("whoami")).getString("username"), "nothing was done");
+        assertEquals(404, Http.fromSystemProperty().get("/user/" + refused.value()).status());
+        session.logout();
+    }
+
+    /** Waits until a backend sleeps in the commit's trigger (within 30 s) and ends it. */
+    private void endTheCommittingBackend(CompletableFuture<?> request) throws SQLException, InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         try (PreparedStatement q = admin.prepareStatement("SELECT pid FROM pg_stat_activity WHERE datname = ?"
                 + " AND wait_event = 'PgSleep' AND pid <> pg_backend_pid()")) {
@@ -97,7 +160,14 @@ class CommitFailureIT {
                     if (r.next()) {
                         int pid = r.getInt(1);
                         assertFalse(r.next(), "one backend sleeps in the trigger");
-                        return pid;
+                        assertFalse(request.isDone(), "the request waits for its commit");
+                        try (PreparedStatement kill = admin.prepareStatement("SELECT pg_terminate_backend(?)")) {
+                            kill.setInt(1, pid);
+                            try (ResultSet k = kill.executeQuery()) {
+                                assertTrue(k.next() && k.getBoolean(1), "the backend was terminated");
+                            }
+                        }
+                        return;
                     }
                 }
                 Thread.sleep(50);

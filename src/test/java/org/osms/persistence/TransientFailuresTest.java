@@ -54,7 +54,7 @@ class TransientFailuresTest {
             assertTrue(TransientFailures.certainlyRolledBack(wrapped(new SQLException("x", state))), state);
         }
         assertTrue(TransientFailures.certainlyRolledBack(new LockTimeoutException("waited")));
-        for (String state : new String[] {"08006", "08003", "57P01", "57014", "23505", "42601"}) {
+        for (String state : new String[] {"08006", "08003", "57P01", "57014", "23505", "42601", "40003"}) {
             assertFalse(TransientFailures.certainlyRolledBack(wrapped(new SQLException("x", state))), state);
         }
         SQLException lost = new SQLException("rolled back", "40001");
