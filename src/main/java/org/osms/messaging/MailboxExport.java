@@ -13,7 +13,6 @@ import jakarta.persistence.EntityManager;
 import jakarta.persistence.PersistenceContext;
 import jakarta.transaction.Transactional;
 import java.util.Base64;
-import java.util.List;
 import org.osms.audit.AuditLog;
 import org.osms.directory.Identity;
 import org.osms.protocol.AuditRecord;

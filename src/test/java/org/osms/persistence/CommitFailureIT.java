@@ -42,7 +42,9 @@ import org.osms.protocol.Username;
  * rolled the transaction back, so {@code busy} is the truth.</li>
  * </ul>
  *
- * <p>The embedded database has no connection to lose: the H2 run leaves this test out (pom.xml).
+ * <p>The embedded database has no connection to lose: the H2 run leaves this test out. Liberty logs the faults as the
+ * errors they are, so the test runs on its own after the PostgreSQL suite and its CleanLogsIT
+ * ({@code it-pg-commit-failure} in pom.xml), on the same server.
  */
 class CommitFailureIT {
     private static final String SLEEPER = "osms_it_slow_commit";
