@@ -36,19 +36,18 @@ public final class FetchPage {
 
     /**
      * Characters a message takes in a {@code fetch} reply, at most: every part is ASCII that JSON does not escape
-     * (the body is an OTR message, checked when it was sent; usernames and fingerprints are checked value types).
+     * (the body is an OTR message, checked when it was sent; usernames and fingerprints are checked value types), and
+     * a fingerprint is always {@value #FINGERPRINT_LENGTH} of them. Known before the body is read: the lengths of the
+     * sender's name and of the body (the stored {@code body_length}) are all it needs.
      */
-    public static int estimate(String from, String fingerprint, String body) {
-        return PER_MESSAGE + from.length() + fingerprint.length() + body.length();
+    public static long estimate(int senderLength, long bodyLength) {
+        return PER_MESSAGE + senderLength + FINGERPRINT_LENGTH + bodyLength;
     }
 
-    /**
-     * What a waiting message takes in a reply, known before its body is read: its number, the length of its sender's
-     * name and of its body (the stored {@code body_length}).
-     */
+    /** A waiting message's number, and what it takes in a reply ({@link #estimate}), known before its body is read. */
     record Size(long seq, int senderLength, long bodyLength) {
         long estimate() {
-            return PER_MESSAGE + senderLength + FINGERPRINT_LENGTH + bodyLength;
+            return FetchPage.estimate(senderLength, bodyLength);
         }
     }
 

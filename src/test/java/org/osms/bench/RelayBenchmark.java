@@ -244,7 +244,7 @@ final class RelayBenchmark {
             int count = p == Pattern.CHAT ? 1 : BURST;
             long now = System.currentTimeMillis();
             List<JsonObjectBuilder> stored = new ArrayList<>(count);
-            List<Integer> sizes = new ArrayList<>(count);
+            List<Long> sizes = new ArrayList<>(count);
             JsonArrayBuilder ids = JSON.createArrayBuilder();
             for (int i = 0; i < count; i++) {
                 String body = bodies.get((int) ((turns[thread] * BURST + i) % BODIES));
@@ -254,7 +254,7 @@ final class RelayBenchmark {
                 stored.add(JSON.createObjectBuilder().add("id", id).add("from", sender.username)
                         .add("fromIdentityId", Long.MAX_VALUE - id).add("fingerprint", fingerprint)
                         .add("receivedAt", now).add("body", body));
-                sizes.add(FetchPage.estimate(sender.username, fingerprint, body));
+                sizes.add(FetchPage.estimate(sender.username.length(), body.length()));
                 ids.add(id);
             }
             // the same pages as the server's: each ends before the message that would make its reply too long
