@@ -61,11 +61,6 @@ public class Directory {
             List.of(AuditEvent.RENAMED, AuditEvent.KEY_REPLACED, AuditEvent.KEY_PUBLISHED, AuditEvent.KEY_UNPUBLISHED);
     private static final long DAY_MILLIS = 24L * 60 * 60 * 1000;
 
-    /** {@link #register(Username, OtrPublicKey, CommitPoint)}, for a caller that needs no commit point. */
-    public Identity register(Username username, OtrPublicKey key) {
-        return register(username, key, new CommitPoint());
-    }
-
     /**
      * Creates an identity with its first name and key, and, through {@link IdentityRegistered}, whatever else every
      * identity has from the start (its mailbox), in the same transaction, which ends at {@code commitPoint}.

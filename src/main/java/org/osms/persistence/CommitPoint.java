@@ -9,11 +9,12 @@ package org.osms.persistence;
  * data again tells which.
  *
  * <p>One per transaction, made by the caller that must tell the two apart and passed to the transactional method,
- * which calls {@link #reach} as its last step (an EJB's local view passes it by reference).
+ * which calls {@link #reach} as its last step (an EJB's local view passes it by reference). One request thread uses it
+ * from end to end: the local call runs on the caller's thread, so its fields need no synchronization.
  */
 public final class CommitPoint {
-    private volatile boolean reached;
-    private volatile boolean committed;
+    private boolean reached;
+    private boolean committed;
 
     /** The transaction's work is over: from now on only its commit is left. */
     public void reach() {
@@ -21,7 +22,7 @@ public final class CommitPoint {
     }
 
     /** Whether the transaction's work was over: a failure after this may have come after its commit. */
-    public boolean reached() {
+    public boolean isReached() {
         return reached;
     }
 

@@ -152,13 +152,13 @@ public class Commands {
      * A failure of the database, answered inside the channel so that the conversation goes on (thrown out of the
      * bean, it would end it with a 500): {@code busy} when the transaction certainly rolled back, {@code
      * unknown_outcome} when the command's work was over and its commit failed for another reason. Anything else is a
-     * defect, and is thrown.
+     * defect, and is thrown. Package-private for its unit test.
      */
-    private static void answerFailure(RuntimeException e, CommitPoint commitPoint, JsonObjectBuilder reply) {
+    static void answerFailure(RuntimeException e, CommitPoint commitPoint, JsonObjectBuilder reply) {
         if (commitPoint.isCommitted()) {
             throw e; // after the commit: a defect of this code, not a failure of the database
         }
-        if (commitPoint.reached() && !TransientFailures.certainlyRolledBack(e)) {
+        if (commitPoint.isReached() && !TransientFailures.certainlyRolledBack(e)) {
             // Say a connection lost while the database committed: the command may have been done. "busy" would
             // tell the client to send it again, and a send would then be stored twice.
             LOG.warning(() -> "A command's commit failed (" + e.getClass().getSimpleName() + ", "

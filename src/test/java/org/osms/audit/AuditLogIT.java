@@ -30,6 +30,7 @@ import org.osms.directory.DirectoryException;
 import org.osms.directory.Identity;
 import org.osms.it.AuditPages;
 import org.osms.it.Deployments;
+import org.osms.persistence.CommitPoint;
 import org.osms.protocol.AuditChain;
 import org.osms.protocol.AuditPage;
 import org.osms.protocol.AuditRecord;
@@ -63,7 +64,7 @@ class AuditLogIT {
 
     @Test
     void theDatabaseRefusesUpdateAndDeleteOfAuditEntriesToTheApplication() throws SQLException {
-        Identity id = directory.register(Deployments.freshUsername("ao"), Deployments.freshKey());
+        Identity id = directory.register(Deployments.freshUsername("ao"), Deployments.freshKey(), new CommitPoint());
         AuditRecord before = audit.ofIdentity(id.id(), 0, 10).entries().get(0);
 
         try (Connection c = applicationDataSource.getConnection(); Statement s = c.createStatement()) {
@@ -82,9 +83,10 @@ class AuditLogIT {
     @Test
     void theDatabaseRefusesToFreeOrMoveARetiredNameClaim() throws SQLException {
         Username retired = Deployments.freshUsername("ret");
-        Identity alice = directory.register(retired, Deployments.freshKey());
+        Identity alice = directory.register(retired, Deployments.freshKey(), new CommitPoint());
         directory.rename(alice.id(), Deployments.freshUsername("ren"));
-        Identity mallory = directory.register(Deployments.freshUsername("mal"), Deployments.freshKey());
+        Identity mallory =
+                directory.register(Deployments.freshUsername("mal"), Deployments.freshKey(), new CommitPoint());
 
         try (Connection c = applicationDataSource.getConnection(); Statement s = c.createStatement()) {
             String denied = permissionDenied(c);
@@ -99,9 +101,10 @@ class AuditLogIT {
     @Test
     void theSchemaRefusesToGiveARetiredNameToAnotherIdentity() throws SQLException {
         Username retired = Deployments.freshUsername("own");
-        Identity alice = directory.register(retired, Deployments.freshKey());
+        Identity alice = directory.register(retired, Deployments.freshKey(), new CommitPoint());
         directory.rename(alice.id(), Deployments.freshUsername("own"));
-        Identity mallory = directory.register(Deployments.freshUsername("mal"), Deployments.freshKey());
+        Identity mallory =
+                directory.register(Deployments.freshUsername("mal"), Deployments.freshKey(), new CommitPoint());
         long head = audit.page(0, 1).headSeq();
 
         // Through the application: the name is taken for good.
@@ -163,7 +166,7 @@ class AuditLogIT {
      */
     @Test
     void pagesStopAtTheirByteBudgetAndTogetherHoldTheWholeLogOnce() {
-        directory.register(Deployments.freshUsername("page"), Deployments.freshKey());
+        directory.register(Deployments.freshUsername("page"), Deployments.freshKey(), new CommitPoint());
         int budget = 4096;
         long head = audit.page(0, 1).headSeq();
         long expected = 1;
@@ -204,7 +207,7 @@ class AuditLogIT {
             racing.add(executor.submit(() -> {
                 go.await();
                 try {
-                    directory.register(name, Deployments.freshKey());
+                    directory.register(name, Deployments.freshKey(), new CommitPoint());
                     return "ok";
                 } catch (DirectoryException.UsernameTaken taken) {
                     return taken.code();
@@ -230,7 +233,8 @@ class AuditLogIT {
         List<Future<?>> done = new ArrayList<>();
         for (int w = 0; w < writers; w++) {
             done.add(executor.submit(() -> {
-                Identity id = directory.register(Deployments.freshUsername("cc"), Deployments.freshKey());
+                Identity id =
+                        directory.register(Deployments.freshUsername("cc"), Deployments.freshKey(), new CommitPoint());
                 for (int i = 0; i < renamesEach; i++) {
                     directory.rename(id.id(), Deployments.freshUsername("cc"));
                 }

@@ -25,6 +25,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.osms.audit.AuditLog;
 import org.osms.it.Deployments;
 import org.osms.it.Http;
+import org.osms.persistence.CommitPoint;
 import org.osms.protocol.OtrPublicKey;
 import org.osms.protocol.Username;
 
@@ -60,7 +61,7 @@ class DirectoryIT {
     void aRegisteredUserIsPublicWithItsOneKeyWhateverTheCaseOfTheName() {
         Username name = Deployments.freshUsername("Reg");
         OtrPublicKey key = Deployments.freshKey();
-        directory.register(name, key);
+        directory.register(name, key, new CommitPoint());
 
         Http.Answer a = http().get("/user/" + name.value().toUpperCase(java.util.Locale.ROOT));
         assertEquals(200, a.status(), a.body());
@@ -82,15 +83,17 @@ class DirectoryIT {
     void aRenameKeepsTheOldNameReservedForItsIdentityOnly() {
         Username first = Deployments.freshUsername("first");
         Username second = Deployments.freshUsername("second");
-        Identity alice = directory.register(first, Deployments.freshKey());
+        Identity alice = directory.register(first, Deployments.freshKey(), new CommitPoint());
         directory.rename(alice.id(), second);
 
         assertEquals(404, http().get("/user/" + first.value()).status(), "the old name no longer resolves");
         assertEquals(200, http().get("/user/" + second.value()).status());
         long headBefore = audit.page(0, 1).headSeq();
         assertThrows(DirectoryException.UsernameTaken.class,
-                () -> directory.register(first, Deployments.freshKey()), "no one else may take a used name");
-        Identity other = directory.register(Deployments.freshUsername("other"), Deployments.freshKey());
+                () -> directory.register(first, Deployments.freshKey(), new CommitPoint()),
+                "no one else may take a used name");
+        Identity other =
+                directory.register(Deployments.freshUsername("other"), Deployments.freshKey(), new CommitPoint());
         assertThrows(DirectoryException.UsernameTaken.class, () -> directory.rename(other.id(), first));
         assertEquals(headBefore + 1, audit.page(0, 1).headSeq(), "only the successful registration was audited");
 
@@ -107,7 +110,7 @@ class DirectoryIT {
         Username name = Deployments.freshUsername("rot");
         OtrPublicKey oldKey = Deployments.freshKey();
         OtrPublicKey newKey = Deployments.freshKey();
-        Identity id = directory.register(name, oldKey);
+        Identity id = directory.register(name, oldKey, new CommitPoint());
         directory.replaceKey(id.id(), newKey);
 
         JsonObject user = http().get("/user/" + name.value()).json();
@@ -118,16 +121,16 @@ class DirectoryIT {
         assertEquals(oldKey.fingerprint().hex(), replaced.getString("fingerprintBefore"));
         assertEquals(newKey.fingerprint().hex(), replaced.getString("fingerprintAfter"));
         assertThrows(DirectoryException.KeyInUse.class,
-                () -> directory.register(Deployments.freshUsername("thief"), oldKey),
+                () -> directory.register(Deployments.freshUsername("thief"), oldKey, new CommitPoint()),
                 "a retired key cannot be registered by another identity");
         assertThrows(DirectoryException.KeyInUse.class,
-                () -> directory.register(Deployments.freshUsername("thief"), newKey));
+                () -> directory.register(Deployments.freshUsername("thief"), newKey, new CommitPoint()));
     }
 
     @Test
     void anUnpublishedKeyIsHiddenUntilPublishedAgain() {
         Username name = Deployments.freshUsername("hide");
-        Identity id = directory.register(name, Deployments.freshKey());
+        Identity id = directory.register(name, Deployments.freshKey(), new CommitPoint());
         directory.unpublishKey(id.id());
         JsonObject hidden = http().get("/user/" + name.value()).json();
         assertEquals("unpublished", hidden.getString("status"));
@@ -142,7 +145,7 @@ class DirectoryIT {
     @Test
     void revocationIsFinalAndPublic() {
         Username name = Deployments.freshUsername("rev");
-        Identity id = directory.register(name, Deployments.freshKey());
+        Identity id = directory.register(name, Deployments.freshKey(), new CommitPoint());
         directory.revokeKey(id.id());
         JsonObject user = http().get("/user/" + name.value()).json();
         assertEquals("revoked", user.getString("status"));
@@ -158,7 +161,7 @@ class DirectoryIT {
     void deletionErasesTheKeyButKeepsTheNameReservedAndTheHistoryPublic() {
         Username name = Deployments.freshUsername("del");
         OtrPublicKey key = Deployments.freshKey();
-        Identity id = directory.register(name, key);
+        Identity id = directory.register(name, key, new CommitPoint());
         directory.delete(id.id());
 
         Http.Answer gone = http().get("/user/" + name.value());
@@ -169,7 +172,8 @@ class DirectoryIT {
         List<JsonObject> entries = http().get("/user/" + name.value() + "/history").json()
                 .getJsonArray("entries").getValuesAs(JsonObject.class);
         assertEquals("deleted", entries.get(entries.size() - 1).getString("event"));
-        assertThrows(DirectoryException.UsernameTaken.class, () -> directory.register(name, Deployments.freshKey()));
+        assertThrows(DirectoryException.UsernameTaken.class,
+                () -> directory.register(name, Deployments.freshKey(), new CommitPoint()));
     }
 
     @Test
@@ -178,7 +182,7 @@ class DirectoryIT {
         List<Future<Identity>> attempts = new ArrayList<>();
         for (int i = 0; i < 8; i++) {
             OtrPublicKey key = Deployments.freshKey();
-            attempts.add(executor.submit(() -> directory.register(contested, key)));
+            attempts.add(executor.submit(() -> directory.register(contested, key, new CommitPoint())));
         }
         int won = 0;
         for (Future<Identity> attempt : attempts) {
@@ -198,7 +202,7 @@ class DirectoryIT {
     @Test
     void historyPagesFollowNextAfterToTheEnd() {
         Username name = Deployments.freshUsername("pages");
-        Identity id = directory.register(name, Deployments.freshKey());
+        Identity id = directory.register(name, Deployments.freshKey(), new CommitPoint());
         directory.unpublishKey(id.id());
         directory.publishKey(id.id());
 
