@@ -42,6 +42,8 @@ import org.osms.protocol.Username;
  * rolled the transaction back, so {@code busy} is the truth.</li>
  * </ul>
  *
+ * <p>And one refusal before the commit: a lock on another transaction's claim of the same name, waited for too long.
+ *
  * <p>The embedded database has no connection to lose: the H2 run leaves this test out. Liberty logs the faults as the
  * errors they are, so the test runs on its own after the PostgreSQL suite and its CleanLogsIT
  * ({@code it-pg-commit-failure} in pom.xml), on the same server.
@@ -148,6 +150,37 @@ class CommitFailureIT {
         assertEquals("busy", reply.getString("error"), reply.toString());
         assertEquals(name.value(), session.command(cmd("whoami")).getString("username"), "nothing was done");
         assertEquals(404, Http.fromSystemProperty().get("/user/" + refused.value()).status());
+        session.logout();
+    }
+
+    /**
+     * A rename that waits for another transaction's uncommitted claim of the same name until the lock timeout (20 s,
+     * db-postgresql.xml) was refused by the database before its work was over: {@code busy}, not {@code
+     * username_taken}, since the other transaction may still roll back, and then the name is free.
+     */
+    @Test
+    void aRenameThatWaitsTooLongForAnotherTransactionsClaimOfTheNameIsBusyNotTaken() throws SQLException {
+        Username name = Deployments.freshUsername("commit");
+        OsmsClient.Session session = client.register(name, KeyStoreFiles.generate(), client.serverKey());
+        Username contested = Deployments.freshUsername("contested");
+        admin.setAutoCommit(false);
+        try (PreparedStatement claim = admin.prepareStatement(
+                "INSERT INTO username_claim (username, identity_id, claimed_at) VALUES (?, 1, 0)")) {
+            claim.setString(1, contested.value());
+            claim.executeUpdate(); // not committed: the name's entry in the primary key stays locked
+            long started = System.nanoTime();
+            JsonObject reply = session.sendCommand(rename(contested));
+            long waited = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started);
+            assertFalse(reply.getBoolean("ok"), reply.toString());
+            assertEquals("busy", reply.getString("error"), reply.toString());
+            assertTrue(waited >= 15, "the rename waited for the lock (" + waited + " s)");
+            assertEquals(name.value(), session.command(cmd("whoami")).getString("username"), "nothing was done");
+        } finally {
+            admin.rollback();
+            admin.setAutoCommit(true);
+        }
+        assertEquals(contested.value(), session.command(rename(contested)).getString("username"),
+                "the other transaction rolled back: the name was free after all");
         session.logout();
     }
 
