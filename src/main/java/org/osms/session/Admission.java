@@ -17,6 +17,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeSet;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import org.osms.protocol.AdmissionPuzzle;
@@ -97,7 +98,24 @@ public class Admission {
     private final Map<Kind, LinkedHashMap<SessionId, Ticket>> held = new EnumMap<>(Kind.class);
     private final Map<Kind, Map<Circuit, Integer>> perCircuit = new EnumMap<>(Kind.class);
     private final Map<Kind, Load> load = new EnumMap<>(Kind.class);
-    private final Map<String, Instant> spent = new HashMap<>();
+    /** Tokens already used and not yet expired, oldest issued first. */
+    private final TreeSet<Spent> spent = new TreeSet<>();
+    /** At most this many are remembered ({@link #MAX_SPENT}; smaller in a unit test). */
+    int maxSpent = MAX_SPENT;
+    /**
+     * When the set was full, the oldest used tokens were forgotten: every token issued at or before this time (epoch
+     * milliseconds) is refused as if it had expired, so that none of them can be used again.
+     */
+    private long forgottenThrough = Long.MIN_VALUE;
+
+    /** A used token, ordered by when it was issued and then by its text (two tokens of one millisecond). */
+    private record Spent(long issuedMillis, String token) implements Comparable<Spent> {
+        @Override
+        public int compareTo(Spent o) {
+            int byTime = Long.compare(issuedMillis, o.issuedMillis);
+            return byTime != 0 ? byTime : token.compareTo(o.token);
+        }
+    }
 
     @PostConstruct
     void start() {
@@ -170,18 +188,27 @@ public class Admission {
         if (issued.plus(PUZZLE_LIFETIME).isBefore(now) || bits < required - SLACK_BITS) {
             throw puzzle(kind, required, "The puzzle expired or the server got busier: solve this one.");
         }
-        spend(token, issued.plus(PUZZLE_LIFETIME), now, kind, required);
+        spend(token, issued, now, kind, required);
     }
 
-    private synchronized void spend(String token, Instant expires, Instant now, Kind kind, int required) {
-        if (spent.size() >= MAX_SPENT) {
-            spent.values().removeIf(now::isAfter);
-            if (spent.size() >= MAX_SPENT) {
-                throw new SessionException.Busy("new conversations");
-            }
+    /**
+     * Remembers a token as used; refuses one used before. The set is bounded, and a full set never refuses a fresh
+     * token (that would lock every client out while one client keeps it full): it forgets its oldest tokens instead,
+     * and refuses every token issued as early as those, which can then no longer be told apart from used ones.
+     */
+    private synchronized void spend(String token, Instant issued, Instant now, Kind kind, int required) {
+        long expiredBefore = now.minus(PUZZLE_LIFETIME).toEpochMilli();
+        while (!spent.isEmpty() && spent.first().issuedMillis() < expiredBefore) {
+            spent.pollFirst(); // check() refuses these as expired anyway
         }
-        if (spent.putIfAbsent(token, expires) != null) {
+        if (issued.toEpochMilli() <= forgottenThrough) {
+            throw puzzle(kind, required, "The puzzle expired or the server got busier: solve this one.");
+        }
+        if (!spent.add(new Spent(issued.toEpochMilli(), token))) {
             throw puzzle(kind, required, "This puzzle was already used: solve this one.");
+        }
+        while (spent.size() > maxSpent) {
+            forgottenThrough = Math.max(forgottenThrough, spent.pollFirst().issuedMillis());
         }
     }
 

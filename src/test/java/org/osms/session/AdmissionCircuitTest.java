@@ -29,7 +29,8 @@ class AdmissionCircuitTest {
     private final Admission admission = admission(8, 8);
     private final SecureRandom random = new SecureRandom();
 
-    private static Admission admission(int maxHandshakes, int maxRegistrations) {
+    /** An Admission with these caps, OSMS's other defaults, and a clock fixed at {@link #NOW}. */
+    static Admission admission(int maxHandshakes, int maxRegistrations) {
         SessionSettings s = new SessionSettings();
         s.idleTimeoutSeconds = "600";
         s.handshakeTimeoutSeconds = "60";
