@@ -3,6 +3,9 @@ package org.osms.h2;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.Method;
 import java.sql.Connection;
+import java.sql.SQLDataException;
+import java.sql.SQLException;
+import java.sql.SQLIntegrityConstraintViolationException;
 import java.sql.Statement;
 
 /**
@@ -54,14 +57,42 @@ final class GatedStatement implements InvocationHandler {
     }
 
     private Object execute(Method method, Object[] args, boolean writes) throws Throwable {
-        if (!writes) {
-            return WrapperMethods.call(target, method, args);
-        }
-        connection.beforeWrite();
         try {
-            return WrapperMethods.call(target, method, args);
-        } finally {
-            connection.afterWrite();
+            if (!writes) {
+                return WrapperMethods.call(target, method, args);
+            }
+            connection.beforeWrite();
+            try {
+                return WrapperMethods.call(target, method, args);
+            } finally {
+                connection.afterWrite();
+            }
+        } catch (SQLException e) {
+            throw withoutValues(e);
         }
+    }
+
+    /**
+     * H2's message for a broken constraint or a bad value quotes the values (a unique index's "VALUES ('alice')",
+     * a value too long for its column), and whoever logs the exception (EclipseLink does, at WARNING)
+     * would write a username or a fingerprint into the server's logs. PostgreSQL's driver leaves the detail out
+     * (db-postgresql.xml, logServerErrorDetail). So such an exception (SQLState class 22 or 23) is replaced by one of
+     * the same class, SQLState and error code whose message keeps only H2's words before the values.
+     */
+    static SQLException withoutValues(SQLException e) {
+        String state = e.getSQLState();
+        if (state == null || !(state.startsWith("22") || state.startsWith("23"))) {
+            return e;
+        }
+        String message = e.getMessage() == null ? "" : e.getMessage();
+        int cut = message.indexOf(':');
+        String words = (cut < 0 ? "database error" : message.substring(0, cut)) + " (values left out) [" + state + "-"
+                + e.getErrorCode() + "]";
+        SQLException clean = e instanceof SQLIntegrityConstraintViolationException
+                ? new SQLIntegrityConstraintViolationException(words, state, e.getErrorCode())
+                : e instanceof SQLDataException ? new SQLDataException(words, state, e.getErrorCode())
+                : new SQLException(words, state, e.getErrorCode());
+        clean.setStackTrace(e.getStackTrace());
+        return clean;
     }
 }

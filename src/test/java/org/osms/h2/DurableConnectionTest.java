@@ -83,6 +83,44 @@ class DurableConnectionTest {
                 "the second writer waits for the first transaction to end");
     }
 
+    /**
+     * H2 quotes the values a broken constraint or a bad value concerns in its message; whoever logs the exception
+     * (EclipseLink, at WARNING) would log a username. The connection's statements leave them out, and keep what
+     * decides how a failure is answered: the exception's class, SQLState and error code.
+     */
+    @Test
+    void constraintAndValueErrorsKeepTheirStateButNotTheValues() throws SQLException {
+        try (Statement s = keeper.createStatement()) {
+            s.execute("CREATE TABLE claim(name VARCHAR(8) PRIMARY KEY)");
+            s.execute("INSERT INTO claim VALUES ('alice')");
+        }
+        try (Connection c = open(true); PreparedStatement p = c.prepareStatement("INSERT INTO claim VALUES (?)")) {
+            p.setString(1, "alice");
+            SQLException taken = assertThrows(SQLException.class, p::executeUpdate);
+            assertTrue(taken instanceof java.sql.SQLIntegrityConstraintViolationException, taken.toString());
+            assertEquals("23505", taken.getSQLState());
+            assertEquals(23505, taken.getErrorCode());
+            assertFalse(taken.getMessage().contains("alice"), taken.getMessage());
+            assertTrue(taken.getMessage().startsWith("Unique index or primary key violation"), taken.getMessage());
+
+            p.setString(1, "aliceeleven");
+            SQLException tooLong = assertThrows(SQLException.class, p::executeUpdate);
+            assertTrue(tooLong instanceof java.sql.SQLDataException, tooLong.toString());
+            assertEquals("22001", tooLong.getSQLState());
+            assertFalse(tooLong.getMessage().contains("aliceeleven"), tooLong.getMessage());
+
+            try (Statement plain = c.createStatement()) {
+                SQLException literal = assertThrows(SQLException.class,
+                        () -> plain.executeUpdate("INSERT INTO claim VALUES ('alice')"));
+                assertEquals("23505", literal.getSQLState());
+                assertFalse(literal.getMessage().contains("alice"), literal.getMessage());
+                SQLException syntax = assertThrows(SQLException.class, () -> plain.executeQuery("SELEKT 1"));
+                assertEquals("42001", syntax.getSQLState(), "other errors are H2's own");
+                assertTrue(syntax.getMessage().contains("SELEKT"), syntax.getMessage());
+            }
+        }
+    }
+
     /** A second transaction's first write, on another table (no row lock in common), waits for the commit. */
     @Test
     void aSecondWriterWaitsUntilTheFirstTransactionCommits() throws Exception {
