@@ -166,8 +166,10 @@ class AuditLogIT {
      */
     @Test
     void pagesStopAtTheirByteBudgetAndTogetherHoldTheWholeLogOnce() {
-        directory.register(Deployments.freshUsername("page"), Deployments.freshKey(), new CommitPoint());
         int budget = 4096;
+        for (int i = 0; i < 16; i++) { // entries of about 400 bytes: more than one page even on a fresh database
+            directory.register(Deployments.freshUsername("page"), Deployments.freshKey(), new CommitPoint());
+        }
         long head = audit.page(0, 1).headSeq();
         long expected = 1;
         long after = 0;
