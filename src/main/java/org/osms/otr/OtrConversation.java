@@ -321,6 +321,21 @@ public final class OtrConversation {
     }
 
     /**
+     * Whether {@code message} is an encoded OTR version 3 data message by its header alone (neither a query, an AKE
+     * message nor anything malformed); the rest is checked when it is received.
+     */
+    public static boolean isDataMessage(String message) {
+        if (message == null || !OtrEncodedMessage.isEncoded(message)) {
+            return false;
+        }
+        try {
+            return OtrEncodedMessage.typeOf(message) == OtrEncodedMessage.DATA;
+        } catch (OtrFailure | RuntimeException malformed) {
+            return false;
+        }
+    }
+
+    /**
      * Whether {@code message} is a Signature or Reveal Signature message: the one that completes a handshake, or
      * does not. Reads the header only; false for anything that is not an encoded OTR message.
      */

@@ -254,12 +254,16 @@ public class Commands {
             throw CommandArguments.badCommand("'register' needs an integer 'counter' (proof of work).");
         }
         OtrPublicKey key = state.registrationKey();
+        if (key == null) {
+            // only a registration conversation whose handshake proved a key may register (Conversation.handshake)
+            throw new ApiException(403, "not_registered", "This conversation proved no key to register.");
+        }
         // before the Argon2id evaluation, which only a free name and key may cost
         directory.conflictOfRegistration(username, key).ifPresent(conflict -> {
             throw conflict;
         });
         if (!registrationWork.isSolved(state.registrationDifficulty().orElseGet(registrationWork::current),
-                state.challenge(), username.value(), key.fingerprint().hex(), counter)) {
+                state.challenge(), username.value(), key.fingerprint().hex(), counter, state::abandoned)) {
             state.end(); // each check costs the server an Argon2id evaluation: one wrong answer per conversation
             throw new ApiException(403, "bad_proof_of_work", "The proof of work does not check out.");
         }

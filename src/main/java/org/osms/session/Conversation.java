@@ -11,6 +11,7 @@ import jakarta.ejb.TransactionAttributeType;
 import jakarta.enterprise.inject.Vetoed;
 import jakarta.inject.Inject;
 import java.util.List;
+import java.util.function.BooleanSupplier;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.osms.otr.OtrConversation;
@@ -104,9 +105,12 @@ public class Conversation {
         LIVE.decrementAndGet();
     }
 
-    /** Opens the conversation; {@code challenge}: 32 random bytes, this conversation's own (the registry's random). */
-    public void open(Username claimedUser, byte[] challenge) {
-        this.state = new ConversationState(claimedUser, challenge);
+    /**
+     * Opens the conversation; {@code challenge}: 32 random bytes, this conversation's own (the registry's random);
+     * {@code endedByRegistry}: whether the registry has ended it since ({@link ConversationState#abandoned}).
+     */
+    public void open(Username claimedUser, byte[] challenge, BooleanSupplier endedByRegistry) {
+        this.state = new ConversationState(claimedUser, challenge, endedByRegistry);
         this.otr = new OtrConversation("osms", "client", serverKey.keyPair());
     }
 
@@ -196,6 +200,10 @@ public class Conversation {
         if (!otr.isEncrypted()) {
             return Step.refused(SessionException.notEncrypted());
         }
+        if (!OtrConversation.isDataMessage(message)) {
+            // a query or an AKE message would start a new handshake inside otr4j, under whatever key it proves
+            return Step.refused(SessionException.badOtr("An encrypted conversation carries OTR data messages only."));
+        }
         String plaintext;
         try {
             plaintext = otr.receive(message).plaintext().orElse(null);
@@ -241,8 +249,16 @@ public class Conversation {
         }
     }
 
-    /** Reads the client's disconnect message ({@code POST /terminate_session}); true when it ended the conversation. */
+    /**
+     * Reads the client's disconnect message ({@code POST /terminate_session}); true when it ended the conversation.
+     * A disconnect is a data message of an encrypted conversation: anything else, and anything before the handshake
+     * completed, is refused without reaching otr4j, which would otherwise go on with a handshake here (a signature
+     * check for every message, and a handshake completed without the login's rules).
+     */
     public boolean acceptsTermination(String message) {
+        if (!otr.isEncrypted() || !OtrConversation.isDataMessage(message)) {
+            return false;
+        }
         try {
             otr.receive(message);
         } catch (OtrFailure e) {

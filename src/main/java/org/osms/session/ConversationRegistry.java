@@ -68,12 +68,18 @@ public class ConversationRegistry {
         private volatile boolean encrypted;
         /** {@link ConversationState#NO_IDENTITY} until known; a primitive, one object less per conversation. */
         private volatile long identity = ConversationState.NO_IDENTITY;
+        /** Set when the registry ends the conversation, before its bean is destroyed. */
+        private volatile boolean ended;
         /** Whether a deferred command (a long-polling fetch) of this conversation waits; guarded by the entry. */
         private boolean awaiting;
 
         Entry(Conversation bean, Instant now) {
             this.bean = bean;
             this.lastUsed = now.toEpochMilli();
+        }
+
+        boolean ended() {
+            return ended;
         }
 
         public Conversation bean() {
@@ -144,9 +150,10 @@ public class ConversationRegistry {
             Conversation bean = newBean();
             byte[] challenge = new byte[32];
             random.nextBytes(challenge);
-            bean.open(claimedUser, challenge);
+            Entry entry = new Entry(bean, clock.instant());
+            bean.open(claimedUser, challenge, entry::ended);
             id = SessionId.random(random);
-            live.put(id, new Entry(bean, clock.instant()));
+            live.put(id, entry);
             admission.opened(id, kind, circuit);
         }
         // outside the lock: ending a conversation waits for a request it is still answering (up to its access
@@ -290,6 +297,7 @@ public class ConversationRegistry {
     }
 
     private static void destroy(Entry e) {
+        e.ended = true; // first: a request of it that waits (a registration's puzzle check) gives up now
         try {
             e.bean.end();
         } catch (NoSuchEJBException alreadyGone) {

@@ -1,6 +1,7 @@
 package org.osms.session;
 
 import java.util.Optional;
+import java.util.function.BooleanSupplier;
 import org.osms.protocol.Fingerprint;
 import org.osms.protocol.OtrPublicKey;
 import org.osms.protocol.RegistrationPuzzle;
@@ -30,10 +31,23 @@ final class ConversationState {
     private boolean identityChanged;
     private RegistrationPuzzle.Difficulty registrationDifficulty;
 
-    ConversationState(Username claimedUser, byte[] challenge) {
+    /** Whether the registry has ended the conversation, read outside the bean while a request of it still runs. */
+    private final BooleanSupplier endedByRegistry;
+
+    ConversationState(Username claimedUser, byte[] challenge, BooleanSupplier endedByRegistry) {
         this.claimedUser = claimedUser;
         this.registration = claimedUser == null;
         this.challenge = challenge.clone();
+        this.endedByRegistry = endedByRegistry;
+    }
+
+    /**
+     * Whether the registry has ended this conversation (displaced, expired, logged out) while one of its requests still
+     * runs: the container destroys the bean only once that request returns, so a request that waits for a shared
+     * resource gives up when this turns true, rather than hold it, and its thread, for a conversation that is gone.
+     */
+    boolean abandoned() {
+        return endedByRegistry.getAsBoolean();
     }
 
     /** The account named in OSMS-Username until the login succeeded; empty for a registration conversation. */

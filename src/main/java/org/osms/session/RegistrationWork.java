@@ -6,6 +6,7 @@ import jakarta.inject.Inject;
 import java.time.Clock;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import org.osms.protocol.RegistrationPuzzle;
 import org.osms.protocol.RegistrationPuzzle.Difficulty;
 import org.osms.web.ApiException;
@@ -20,6 +21,8 @@ import org.osms.web.ApiException;
 public class RegistrationWork {
     static final int CONCURRENT_CHECKS = 2;
     private static final long CHECK_WAIT_SECONDS = 20;
+    /** How often a waiting check looks whether its conversation still lives. */
+    private static final long WAIT_SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
     @Inject
     SessionSettings settings;
@@ -27,7 +30,7 @@ public class RegistrationWork {
     @Inject
     Clock clock;
 
-    private final Semaphore checks = new Semaphore(CONCURRENT_CHECKS, true);
+    final Semaphore checks = new Semaphore(CONCURRENT_CHECKS, true); // package-private for its unit test
     private RecentCount lastHour;
 
     @PostConstruct
@@ -47,18 +50,36 @@ public class RegistrationWork {
         lastHour.add(clock.instant());
     }
 
-    /** One Argon2id evaluation, with at most {@link #CONCURRENT_CHECKS} at a time. */
+    /**
+     * One Argon2id evaluation, with at most {@link #CONCURRENT_CHECKS} at a time, first come first served. A check
+     * waits for its turn at most {@value #CHECK_WAIT_SECONDS} s ({@code busy}), and only while its conversation lives:
+     * when {@code abandoned} turns true (the registry ended the conversation, say to make room for a newer one) it
+     * gives up, so that the checks waiting are never more than the registration conversations alive, which Admission
+     * bounds and shares among circuits.
+     *
+     * @throws Authority.Lost when the conversation was ended meanwhile: it is answered {@code 404 unknown_session}
+     */
     public boolean isSolved(Difficulty difficulty, byte[] challenge, String username, String fingerprint,
-                            long counter) {
+                            long counter, BooleanSupplier abandoned) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(CHECK_WAIT_SECONDS);
         try {
-            if (!checks.tryAcquire(CHECK_WAIT_SECONDS, TimeUnit.SECONDS)) {
-                throw new SessionException.Busy("registrations being checked");
+            while (!checks.tryAcquire(Math.min(WAIT_SLICE_NANOS, deadline - System.nanoTime()),
+                    TimeUnit.NANOSECONDS)) {
+                if (abandoned.getAsBoolean()) {
+                    throw new Authority.Lost();
+                }
+                if (System.nanoTime() - deadline >= 0) {
+                    throw new SessionException.Busy("registrations being checked");
+                }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new ApiException(503, "busy", "The server is shutting down.");
         }
         try {
+            if (abandoned.getAsBoolean()) {
+                throw new Authority.Lost(); // ended while it waited: its turn goes to the next
+            }
             return RegistrationPuzzle.isSolved(difficulty, challenge, username, fingerprint, counter);
         } finally {
             checks.release();

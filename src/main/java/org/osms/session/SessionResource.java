@@ -118,10 +118,14 @@ public class SessionResource {
             }
             metrics.handshakeCompleted();
             admission.handshakeDone(id);
-            answer.add("challenge", Base64.getEncoder().encodeToString(entry.bean().challenge()));
-            if (entry.bean().isRegistration()) {
+            // through call(): a disconnect sent meanwhile may have ended the conversation (404, not a 500)
+            answer.add("challenge", Base64.getEncoder().encodeToString(call(id, () -> entry.bean().challenge())));
+            if (call(id, () -> entry.bean().isRegistration())) {
                 RegistrationPuzzle.Difficulty work = registrationWork.current();
-                entry.bean().announceRegistrationPuzzle(work);
+                call(id, () -> {
+                    entry.bean().announceRegistrationPuzzle(work);
+                    return null;
+                });
                 answer.add("powAlgorithm", RegistrationPuzzle.ALGORITHM)
                         .add("powBits", work.bits())
                         .add("powMemoryKiB", work.memoryKiB())

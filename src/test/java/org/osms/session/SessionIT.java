@@ -21,6 +21,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.osms.client.KeyStoreFiles;
 import org.osms.client.OsmsClient;
@@ -508,6 +509,77 @@ class SessionIT {
         assertEquals("active", who.getString("status"));
         s.logout();
         thiefsOwn.logout();
+    }
+
+    /**
+     * The handshake's last message (the client's signature) sent to {@code /terminate_session} instead: refused before
+     * otr4j reads it, so it neither completes the handshake without the login's rules (a registration conversation
+     * so completed once answered {@code register} with a 500) nor costs the server a signature check for each copy.
+     * The handshake then completes where it belongs. Both flows (the client's query, or its own D-H Commit), for a
+     * login and for a registration.
+     */
+    @ParameterizedTest
+    @CsvSource({"true,false", "true,true", "false,false", "false,true"})
+    void theHandshakesLastMessageSentToTerminateSessionIsRefusedAndChangesNothing(boolean login, boolean clientStarts)
+            throws Exception {
+        KeyPair key = KeyStoreFiles.generate();
+        Username name = fresh("early");
+        if (login) {
+            registered(name, key).logout();
+        }
+        NeverLogged.record(OtrPublicKey.fingerprintOf(key.getPublic()).hex());
+        OtrConversation otr = new OtrConversation("client", "osms", key);
+        List<String> outgoing = new ArrayList<>(clientStarts ? otr.startKeyExchange() : otr.start());
+        String id = null;
+        Http.Answer answer = null;
+        int diverted = 0;
+        for (int i = 0; i < 10 && !outgoing.isEmpty(); i++) {
+            String message = outgoing.remove(0);
+            if (OtrConversation.isSignatureMessage(message)) {
+                for (int copy = 0; copy < 3; copy++) {
+                    Http.Answer end = http.send(HttpRequest.newBuilder(http.uri("/terminate_session"))
+                            .header("OSMS-Session", id).POST(HttpRequest.BodyPublishers.ofString(message)));
+                    assertEquals(400, end.status(), end.body());
+                    assertEquals("not_a_disconnect", end.error(), end.body());
+                    diverted++;
+                }
+            }
+            HttpRequest.Builder r = HttpRequest.newBuilder(http.uri("/create_session"))
+                    .POST(HttpRequest.BodyPublishers.ofString(message));
+            if (id != null) {
+                r.header("OSMS-Session", id);
+            } else if (login) {
+                r.header("OSMS-Username", name.value());
+            }
+            var response = sendRaw(r);
+            id = response.headers().firstValue("OSMS-Session").orElse(id);
+            answer = new Http.Answer(response.statusCode(), "", response.body());
+            assertEquals(200, answer.status(), answer.body());
+            for (var m : answer.json().getJsonArray("messages")) {
+                outgoing.addAll(otr.receive(((jakarta.json.JsonString) m).getString()).replies());
+            }
+        }
+        assertEquals(3, diverted, "the signature went to /terminate_session first");
+        assertTrue(answer.json().getBoolean("encrypted"), "the handshake completed at /create_session: " + answer.body());
+        assertTrue(otr.isEncrypted());
+        assertEquals(44, answer.json().getString("challenge").length());
+        assertEquals(!login, answer.json().containsKey("powBits"), answer.body());
+        Raw raw = new Raw(id, answer, otr, 0);
+        if (login) {
+            assertEquals(name.value(), rawWhoami(raw).getString("username"));
+        } else {
+            Http.Answer whoami = rawCommand(raw, Json.createObjectBuilder().add("seq", 1).add("command", "whoami")
+                    .build());
+            assertEquals(200, whoami.status(), "a refusal inside the channel: " + whoami.body());
+            String reply = otr.receive(whoami.json().getJsonArray("messages").getString(0)).plaintext().orElseThrow();
+            assertEquals("not_registered", Json.createReader(new java.io.StringReader(reply)).readObject()
+                    .getString("error"), reply);
+            assertEquals(404, http.get("/user/" + name.value()).status());
+        }
+        List<String> bye = otr.end();
+        Http.Answer end = http.send(HttpRequest.newBuilder(http.uri("/terminate_session")).header("OSMS-Session", id)
+                .POST(HttpRequest.BodyPublishers.ofString(bye.get(bye.size() - 1))));
+        assertEquals(200, end.status(), end.body());
     }
 
     @ParameterizedTest
