@@ -6,6 +6,7 @@ import jakarta.ejb.TransactionAttributeType;
 import jakarta.enterprise.event.Event;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
+import jakarta.persistence.EntityNotFoundException;
 import jakarta.persistence.LockModeType;
 import jakarta.persistence.PersistenceContext;
 import jakarta.persistence.PersistenceException;
@@ -134,6 +135,24 @@ public class Directory {
     @TransactionAttribute(TransactionAttributeType.SUPPORTS)
     public Optional<Identity> find(long identityId) {
         return Optional.ofNullable(em.find(Identity.class, identityId));
+    }
+
+    /**
+     * The identity as committed now, read again from the database rather than from the caller's transaction, in
+     * which it was read before: for a command that read it without a lock, to tell whether it changed meanwhile.
+     */
+    @TransactionAttribute(TransactionAttributeType.MANDATORY)
+    public Optional<Identity> readAgain(long identityId) {
+        Identity identity = em.find(Identity.class, identityId);
+        if (identity == null) {
+            return Optional.empty();
+        }
+        try {
+            em.refresh(identity);
+        } catch (EntityNotFoundException deleted) {
+            return Optional.empty();
+        }
+        return Optional.of(identity);
     }
 
     /**

@@ -14,9 +14,10 @@ import org.osms.protocol.Fingerprint;
 /**
  * The rule every command obeys (docs/protocol.md, "Authority"): a conversation may act for its identity only while
  * the key it proved is the identity's current key and the identity may log in. The check and the command run in one
- * transaction, with the identity's row locked from the check to the commit (unless the command changes nothing): a
- * command racing a key replacement, revocation or deletion either runs entirely before that change or is refused; it
- * is never applied under a key that is no longer current.
+ * transaction, with the identity's row locked from the check to the commit (unless the command changes nothing: then
+ * the row is read again after the command): a command racing a key replacement, revocation or deletion either runs
+ * entirely before that change or is refused; it is never applied, nor answered, under a key that is no longer
+ * current.
  *
  * <p>A stateless bean with a container-managed transaction, like {@link Directory}: refusals are application
  * exceptions (ApiException, Lost, and ProtocolException by WEB-INF/ejb-jar.xml) that roll the command back and reach
@@ -52,7 +53,14 @@ public class Authority {
             throw new Lost();
         }
         command.accept(new Caller(identity, provenKey, challenge, mayDefer, prepared));
-        if (!changesNothing) {
+        if (changesNothing) {
+            // Without the lock, a change of the key or status could commit while the command read (messages that
+            // arrived after a replace-key, say, would reach the old key): read the identity again, so that all the
+            // command read was read while the key was still current, or its answer is not given.
+            if (directory.readAgain(identityId).filter(again -> mayAct(again, provenKey)).isEmpty()) {
+                throw new Lost();
+            }
+        } else {
             commitPoint.reach();
         }
     }

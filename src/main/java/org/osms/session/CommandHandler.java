@@ -17,8 +17,9 @@ import java.util.Set;
  *
  * <p>A command that changes nothing ({@link #changesNothing}) runs with the identity read but not locked: a lock
  * makes every command a writing transaction, which the database must make durable at its commit (PostgreSQL flushes
- * its write-ahead log, H2 writes its file), and a read cannot be applied under a key that is no longer current: its
- * answer is one it could have given just before whatever change commits meanwhile.
+ * its write-ahead log, H2 writes its file). Instead, {@link Authority} reads the identity again once the command is
+ * done, and refuses the answer when its key or status changed meanwhile: what the command read was read while the key
+ * was current.
  */
 public interface CommandHandler {
     /** The command names this handler answers. */
