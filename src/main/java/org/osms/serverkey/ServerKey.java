@@ -82,7 +82,7 @@ public class ServerKey {
         KeyPair pair = newPair();
         OtrPublicKey pub = OtrPublicKey.of(pair.getPublic());
         ServerKeyStore.Rotation rotation = store.rotate(old -> {
-            int serial = old.serial() + 1;
+            int serial = nextSerial(old.serial());
             long now = clock.millis();
             byte[] statement = ServerKeyHandover.statement(serial, old.fingerprint(), pub.fingerprint().hex(), now);
             return new ServerKeyStore.Rotation(
@@ -95,6 +95,20 @@ public class ServerKey {
         loaded = new Loaded(pub, pair.getPrivate(), rotation.row().createdAt());
         LOG.info("The server OTR key was rotated; the handover is signed in the public key history.");
         return rotation.record();
+    }
+
+    /**
+     * The serial of the key after the one with {@code serial}. Refused past {@link ServerKeyHandover#MAX_KEYS} keys:
+     * a client refuses a longer history, so one rotation more would leave every client pinned to an older key unable
+     * to follow for good (the history cannot shrink), and the history that {@code GET /pk/history} sends whole stays
+     * bounded.
+     */
+    static int nextSerial(int serial) {
+        if (serial >= ServerKeyHandover.MAX_KEYS) {
+            throw new IllegalStateException("The server key has had " + ServerKeyHandover.MAX_KEYS
+                    + " keys, the longest history a client follows; it cannot be rotated again.");
+        }
+        return serial + 1;
     }
 
     /** Every key the server has had, oldest first: {@code GET /pk/history}. */
