@@ -4,7 +4,6 @@ import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Clock;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.osms.protocol.RegistrationPuzzle;
@@ -30,7 +29,7 @@ public class RegistrationWork {
     @Inject
     Clock clock;
 
-    final Semaphore checks = new Semaphore(CONCURRENT_CHECKS, true); // package-private for its unit test
+    final CheckTurns turns = new CheckTurns(CONCURRENT_CHECKS); // package-private for its unit test
     private RecentCount lastHour;
 
     @PostConstruct
@@ -62,27 +61,26 @@ public class RegistrationWork {
     public boolean isSolved(Difficulty difficulty, byte[] challenge, String username, String fingerprint,
                             long counter, BooleanSupplier abandoned) {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(CHECK_WAIT_SECONDS);
+        CheckTurns.Wait wait;
         try {
-            while (!checks.tryAcquire(Math.min(WAIT_SLICE_NANOS, deadline - System.nanoTime()),
-                    TimeUnit.NANOSECONDS)) {
-                if (abandoned.getAsBoolean()) {
-                    throw new Authority.Lost();
-                }
-                if (System.nanoTime() - deadline >= 0) {
-                    throw new SessionException.Busy("registrations being checked");
-                }
-            }
+            wait = turns.take(deadline, abandoned, WAIT_SLICE_NANOS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new ApiException(503, "busy", "The server is shutting down.");
         }
+        if (wait == CheckTurns.Wait.GAVE_UP) {
+            throw new Authority.Lost();
+        }
+        if (wait == CheckTurns.Wait.TIMED_OUT) {
+            throw new SessionException.Busy("registrations being checked");
+        }
         try {
             if (abandoned.getAsBoolean()) {
-                throw new Authority.Lost(); // ended while it waited: its turn goes to the next
+                throw new Authority.Lost(); // ended just as its turn came: the turn goes to the next
             }
             return RegistrationPuzzle.isSolved(difficulty, challenge, username, fingerprint, counter);
         } finally {
-            checks.release();
+            turns.give();
         }
     }
 }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -25,6 +26,20 @@ class RegistrationWorkTest {
 
     private final RegistrationWork work = new RegistrationWork();
 
+    /** Takes every turn, as checks running would. */
+    private void allTurnsTaken() throws InterruptedException {
+        for (int i = 0; i < RegistrationWork.CONCURRENT_CHECKS; i++) {
+            assertEquals(CheckTurns.Wait.TAKEN, work.turns.take(System.nanoTime(), () -> false, 1));
+        }
+        assertEquals(0, work.turns.free());
+    }
+
+    private void allTurnsGiven() {
+        for (int i = 0; i < RegistrationWork.CONCURRENT_CHECKS; i++) {
+            work.turns.give();
+        }
+    }
+
     private CompletableFuture<Boolean> check(AtomicBoolean abandoned) {
         return CompletableFuture.supplyAsync(() -> work.isSolved(EASY, CHALLENGE, "alice", FINGERPRINT, 1,
                 abandoned::get));
@@ -32,7 +47,7 @@ class RegistrationWorkTest {
 
     @Test
     void aCheckWaitingForItsTurnGivesUpWhenItsConversationIsEnded() throws Exception {
-        work.checks.acquire(RegistrationWork.CONCURRENT_CHECKS); // two checks running
+        allTurnsTaken(); // two checks running
         AtomicBoolean abandoned = new AtomicBoolean();
         CompletableFuture<Boolean> waiting = check(abandoned);
         Thread.sleep(300);
@@ -42,21 +57,22 @@ class RegistrationWorkTest {
         ExecutionException e = assertThrows(ExecutionException.class, () -> waiting.get(5, TimeUnit.SECONDS));
         assertTrue(e.getCause() instanceof Authority.Lost, String.valueOf(e.getCause()));
         assertTrue(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - ended) < 2_000, "within a wait slice or so");
-        assertEquals(0, work.checks.availablePermits(), "it took no turn");
-        work.checks.release(RegistrationWork.CONCURRENT_CHECKS);
-        assertEquals(RegistrationWork.CONCURRENT_CHECKS, work.checks.availablePermits());
+        assertEquals(0, work.turns.free(), "it took no turn");
+        assertEquals(0, work.turns.waiting(), "and left the line");
+        allTurnsGiven();
+        assertEquals(RegistrationWork.CONCURRENT_CHECKS, work.turns.free());
     }
 
     @Test
     void aCheckWhoseConversationLivesRunsWhenATurnIsFree() throws Exception {
-        work.checks.acquire(RegistrationWork.CONCURRENT_CHECKS);
+        allTurnsTaken();
         CompletableFuture<Boolean> waiting = check(new AtomicBoolean());
         Thread.sleep(300);
         assertFalse(waiting.isDone());
-        work.checks.release();
+        work.turns.give();
         assertTrue(waiting.get(10, TimeUnit.SECONDS), "the puzzle was checked, and solved");
-        assertEquals(1, work.checks.availablePermits(), "its turn was given back");
-        work.checks.release();
+        assertEquals(1, work.turns.free(), "its turn was given back");
+        work.turns.give();
     }
 
     @Test
@@ -64,6 +80,46 @@ class RegistrationWorkTest {
         AtomicBoolean abandoned = new AtomicBoolean(true);
         ExecutionException e = assertThrows(ExecutionException.class, () -> check(abandoned).get(5, TimeUnit.SECONDS));
         assertTrue(e.getCause() instanceof Authority.Lost, String.valueOf(e.getCause()));
-        assertEquals(RegistrationWork.CONCURRENT_CHECKS, work.checks.availablePermits(), "its turn was given back");
+        assertEquals(RegistrationWork.CONCURRENT_CHECKS, work.turns.free(), "its turn was given back");
+    }
+
+    /** First come, first served: waiting in slices does not send a waiter to the back of the line. */
+    @Test
+    void turnsGoInTheOrderTheChecksCame() throws Exception {
+        allTurnsTaken();
+        List<String> order = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+        List<String> names = List.of("first", "second", "third");
+        for (String name : names) {
+            CompletableFuture.runAsync(() -> {
+                try {
+                    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+                    if (work.turns.take(deadline, () -> false, TimeUnit.MILLISECONDS.toNanos(20))
+                            == CheckTurns.Wait.TAKEN) {
+                        order.add(name); // and keeps its turn
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            waitUntil(() -> work.turns.waiting() == names.indexOf(name) + 1, name + " waits in line");
+        }
+        Thread.sleep(200); // ten slices each: a waiter polling a fair semaphore would have lost its place by now
+        for (int i = 0; i < names.size(); i++) {
+            work.turns.give();
+            int taken = i + 1;
+            waitUntil(() -> order.size() == taken, "one more turn was taken");
+            Thread.sleep(50);
+            assertEquals(names.subList(0, taken), order, "one turn given, the next in line took it");
+        }
+        allTurnsGiven();
+        assertEquals(0, work.turns.waiting());
+    }
+
+    private static void waitUntil(java.util.function.BooleanSupplier condition, String what) throws Exception {
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (!condition.getAsBoolean()) {
+            assertTrue(System.nanoTime() < until, what);
+            Thread.sleep(5);
+        }
     }
 }
