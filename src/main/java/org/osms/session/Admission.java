@@ -43,7 +43,8 @@ import org.osms.web.ApiException;
  *   SHA-256 to check) whose difficulty rises by a bit for each doubling of the admissions of the last ten seconds above
  *   the class's cap, like tor's own proof of work: an attacker can displace conversations only as fast as it can
  *   solve. Puzzles are stateless: a token carries its class, difficulty and time under an HMAC with a key that lives
- *   only in memory; only tokens already used are remembered, until they expire.</li>
+ *   only in memory; only tokens already used are remembered, until they expire, and at most {@link #MAX_SPENT} of
+ *   them: beyond that the oldest are forgotten, and every token issued as early as those is refused.</li>
  *   <li>Handshakes must complete within OSMS_SESSION_HANDSHAKE_TIMEOUT of their start, and a registration conversation
  *   must register within OSMS_REGISTRATION_TIMEOUT of its handshake, whatever the client sends meanwhile.</li>
  * </ul>
@@ -188,7 +189,7 @@ public class Admission {
         if (issued.plus(PUZZLE_LIFETIME).isBefore(now) || bits < required - SLACK_BITS) {
             throw puzzle(kind, required, "The puzzle expired or the server got busier: solve this one.");
         }
-        spend(token, issued, now, kind, required);
+        spend(token, issued, kind, required);
     }
 
     /**
@@ -196,12 +197,14 @@ public class Admission {
      * token (that would lock every client out while one client keeps it full): it forgets its oldest tokens instead,
      * and refuses every token issued as early as those, which can then no longer be told apart from used ones.
      */
-    private synchronized void spend(String token, Instant issued, Instant now, Kind kind, int required) {
-        long expiredBefore = now.minus(PUZZLE_LIFETIME).toEpochMilli();
+    private synchronized void spend(String token, Instant issued, Kind kind, int required) {
+        // the time read under this lock: with an earlier one, a token another thread just dropped as expired could
+        // be taken as new
+        long expiredBefore = clock.instant().minus(PUZZLE_LIFETIME).toEpochMilli();
         while (!spent.isEmpty() && spent.first().issuedMillis() < expiredBefore) {
-            spent.pollFirst(); // check() refuses these as expired anyway
+            spent.pollFirst(); // check() refuses these as expired
         }
-        if (issued.toEpochMilli() <= forgottenThrough) {
+        if (issued.toEpochMilli() < expiredBefore || issued.toEpochMilli() <= forgottenThrough) {
             throw puzzle(kind, required, "The puzzle expired or the server got busier: solve this one.");
         }
         if (!spent.add(new Spent(issued.toEpochMilli(), token))) {
@@ -210,6 +213,11 @@ public class Admission {
         while (spent.size() > maxSpent) {
             forgottenThrough = Math.max(forgottenThrough, spent.pollFirst().issuedMillis());
         }
+    }
+
+    /** Used tokens remembered now (for the unit test). */
+    synchronized int remembered() {
+        return spent.size();
     }
 
     private ByteBuffer verifiedPayload(String token) {

@@ -101,14 +101,15 @@ class AdmissionSpentTokensTest {
     @Test
     void expiredTokensLeaveTheMemoryAndAreRefusedAsExpired() {
         Answer a = solvedPuzzle();
+        Answer b = solvedPuzzle();
         admit(a);
+        admit(b);
+        assertEquals(2, admission.remembered());
         clock.now = clock.now.plus(Admission.PUZZLE_LIFETIME).plus(Duration.ofSeconds(1));
         assertRefusedWithAFreshPuzzle(a, "expired");
-        for (int i = 0; i < 3; i++) {
-            admit(solvedPuzzle());
-        }
-        Answer b = solvedPuzzle();
-        admit(b); // the expired token made room: nothing issued after it was forgotten
-        assertRefusedWithAFreshPuzzle(b, "used once");
+        Answer c = solvedPuzzle();
+        admit(c);
+        assertEquals(1, admission.remembered(), "the expired tokens were dropped: only the new one is remembered");
+        assertRefusedWithAFreshPuzzle(c, "used once");
     }
 }
