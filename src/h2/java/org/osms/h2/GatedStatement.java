@@ -73,21 +73,19 @@ final class GatedStatement implements InvocationHandler {
     }
 
     /**
-     * H2's message for a broken constraint or a bad value quotes the values (a unique index's "VALUES ('alice')",
-     * a value too long for its column), and whoever logs the exception (EclipseLink does, at WARNING)
-     * would write a username or a fingerprint into the server's logs. PostgreSQL's driver leaves the detail out
-     * (db-postgresql.xml, logServerErrorDetail). So such an exception (SQLState class 22 or 23) is replaced by one of
-     * the same class, SQLState and error code whose message keeps only H2's words before the values.
+     * H2's message for a broken constraint or a bad value quotes the values (a unique index's "VALUES ('alice')", a
+     * value that cannot be converted or is too long for its column), and whoever logs the exception (EclipseLink does,
+     * at WARNING) would write a username or a fingerprint into the server's logs. PostgreSQL's driver leaves the detail
+     * out (db-postgresql.xml, logServerErrorDetail). So such an exception (SQLState class 22 or 23) is replaced by one
+     * of the same class, SQLState and error code with a fixed message: none of H2's text, whose wording varies.
      */
     static SQLException withoutValues(SQLException e) {
         String state = e.getSQLState();
         if (state == null || !(state.startsWith("22") || state.startsWith("23"))) {
             return e;
         }
-        String message = e.getMessage() == null ? "" : e.getMessage();
-        int cut = message.indexOf(':');
-        String words = (cut < 0 ? "database error" : message.substring(0, cut)) + " (values left out) [" + state + "-"
-                + e.getErrorCode() + "]";
+        String words = (state.startsWith("23") ? "Integrity constraint violation" : "Data exception")
+                + " (H2's message left out: it quotes values) [" + state + "-" + e.getErrorCode() + "]";
         SQLException clean = e instanceof SQLIntegrityConstraintViolationException
                 ? new SQLIntegrityConstraintViolationException(words, state, e.getErrorCode())
                 : e instanceof SQLDataException ? new SQLDataException(words, state, e.getErrorCode())

@@ -196,9 +196,10 @@ class AuditLogIT {
     }
 
     /**
-     * Registrations racing for one name: exactly one gets it, every other is refused with username_taken (on
-     * PostgreSQL some of them by the database's unique constraint, whose error names the value), and the chain stays
-     * whole. ServerLogsIT then finds the name in no server log: a refusal's database error is not logged with it.
+     * Registrations racing for one name: exactly one gets it, every other is refused with username_taken (some of
+     * them by the database's unique constraint, whose error would name the value: PostgreSQL's driver is told to leave
+     * the detail out, and the embedded database's statements leave the values out), and the chain stays whole.
+     * ServerLogsIT then finds the name in no server log: a refusal's database error is not logged with it.
      */
     @Test
     void registrationsRacingForOneNameLeaveOneWinnerAndNoLogOfTheName() throws Exception {

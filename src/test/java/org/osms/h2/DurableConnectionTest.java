@@ -101,13 +101,21 @@ class DurableConnectionTest {
             assertEquals("23505", taken.getSQLState());
             assertEquals(23505, taken.getErrorCode());
             assertFalse(taken.getMessage().contains("alice"), taken.getMessage());
-            assertTrue(taken.getMessage().startsWith("Unique index or primary key violation"), taken.getMessage());
+            assertEquals("Integrity constraint violation (H2's message left out: it quotes values) [23505-23505]",
+                    taken.getMessage());
 
             p.setString(1, "aliceeleven");
             SQLException tooLong = assertThrows(SQLException.class, p::executeUpdate);
             assertTrue(tooLong instanceof java.sql.SQLDataException, tooLong.toString());
             assertEquals("22001", tooLong.getSQLState());
             assertFalse(tooLong.getMessage().contains("aliceeleven"), tooLong.getMessage());
+
+            try (PreparedStatement number = c.prepareStatement("SELECT CAST(? AS INT)")) {
+                number.setString(1, "alice");
+                SQLException conversion = assertThrows(SQLException.class, number::executeQuery);
+                assertEquals("22018", conversion.getSQLState(), "a message without a colon before the value");
+                assertFalse(conversion.getMessage().contains("alice"), conversion.getMessage());
+            }
 
             try (Statement plain = c.createStatement()) {
                 SQLException literal = assertThrows(SQLException.class,
