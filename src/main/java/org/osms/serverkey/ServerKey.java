@@ -79,6 +79,7 @@ public class ServerKey {
      * second had replaced it. In turn, each rotation hands over from the key the one before it stored.
      */
     public synchronized ServerKeyRecord rotate() {
+        store.load().ifPresent(current -> nextSerial(current.serial())); // refused before a key is made in vain
         KeyPair pair = newPair();
         OtrPublicKey pub = OtrPublicKey.of(pair.getPublic());
         ServerKeyStore.Rotation rotation = store.rotate(old -> {
@@ -101,11 +102,12 @@ public class ServerKey {
      * The serial of the key after the one with {@code serial}. Refused past {@link ServerKeyHandover#MAX_KEYS} keys:
      * a client refuses a longer history, so one rotation more would leave every client pinned to an older key unable
      * to follow for good (the history cannot shrink), and the history that {@code GET /pk/history} sends whole stays
-     * bounded.
+     * bounded. Checked before the rotation, and again inside its transaction. An administrator's refusal: {@code
+     * IllegalArgumentException}, as the console's other refusals (README, "Administration").
      */
     static int nextSerial(int serial) {
         if (serial >= ServerKeyHandover.MAX_KEYS) {
-            throw new IllegalStateException("The server key has had " + ServerKeyHandover.MAX_KEYS
+            throw new IllegalArgumentException("The server key has had " + ServerKeyHandover.MAX_KEYS
                     + " keys, the longest history a client follows; it cannot be rotated again.");
         }
         return serial + 1;
