@@ -82,6 +82,14 @@ class AuthorityReadIT {
     }
 
     @Test
+    void aReadRacingASuspensionIsRefused() {
+        Identity identity = registered();
+        Fingerprint key = identity.fingerprint().orElseThrow();
+        assertThrows(Authority.Lost.class, () -> read(identity, key,
+                () -> committedElsewhere(() -> directory.suspend(identity.username()))));
+    }
+
+    @Test
     void aReadWithNothingChangedMeanwhileAnswers() {
         Identity identity = registered();
         Fingerprint key = identity.fingerprint().orElseThrow();
