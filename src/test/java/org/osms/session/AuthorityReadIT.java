@@ -8,6 +8,7 @@ import jakarta.enterprise.concurrent.ManagedExecutorService;
 import jakarta.inject.Inject;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.junit5.ArquillianExtension;
 import org.jboss.shrinkwrap.api.spec.WebArchive;
@@ -61,13 +62,22 @@ class AuthorityReadIT {
         }
     }
 
+    /**
+     * Reads as {@code identity} with its key, while {@code change} commits in the middle of the read: the read must be
+     * refused. Returns the key it read with.
+     */
+    private Fingerprint refusedWhenMeanwhile(Identity identity, Consumer<Identity> change) {
+        Fingerprint key = identity.fingerprint().orElseThrow();
+        assertThrows(Authority.Lost.class, () -> read(identity, key,
+                () -> committedElsewhere(() -> change.accept(identity))));
+        return key;
+    }
+
     @Test
     void aReadRacingAKeyReplacementIsRefused() {
         Identity identity = registered();
-        Fingerprint old = identity.fingerprint().orElseThrow();
         OtrPublicKey next = Deployments.freshKey();
-        assertThrows(Authority.Lost.class, () -> read(identity, old,
-                () -> committedElsewhere(() -> directory.replaceKey(identity.id(), next))));
+        Fingerprint old = refusedWhenMeanwhile(identity, i -> directory.replaceKey(i.id(), next));
         // the new key reads; the old one no longer passes even the first check
         read(identity, next.fingerprint(), () -> { });
         assertThrows(Authority.Lost.class, () -> read(identity, old, () -> { }));
@@ -75,18 +85,12 @@ class AuthorityReadIT {
 
     @Test
     void aReadRacingARevocationIsRefused() {
-        Identity identity = registered();
-        Fingerprint key = identity.fingerprint().orElseThrow();
-        assertThrows(Authority.Lost.class, () -> read(identity, key,
-                () -> committedElsewhere(() -> directory.revokeKey(identity.id()))));
+        refusedWhenMeanwhile(registered(), i -> directory.revokeKey(i.id()));
     }
 
     @Test
     void aReadRacingASuspensionIsRefused() {
-        Identity identity = registered();
-        Fingerprint key = identity.fingerprint().orElseThrow();
-        assertThrows(Authority.Lost.class, () -> read(identity, key,
-                () -> committedElsewhere(() -> directory.suspend(identity.username()))));
+        refusedWhenMeanwhile(registered(), i -> directory.suspend(i.username()));
     }
 
     @Test
