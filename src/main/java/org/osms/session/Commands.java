@@ -10,11 +10,12 @@ import jakarta.inject.Inject;
 import jakarta.json.JsonException;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonObjectBuilder;
-import jakarta.json.JsonReader;
 import jakarta.json.JsonString;
+import jakarta.json.stream.JsonParser;
 import java.io.StringReader;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.logging.Logger;
 import org.osms.directory.Directory;
 import org.osms.directory.DirectoryCommands;
@@ -99,12 +100,11 @@ public class Commands {
     }
 
     public Outcome execute(ConversationState state, String plaintext) {
-        JsonObject command;
-        try (JsonReader r = JSON.createReader(new StringReader(plaintext))) {
-            command = r.readObject();
-        } catch (JsonException | IllegalStateException e) {
+        Optional<JsonObject> parsed = parse(plaintext);
+        if (parsed.isEmpty()) {
             return Outcome.refused(CommandArguments.badCommand("The command is not a JSON object."));
         }
+        JsonObject command = parsed.get();
         long seq;
         try {
             seq = CommandArguments.integer(command, "seq");
@@ -119,6 +119,24 @@ public class Commands {
                 && (byName.containsKey(n.getString()) || n.getString().equals("register"))
                 ? n.getString() : ServerMetrics.OTHER);
         return runAndReply(state, seq, command, true);
+    }
+
+    /**
+     * The plaintext as one JSON object and nothing after it, or empty. The parser's refusals are not all
+     * {@link JsonException}s: a number whose exponent or scale does not fit, a number literal longer than the
+     * parser's limit and nesting deeper than its limit throw other runtime exceptions, and every one of them is a
+     * malformed command (400), not a failure of the server.
+     */
+    static Optional<JsonObject> parse(String plaintext) {
+        try (JsonParser parser = JSON.createParser(new StringReader(plaintext))) {
+            if (!parser.hasNext() || parser.next() != JsonParser.Event.START_OBJECT) {
+                return Optional.empty();
+            }
+            JsonObject command = parser.getObject();
+            return parser.hasNext() ? Optional.empty() : Optional.of(command);
+        } catch (RuntimeException malformed) {
+            return Optional.empty();
+        }
     }
 
     /** Runs a deferred command again, once: this time it answers whatever it finds, even nothing. */

@@ -241,6 +241,35 @@ class ProtocolConformanceIT {
         }
     }
 
+    /**
+     * Plaintexts the JSON parser refuses with something other than its own parse exception (a number it cannot hold,
+     * a literal past its length limit, nesting past its depth limit), and text after the command's object: each is a
+     * malformed command, 400 bad_command outside the channel, and the conversation goes on with its seq unused.
+     */
+    @Test
+    void commandsTheParserCannotReadAreRefusedAndTheConversationGoesOn() {
+        Username name = fresh("parse");
+        KeyPair key = KeyStoreFiles.generate();
+        client.register(name, key, client.serverKey()).logout();
+        OsmsClient.Session s = client.login(name, key, client.serverKey());
+        List<String> malformed = List.of(
+                "{\"command\":\"fetch\",\"seq\":1,\"after\":1e9999999999}",
+                "{\"command\":\"whoami\",\"seq\":1,\"x\":1E-2147483648}",
+                "{\"command\":\"whoami\",\"seq\":1,\"x\":" + "7".repeat(1200) + "}",
+                "{\"command\":\"whoami\",\"seq\":1,\"x\":" + "[".repeat(1001) + "]".repeat(1001) + "}",
+                "{\"command\":\"whoami\",\"seq\":1}{",
+                "{\"command\":\"whoami\",\"seq\":1} {\"command\":\"whoami\",\"seq\":2}");
+        for (String plaintext : malformed) {
+            String what = plaintext.substring(0, Math.min(60, plaintext.length()));
+            OsmsException refused = assertThrows(OsmsException.class, () -> raw(s, plaintext), what);
+            assertEquals(400, refused.status(), what);
+            assertEquals("bad_command", refused.code(), what);
+        }
+        // the conversation lives on, and none of the refused plaintexts used seq 1
+        assertEquals(1, s.command(cmd("whoami")).getInt("seq"));
+        s.logout();
+    }
+
     /** Sends a plaintext as it is, without the client's own seq: the answer is the refusal outside the channel. */
     private static JsonObject raw(OsmsClient.Session s, String plaintext) {
         List<String> wire = s.encrypt(plaintext);
