@@ -16,37 +16,40 @@ final class SendRate {
 
     /** Counts a send at {@code now} unless the sender already sent {@code perMinute} in the last minute. */
     boolean tryAcquire(long sender, long now, int perMinute) {
-        Deque<Long> times = recent.computeIfAbsent(sender, k -> new ArrayDeque<>());
-        synchronized (times) {
+        boolean[] admitted = {false};
+        // compute runs atomically for the sender's entry: a sweep cannot drop the queue between the look-up and the
+        // count, which would count this send in a queue no later send sees
+        recent.compute(sender, (k, known) -> {
+            Deque<Long> times = known == null ? new ArrayDeque<>() : known;
             drop(times, now);
-            if (times.size() >= perMinute) {
-                return false;
+            if (times.size() < perMinute) {
+                times.addLast(now);
+                admitted[0] = true;
             }
-            times.addLast(now);
-            return true;
-        }
+            return times.isEmpty() ? null : times;
+        });
+        return admitted[0];
     }
 
     /** Sends counted in the minute before {@code now}. */
     int used(long sender, long now) {
-        Deque<Long> times = recent.get(sender);
-        if (times == null) {
-            return 0;
-        }
-        synchronized (times) {
+        int[] used = {0};
+        recent.computeIfPresent(sender, (k, times) -> {
             drop(times, now);
-            return times.size();
-        }
+            used[0] = times.size();
+            return times.isEmpty() ? null : times;
+        });
+        return used[0];
     }
 
     /** Forgets senders who sent nothing in the last minute (so the map does not grow with every sender ever). */
     void forgetIdle(long now) {
-        recent.entrySet().removeIf(e -> {
-            synchronized (e.getValue()) {
-                drop(e.getValue(), now);
-                return e.getValue().isEmpty();
-            }
-        });
+        for (Long sender : recent.keySet()) {
+            recent.computeIfPresent(sender, (k, times) -> {
+                drop(times, now);
+                return times.isEmpty() ? null : times;
+            });
+        }
     }
 
     private static void drop(Deque<Long> times, long now) {
