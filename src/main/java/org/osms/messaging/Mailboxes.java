@@ -13,9 +13,12 @@ import jakarta.transaction.Transactional;
 import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.LongToIntFunction;
+import java.util.logging.Logger;
 import org.osms.directory.Directory;
 import org.osms.directory.Identity;
 import org.osms.directory.IdentityRegistered;
+import org.osms.persistence.TransientFailures;
 import org.osms.protocol.Fingerprint;
 import org.osms.protocol.OtrEnvelope;
 import org.osms.protocol.Username;
@@ -32,6 +35,8 @@ import org.osms.web.ApiException;
  */
 @ApplicationScoped
 public class Mailboxes {
+    private static final Logger LOG = Logger.getLogger(Mailboxes.class.getName());
+
     /** EclipseLink's QueryHints.READ_ONLY, by name: the application compiles against the Jakarta API only. */
     static final String READ_ONLY = "eclipselink.read-only";
 
@@ -77,8 +82,7 @@ public class Mailboxes {
             throw new ApiException(413, "body_too_large",
                     "The message is longer than " + limits.maxBodyBytes() + " bytes.");
         }
-        long now = clock.millis();
-        if (!rate.tryAcquire(from.identityId(), now, limits.sendsPerMinute())) {
+        if (!rate.tryAcquire(from.identityId(), clock.millis(), limits.sendsPerMinute())) {
             throw new ApiException(429, "rate_limited",
                     "More than " + limits.sendsPerMinute() + " messages in a minute; wait a little.");
         }
@@ -105,8 +109,9 @@ public class Mailboxes {
                     + "takes from one sender; try again once they have read their messages.");
         }
         long seq = mailbox.add(body.length());
+        // the time read under the mailbox's lock, as the seq is: ids and arrival times of one mailbox agree in order
         em.persist(new StoredMessage(recipient.id(), seq, from.identityId(), from.username().value(),
-                from.provenKey().hex(), now, body));
+                from.provenKey().hex(), clock.millis(), body));
         em.flush();
         notifier.arrivesOnCommit(recipient.id());
     }
@@ -304,12 +309,35 @@ public class Mailboxes {
     @Transactional(Transactional.TxType.NOT_SUPPORTED)
     public int expire(long cutoff) {
         rate.forgetIdle(clock.millis());
-        List<Long> mailboxes = em.createQuery(
-                        "SELECT DISTINCT m.recipientId FROM StoredMessage m WHERE m.receivedAt < :cutoff", Long.class)
-                .setParameter("cutoff", cutoff).getResultList();
+        // the mailbox whose messages have waited longest first: a sweep cut short leaves the youngest for the next
+        List<Long> mailboxes = em.createQuery("SELECT m.recipientId, MIN(m.receivedAt) AS oldest FROM StoredMessage m"
+                        + " WHERE m.receivedAt < :cutoff GROUP BY m.recipientId ORDER BY oldest, m.recipientId",
+                        Object[].class)
+                .setParameter("cutoff", cutoff).getResultStream().map(row -> ((Number) row[0]).longValue()).toList();
+        return expireEach(mailboxes, id -> expiry.expire(id, cutoff));
+    }
+
+    /**
+     * Runs the expiry of each mailbox in turn. One that fails (its lock held past the lock timeout, say) is left for
+     * the next sweep and logged by its failure's kind only; the mailboxes after it are still swept, so no one mailbox
+     * can keep everyone else's old messages past their retention. Returns how many messages were deleted.
+     */
+    static int expireEach(List<Long> mailboxes, LongToIntFunction expire) {
         int deleted = 0;
+        int failed = 0;
+        RuntimeException first = null;
         for (long id : mailboxes) {
-            deleted += expiry.expire(id, cutoff);
+            try {
+                deleted += expire.applyAsInt(id);
+            } catch (RuntimeException e) {
+                failed++;
+                first = first == null ? e : first;
+            }
+        }
+        if (first != null) {
+            LOG.warning(failed + " of " + mailboxes.size() + " mailboxes could not be swept now (the first: "
+                    + first.getClass().getName() + ", " + TransientFailures.describe(first)
+                    + "); the next sweep tries them again.");
         }
         return deleted;
     }
