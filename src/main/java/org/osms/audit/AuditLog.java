@@ -63,8 +63,17 @@ public class AuditLog {
     /** One identity's entries after {@code after}, oldest first, at most {@code limit}. */
     @Transactional(Transactional.TxType.SUPPORTS)
     public Page ofIdentity(long identityId, long after, int limit) {
+        return ofIdentity(identityId, after, limit, Page.BUDGET_BYTES);
+    }
+
+    /**
+     * The same, the page ending before its entries' canonical encodings pass {@code budgetBytes} (and holding at least
+     * one entry): for a caller that has room for less than a whole page, so that it does not read what it cannot show.
+     */
+    @Transactional(Transactional.TxType.SUPPORTS)
+    public Page ofIdentity(long identityId, long after, int limit, int budgetBytes) {
         return Page.of(em.createNamedQuery("AuditEntry.ofIdentity", AuditEntry.class)
-                .setParameter("identityId", identityId), after, limit, Page.BUDGET_BYTES);
+                .setParameter("identityId", identityId), after, limit, Math.min(budgetBytes, Page.BUDGET_BYTES));
     }
 
     /** How many of the identity's entries of these events were recorded after {@code sinceMillis}. */
