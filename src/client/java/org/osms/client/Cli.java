@@ -63,7 +63,8 @@ public final class Cli {
         cmd.setExecutionExceptionHandler((e, line, parsed) -> {
             String message = e instanceof OsmsException o && !o.code().isEmpty()
                     ? o.getMessage() + " (" + o.code() + ")" : e.getMessage();
-            err.println("osms: " + (message == null ? e.toString() : message.replace('\n', ' ')));
+            // a server's error message is the server's text: nothing in it may act on the terminal
+            err.println("osms: " + TerminalText.line(message == null ? e.toString() : message.replace('\n', ' ')));
             return 1;
         });
         return cmd.execute(args);
@@ -482,9 +483,9 @@ public final class Cli {
             JsonObject h = cli.client().history(Username.of(username).value(), 0);
             for (JsonValue v : h.getJsonArray("entries")) {
                 JsonObject e = v.asJsonObject();
-                cli.out.println(e.getJsonNumber("seq") + "  " + e.getString("event") + "  "
+                cli.out.println(TerminalText.line(e.getJsonNumber("seq") + "  " + e.getString("event") + "  "
                         + e.getString("usernameBefore", "-") + " -> " + e.getString("usernameAfter", "-") + "  "
-                        + e.getString("fingerprintAfter", "-"));
+                        + e.getString("fingerprintAfter", "-")));
             }
             return 0;
         }
@@ -738,8 +739,8 @@ public final class Cli {
         public Integer call() {
             for (JsonValue v : cli.inSession(OsmsClient.Session::blocked).getJsonArray("blocked")) {
                 JsonObject b = v.asJsonObject();
-                cli.out.println(b.getString("username", "?") + "  since " + java.time.Instant.ofEpochMilli(
-                        b.getJsonNumber("blockedAt").longValue()));
+                cli.out.println(TerminalText.line(b.getString("username", "?")) + "  since "
+                        + java.time.Instant.ofEpochMilli(b.getJsonNumber("blockedAt").longValue()));
             }
             return 0;
         }

@@ -68,17 +68,20 @@ public final class Messenger implements Chat.Messages {
         }
 
         /**
-         * One line for a person: {@code "! "} and the problem, {@code "* "} and a key notice, or sender and text (the
-         * sender followed by {@code [unconfirmed key]} when the text came with a key not confirmed yet).
+         * What to print for a person: {@code "! "} and the problem, {@code "* "} and a key notice, or sender and text
+         * (the sender followed by {@code [unconfirmed key]} when the text came with a key not confirmed yet). A text
+         * of several lines gives several lines, each starting with its sender; nothing in a text or a problem can
+         * act on the terminal ({@link TerminalText}).
          */
         public String line() {
             if (refused()) {
-                return "! " + problem;
+                return "! " + TerminalText.line(problem);
             }
             if (text == null && keyCheck != null) {
-                return "* " + keyCheck.message();
+                return "* " + TerminalText.line(keyCheck.message());
             }
-            return from + (unconfirmedKey ? " [unconfirmed key]" : "") + ": " + text;
+            return TerminalText.lines(TerminalText.line(from) + (unconfirmedKey ? " [unconfirmed key]" : "") + ": ",
+                    text);
         }
     }
 
@@ -182,7 +185,8 @@ public final class Messenger implements Chat.Messages {
 
     /**
      * One {@code fetch} (waiting up to {@code waitSeconds} for mail): answers the peers' AKE messages, checks each
-     * conversation that completes, decrypts, and acknowledges everything it read, readable or not.
+     * conversation that completes, decrypts, and acknowledges everything it read, readable or not. A refused answer
+     * or text to one peer is an event, not a failure: every message read is still decrypted and returned.
      */
     @Override
     public List<Event> poll(int waitSeconds) {
@@ -203,18 +207,25 @@ public final class Messenger implements Chat.Messages {
                 after = Math.max(after, id);
                 receive(m, events);
             }
-        } catch (RuntimeException sendFailed) {
-            // A send on the way failed (say rate_limited; the texts stay in the outbox). What was read was fed to OTR
-            // and cannot be read again: acknowledge it anyway, then report the failure.
+        } catch (RuntimeException unexpected) {
+            // receive reports a refused send as an event and goes on; this is anything else (the pins' file, say).
+            // What was read was fed to OTR and cannot be read again: acknowledge it anyway, then report the failure.
             try {
                 session.ack(read);
             } catch (RuntimeException ackFailed) {
-                sendFailed.addSuppressed(ackFailed);
+                unexpected.addSuppressed(ackFailed);
             }
-            throw sendFailed;
+            throw unexpected;
         }
         if (!read.isEmpty()) {
-            session.ack(read);
+            try {
+                session.ack(read);
+            } catch (OsmsException ackFailed) {
+                // the texts were read and are shown; the server keeps the messages, which a later fetch after a
+                // restart would find again and could not read (this client's OTR state has moved on)
+                events.add(new Event("?", null, "the server did not take the acknowledgement of " + read.size()
+                        + " message(s) (" + ackFailed.code() + "); if they arrive again they cannot be read"));
+            }
         }
         return events;
     }
@@ -262,6 +273,19 @@ public final class Messenger implements Chat.Messages {
                     + e.getMessage() + ")"));
             return;
         }
+        if (p.otr.isFinished()) {
+            // The peer ended the conversation (its disconnect): nothing can be sent in it any more, and what was
+            // verified for it no longer holds. Texts to the peer wait; the next one starts a new conversation.
+            received.plaintext().ifPresent(text -> events.add(p.verified == null
+                    ? new Event(from, null, "a message from " + from
+                            + " arrived outside an authenticated conversation and was dropped")
+                    : new Event(from, text, null, null, !mayDeliver(from, p))));
+            p.otr = null;
+            forgetVerified(p);
+            events.add(new Event(from, null, from + " ended the end-to-end conversation; the next text to " + from
+                    + " starts a new one"));
+            return;
+        }
         // A completed AKE proves a key: the first one, or (a re-keyed conversation) another than the one verified.
         // Compared by fingerprint (equal fingerprints are equal keys): validating is authenticate's work, and a key
         // that fails it must be refused there, not thrown out of the poll.
@@ -279,8 +303,15 @@ public final class Messenger implements Chat.Messages {
                     + "verified for the conversation", null));
             return;
         }
-        for (String reply : received.replies()) {
-            session.sendTo(from, reply);
+        try {
+            for (String reply : received.replies()) {
+                session.sendTo(from, reply);
+            }
+        } catch (OsmsException refused) {
+            // Say a deleted or rate-limited peer: the rest of the poll goes on, so that no other message read with it
+            // is lost (each is acknowledged at the end of the poll, and could not be read again).
+            events.add(new Event(from, null, "could not answer " + from + " (" + refused.code() + "): "
+                    + refused.getMessage()));
         }
         received.plaintext().ifPresent(text -> {
             if (p.verified == null) {
@@ -291,7 +322,12 @@ public final class Messenger implements Chat.Messages {
             }
         });
         if (mayDeliver(from, p)) {
-            deliverWaiting(from, p);
+            try {
+                deliverWaiting(from, p);
+            } catch (OsmsException refused) {
+                events.add(new Event(from, null, "texts to " + from + " still wait (" + refused.code() + "): "
+                        + refused.getMessage()));
+            }
         }
     }
 

@@ -15,6 +15,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.osms.otr.OtrConversation;
 import org.osms.protocol.OtrPublicKey;
 import org.osms.protocol.Username;
 
@@ -27,6 +28,8 @@ class MessengerTest {
     private static final long BOB_ID = 22;
     private static final KeyPair ALICE = KeyStoreFiles.generate();
     private static final KeyPair BOB = KeyStoreFiles.generate();
+    private static final long CAROL_ID = 33;
+    private static final KeyPair CAROL = KeyStoreFiles.generate();
 
     @TempDir
     Path dir;
@@ -370,18 +373,93 @@ class MessengerTest {
     }
 
     @Test
-    void whenASendFailsDuringAPollWhatWasReadIsStillAcknowledgedAndTheTextsStay() {
+    void whenASendFailsDuringAPollItIsAnEventWhatWasReadIsStillAcknowledgedAndTheTextsStay() {
         Messenger am = process("alice", ALICE, aliceHome);
         send(am, "alice", ALICE, "kept");
         Messenger bm = process("bob", BOB, bobHome);
         online("bob", BOB, bm); // bob answers the query: a D-H Commit waits for alice
         assertEquals(1, server.mailbox("alice").size());
         server.refusing.add("bob");
-        am.resume(login("alice", ALICE));
-        assertEquals("no_such_recipient", assertThrows(OsmsException.class, () -> am.poll(0)).code());
-        am.session().logout();
+        List<Messenger.Event> events = online("alice", ALICE, am);
+        assertEquals(List.of("refused: could not answer bob (no_such_recipient): No."), summary(events));
         assertEquals(List.of(), server.mailbox("alice"), "fed to OTR, so acknowledged");
         assertEquals(List.of("kept"), Outbox.in(aliceHome, url()).waiting("bob").stream()
                 .map(Outbox.Entry::text).toList());
+    }
+
+    /**
+     * A peer whose mail is refused (a deleted account, a sender over its rate) cannot make the poll lose the other
+     * messages read with its own: they are decrypted, returned and acknowledged, and the refusal is an event.
+     */
+    @Test
+    void aRefusedAnswerToOnePeerLosesNoTextFromAnother() {
+        Messenger am = process("alice", ALICE, aliceHome);
+        send(am, "alice", ALICE, "first");
+        Messenger bm = process("bob", BOB, bobHome);
+        assertEquals(List.of("first_use", "text: first"), summary(rounds(bm, BOB, am, ALICE)));
+        bm.resume(login("bob", BOB));
+        assertTrue(bm.send("alice", "hello alice"), "bob's conversation is authenticated: the text leaves at once");
+        bm.session().logout();
+        server.register("carol", CAROL_ID, CAROL);
+        Messenger cm = process("carol", CAROL, dir.resolve("carol"));
+        cm.resume(login("carol", CAROL));
+        assertFalse(cm.send("alice", "hi"), "carol's query waits for alice");
+        cm.session().logout();
+        assertEquals(List.of("bob", "carol"), server.mailbox("alice").stream().map(FakeServer.Stored::from).toList());
+        server.refusing.add("carol"); // alice's answer to carol's query is refused
+
+        List<Messenger.Event> atAlice = online("alice", ALICE, am);
+        assertEquals(List.of("text: hello alice", "refused: could not answer carol (no_such_recipient): No."),
+                summary(atAlice));
+        assertEquals(List.of(), server.mailbox("alice"), "both read and acknowledged");
+    }
+
+    /**
+     * A peer that ends the end-to-end conversation (OTR's disconnect) leaves it unverified: the next text does not
+     * go into the ended conversation (otr4j would refuse it) but starts a new one, and waits for it.
+     */
+    @Test
+    void aPeerEndingTheConversationLeavesItUnverifiedAndTheNextTextStartsANewOne() throws Exception {
+        Messenger am = process("alice", ALICE, aliceHome);
+        send(am, "alice", ALICE, "first");
+        // bob's side by hand: an OTR conversation of its own, through the same mailboxes
+        OtrConversation bob = new OtrConversation("me", "alice", BOB);
+        List<String> atBob = new ArrayList<>();
+        long after = 0;
+        for (int round = 0; round < 4; round++) {
+            OsmsClient.Session bs = login("bob", BOB);
+            for (jakarta.json.JsonValue v : bs.fetch(after, 100, 0).getJsonArray("messages")) {
+                jakarta.json.JsonObject m = v.asJsonObject();
+                after = Math.max(after, m.getJsonNumber("id").longValueExact());
+                OtrConversation.Received received = bob.receive(m.getString("body"));
+                received.plaintext().ifPresent(atBob::add);
+                for (String reply : received.replies()) {
+                    bs.sendTo("alice", reply);
+                }
+            }
+            bs.logout();
+            online("alice", ALICE, am);
+        }
+        assertEquals(List.of("first"), atBob, "the conversation is authenticated and alice's text arrived");
+        assertTrue(am.verifiedKey("bob").isPresent());
+
+        OsmsClient.Session bs = login("bob", BOB);
+        for (String m : bob.end()) {
+            bs.sendTo("alice", m);
+        }
+        bs.logout();
+        List<Messenger.Event> atAlice = online("alice", ALICE, am);
+        assertEquals(List.of("refused: bob ended the end-to-end conversation; the next text to bob starts a new one"),
+                summary(atAlice));
+        assertEquals(Optional.empty(), am.verifiedKey("bob"));
+
+        int before = server.mailbox("bob").size();
+        am.resume(login("alice", ALICE));
+        assertFalse(am.send("bob", "second"), "it waits for the new conversation");
+        am.session().logout();
+        assertEquals(List.of("second"), am.queued("bob"));
+        assertEquals(before + 1, server.mailbox("bob").size());
+        assertTrue(org.osms.protocol.OtrEnvelope.isQuery(server.mailbox("bob").get(before).body()),
+                "a new conversation begins with a query");
     }
 }
