@@ -448,7 +448,12 @@ public final class OsmsClient implements PublicLog.Pages {
                 if (!page.containsKey("nextAfter")) {
                     return JSON.createObjectBuilder().add("blocked", all).build();
                 }
-                after = page.getJsonNumber("nextAfter").longValue();
+                long next = page.getJsonNumber("nextAfter").longValue();
+                if (next <= after) {
+                    // the server's paging would go round in circles: refuse it rather than loop and gather for ever
+                    throw new OsmsException(0, "bad_response", "The server's block list does not move on.");
+                }
+                after = next;
             }
         }
 
@@ -475,12 +480,19 @@ public final class OsmsClient implements PublicLog.Pages {
                 after.forEach((part, cursor) -> request.add(part + "After", cursor));
                 JsonObject page = command(request.build());
                 boolean more = false;
+                boolean movedOn = false;
                 for (String part : parts) {
                     // a part already complete comes back empty once its cursor is past its end
                     page.getJsonArray(part).forEach(gathered.get(part)::add);
                     String next = part + "NextAfter";
                     more |= page.containsKey(next);
-                    after.put(part, page.containsKey(next) ? page.getJsonNumber(next).longValue() : Long.MAX_VALUE);
+                    long cursor = page.containsKey(next) ? page.getJsonNumber(next).longValue() : Long.MAX_VALUE;
+                    movedOn |= cursor > after.get(part);
+                    after.put(part, cursor);
+                }
+                if (more && !movedOn) {
+                    // every page moves at least one part on (docs/protocol.md): refuse paging that goes round in circles
+                    throw new OsmsException(0, "bad_response", "The server's export does not move on.");
                 }
                 if (!more) {
                     JsonObjectBuilder whole = JSON.createObjectBuilder(page);

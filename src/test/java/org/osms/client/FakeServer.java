@@ -295,6 +295,18 @@ final class FakeServer implements AutoCloseable {
                 mailbox(login.username).removeIf(s -> ids.contains(s.id()));
                 reply.add("ok", true).add("acked", before - mailbox(login.username).size());
             }
+            // paging that never moves on, as a misbehaving server could answer: a client must not follow it for ever
+            case "blocked" -> reply.add("ok", true)
+                    .add("blocked", Json.createArrayBuilder().add(Json.createObjectBuilder()
+                            .add("username", "someone").add("blockedAt", 1)))
+                    .add("nextAfter", c.getJsonNumber("after").longValue());
+            case "export" -> {
+                reply.add("ok", true).add("identity", Json.createObjectBuilder().add("username", login.username));
+                for (String part : List.of("audit", "messages", "usernames", "keys", "blocked")) {
+                    reply.add(part, Json.createArrayBuilder());
+                }
+                reply.add("auditNextAfter", c.getJsonNumber("auditAfter").longValue());
+            }
             case "whoami" -> describe(login.username, reply);
             case "register" -> {
                 String name = c.getString("username");
