@@ -170,6 +170,36 @@ public final class Cli {
         }
     }
 
+    /**
+     * Standard input, whole, without one final line break; refused if longer than {@code max} characters or empty (a
+     * text cut short, or no text at all, is not sent).
+     */
+    String standardInput(int max) {
+        StringBuilder text = new StringBuilder();
+        char[] buffer = new char[4096];
+        try {
+            for (int n; (n = in.read(buffer)) != -1; ) {
+                text.append(buffer, 0, n);
+                if (text.length() > max + 2) {
+                    throw new OsmsException(0, "text_too_long", "The text on standard input is longer than " + max
+                            + " characters.");
+                }
+            }
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        String t = text.toString();
+        t = t.endsWith("\r\n") ? t.substring(0, t.length() - 2) : t.endsWith("\n") ? t.substring(0, t.length() - 1) : t;
+        if (t.length() > max) {
+            throw new OsmsException(0, "text_too_long", "The text on standard input is longer than " + max
+                    + " characters.");
+        }
+        if (t.isEmpty()) {
+            throw new OsmsException(0, "no_text", "No text on standard input.");
+        }
+        return t;
+    }
+
     /** Prints what one poll brought: texts, key notices, and problems (refused conversations, unreadable messages). */
     void show(java.util.List<Messenger.Event> events) {
         for (Messenger.Event e : events) {
@@ -523,15 +553,20 @@ public final class Cli {
         }
     }
 
-    @Command(name = "send", description = "Send TEXT to USER, end-to-end encrypted with OTR. Texts wait in your "
+    @Command(name = "send", description = "Send TEXT to USER, end-to-end encrypted with OTR (without TEXT, or with "
+            + "-, the text is read from standard input: a text on the command line is seen by other users of the "
+            + "machine in its process list, and lands in your shell's history). Texts wait in your "
             + "outbox (in --home, 0600) until the end-to-end conversation is set up through the mailboxes; this waits "
             + "up to --wait seconds for it (USER must be online meanwhile: `osms inbox --wait` or `osms chat`). What is "
             + "not sent by then stays in the outbox and leaves with a later send, inbox or chat.")
     static class Send extends Sub {
+        /** The longest text read from standard input: what one OTR message to the server can carry, about. */
+        static final int MAX_STDIN_CHARS = 12_000;
+
         @Parameters(index = "0", paramLabel = "USER")
         String user;
 
-        @Parameters(index = "1", paramLabel = "TEXT")
+        @Parameters(index = "1", paramLabel = "TEXT", arity = "0..1")
         String text;
 
         @Option(names = "--wait", defaultValue = "60", description = "seconds to wait for USER (default 60)")
@@ -540,9 +575,10 @@ public final class Cli {
         @Override
         public Integer call() {
             String to = Username.of(user).value();
+            String body = text == null || text.equals("-") ? cli.standardInput(MAX_STDIN_CHARS) : text;
             return cli.inSession(session -> {
                 Messenger m = cli.messenger(session);
-                if (m.send(to, text)) {
+                if (m.send(to, body)) {
                     cli.out.println("sent");
                     return 0;
                 }

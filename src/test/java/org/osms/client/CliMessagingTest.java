@@ -123,6 +123,23 @@ class CliMessagingTest {
     }
 
     @Test
+    void aTextFromStandardInputIsSentAsWrittenAndNoTextOrTooLongATextIsNot() {
+        Run send = osms("two\nlines\n", "send", "bob", "--wait", "1");
+        assertEquals(1, send.exit());
+        assertTrue(send.err().contains("(queued)"), send.err());
+        assertEquals(List.of("two\nlines"), Outbox.in(home, server.uri().toString()).waiting("bob").stream()
+                .map(Outbox.Entry::text).toList(), "the final line break dropped, the one inside kept");
+
+        Run empty = osms("", "send", "bob", "-", "--wait", "1");
+        assertEquals(1, empty.exit());
+        assertTrue(empty.err().contains("(no_text)"), empty.err());
+        Run tooLong = osms("x".repeat(Cli.Send.MAX_STDIN_CHARS + 1), "send", "bob", "--wait", "1");
+        assertEquals(1, tooLong.exit());
+        assertTrue(tooLong.err().contains("(text_too_long)"), tooLong.err());
+        assertEquals(1, Outbox.in(home, server.uri().toString()).waiting("bob").size(), "neither was queued");
+    }
+
+    @Test
     void chatSendsTheTypedLinesOnceBobAnswersAndSaysWhatHappened() throws Exception {
         List<Messenger.Event> atBob = new ArrayList<>();
         CompletableFuture<Void> bob = CompletableFuture.runAsync(() -> {
