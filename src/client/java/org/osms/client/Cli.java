@@ -67,6 +67,26 @@ public final class Cli {
             err.println("osms: " + TerminalText.line(message == null ? e.toString() : message.replace('\n', ' ')));
             return 1;
         });
+        cmd.setExecutionStrategy(parsed -> {
+            if (!parsed.hasSubcommand()) {
+                return new CommandLine.RunLast().execute(parsed); // help, version: no home directory needed
+            }
+            Optional<HomeLock> lock;
+            try {
+                lock = HomeLock.tryTake(cli.home);
+            } catch (java.io.IOException e) {
+                err.println("osms: cannot lock " + cli.home.resolve(HomeLock.FILE) + ": " + e.getMessage());
+                return 1;
+            }
+            if (lock.isEmpty()) {
+                err.println("osms: another osms is using " + cli.home + " (a chat, say); run one at a time "
+                        + "(home_in_use)");
+                return 1;
+            }
+            try (HomeLock held = lock.get()) {
+                return new CommandLine.RunLast().execute(parsed);
+            }
+        });
         return cmd.execute(args);
     }
 

@@ -107,6 +107,7 @@ public final class KeyStoreFiles {
             writePrivate(home.resolve("identity.key.old"), Files.readString(identityFile(), StandardCharsets.UTF_8));
             Files.move(pendingFile(), identityFile(), StandardCopyOption.REPLACE_EXISTING,
                     StandardCopyOption.ATOMIC_MOVE);
+            syncDirectory(home);
         } catch (IOException e) {
             throw new OsmsException(0, "io", "Cannot install the new key " + pendingFile() + ": " + e.getMessage()
                     + ". Do not delete it: the server holds it now; move it to " + identityFile() + " yourself.");
@@ -211,23 +212,46 @@ public final class KeyStoreFiles {
      */
     static void writePrivate(Path home, Path file, String content) throws IOException {
         boolean posix = FileSystems.getDefault().supportedFileAttributeViews().contains("posix");
-        if (!Files.isDirectory(home)) {
-            if (posix) {
-                Files.createDirectories(home, PosixFilePermissions.asFileAttribute(
-                        PosixFilePermissions.fromString("rwx------")));
-            } else {
-                Files.createDirectories(home);
-            }
-        }
+        createHome(home);
         Path tmp = posix
                 ? Files.createTempFile(home, ".write", ".tmp", PosixFilePermissions.asFileAttribute(
                         PosixFilePermissions.fromString("rw-------")))
                 : Files.createTempFile(home, ".write", ".tmp");
         try {
-            Files.writeString(tmp, content, StandardCharsets.UTF_8);
+            try (java.nio.channels.FileChannel out = java.nio.channels.FileChannel.open(tmp,
+                    java.nio.file.StandardOpenOption.WRITE, java.nio.file.StandardOpenOption.TRUNCATE_EXISTING)) {
+                java.nio.ByteBuffer bytes = StandardCharsets.UTF_8.encode(content);
+                while (bytes.hasRemaining()) {
+                    out.write(bytes);
+                }
+                out.force(true); // on the disk before it replaces the old file: a crash leaves one or the other whole
+            }
             Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } finally {
             Files.deleteIfExists(tmp);
+        }
+        syncDirectory(home);
+    }
+
+    /** The directory's entries (a rename into it) on the disk, where the file system lets a directory be synced. */
+    private static void syncDirectory(Path home) throws IOException {
+        if (FileSystems.getDefault().supportedFileAttributeViews().contains("posix")) {
+            try (java.nio.channels.FileChannel dir = java.nio.channels.FileChannel.open(home,
+                    java.nio.file.StandardOpenOption.READ)) {
+                dir.force(true);
+            }
+        }
+    }
+
+    /** Creates {@code home} as 0700 (where the file system has POSIX permissions) if it does not exist. */
+    static void createHome(Path home) throws IOException {
+        if (!Files.isDirectory(home)) {
+            if (FileSystems.getDefault().supportedFileAttributeViews().contains("posix")) {
+                Files.createDirectories(home, PosixFilePermissions.asFileAttribute(
+                        PosixFilePermissions.fromString("rwx------")));
+            } else {
+                Files.createDirectories(home);
+            }
         }
     }
 }

@@ -139,6 +139,22 @@ class CliMessagingTest {
         assertEquals(1, Outbox.in(home, server.uri().toString()).waiting("bob").size(), "neither was queued");
     }
 
+    /** Two commands on one home directory at once would undo each other's changes: the second is refused. */
+    @Test
+    void aCommandIsRefusedWhileAnotherUsesTheSameHomeAndChangesNothing() throws Exception {
+        try (HomeLock running = HomeLock.tryTake(home).orElseThrow()) {
+            Run second = osms("", "send", "bob", "hello bob", "--wait", "1");
+            assertEquals(1, second.exit());
+            assertTrue(second.err().contains("(home_in_use)"), second.err());
+            assertEquals(List.of(), server.commands, "no command reached the server");
+            assertFalse(Files.exists(home.resolve(Outbox.FILE)), "nothing queued");
+        }
+        Run after = osms("", "send", "bob", "hello bob", "--wait", "1");
+        assertTrue(after.err().contains("(queued)"), "once the first is done: " + after.err());
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(
+                home.resolve(HomeLock.FILE))));
+    }
+
     @Test
     void chatSendsTheTypedLinesOnceBobAnswersAndSaysWhatHappened() throws Exception {
         List<Messenger.Event> atBob = new ArrayList<>();
