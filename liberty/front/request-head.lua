@@ -68,6 +68,10 @@ core.register_action("osms_request_head", { "tcp-req" }, function(txn)
     return refuse(txn, 431, "Request Header Fields Too Large", "headers_too_large",
       "The request headers are too large.")
   end
+  -- every line ends with CRLF: a bare LF would end a line for haproxy's lenient parser and not be counted here
+  if data:sub(1, head_end + 1):find("[^\r]\n") then
+    return malformed(txn)
+  end
   local lines = 0
   for _ in data:sub(line_end + 2, head_end + 1):gmatch("\r\n") do
     lines = lines + 1

@@ -62,6 +62,10 @@ class FrontIT {
         for (int i = 0; i < 10_000; i++) {
             manyHeaders.append("X-").append(MARK).append(i).append(": ").append(MARK).append("\r\n");
         }
+        StringBuilder bareLf = new StringBuilder("GET /pk HTTP/1.1\r\nHost: x\n");
+        for (int i = 0; i < 150; i++) {
+            bareLf.append("X-").append(i).append(": ").append(MARK).append(i < 149 ? "\n" : "\r\n");
+        }
         StringBuilder someHeaders = new StringBuilder("GET /pk HTTP/1.1\r\nHost: x\r\n");
         for (int i = 0; i < 150; i++) {
             someHeaders.append("X-").append(i).append(": ").append(MARK).append("\r\n");
@@ -77,6 +81,9 @@ class FrontIT {
                 Arguments.of("10,000 headers", ascii(manyHeaders + "\r\n"), 431, "headers_too_large"),
                 // a small head with more header lines than the front takes (101)
                 Arguments.of("151 headers", ascii(someHeaders + "\r\n"), 431, "headers_too_large"),
+                // header lines that end in a bare LF (the last in CRLF, closing the head): the count of CRLF-ended
+                // lines would not see them
+                Arguments.of("151 headers ending in LF", ascii(bareLf + "\r\n"), 400, "bad_request"),
                 // HTTP/0.9 has no version and no answer head
                 Arguments.of("HTTP/0.9", ascii("GET /pk" + MARK + "\r\n"), 400, "bad_request"),
                 // a request target of 20,000 bytes
@@ -281,6 +288,44 @@ class FrontIT {
             }
             return new Exchange(got.toString(StandardCharsets.ISO_8859_1), (System.nanoTime() - started) / 1_000_000);
         }
+    }
+
+    /**
+     * A circuit holds at most 20 connections of the front at once, idle ones included: a 21st is answered 429
+     * circuit_busy, while another circuit is served; once the 20 have closed, the circuit is served again.
+     */
+    @Test
+    void aCircuitsTwentyIdleConnectionsCountAgainstItsLimit() throws Exception {
+        long circuit = 0x7_0001;
+        byte[] pk = ascii("GET /pk HTTP/1.1\r\nHost: x\r\nAccept: application/json\r\nConnection: close\r\n\r\n");
+        List<java.net.Socket> idle = new ArrayList<>();
+        try {
+            for (int i = 0; i < 20; i++) {
+                java.net.Socket s = new java.net.Socket("127.0.0.1", front.port());
+                s.getOutputStream().write(Front.proxyHeader(circuit)); // and nothing more: an idle stream
+                s.getOutputStream().flush();
+                idle.add(s);
+            }
+            Thread.sleep(500); // the front has accepted them all
+            String refused = exchange(circuit, pk).wire();
+            assertTrue(refused.startsWith("HTTP/1.1 429"), refused);
+            assertTrue(refused.contains("\"error\":\"circuit_busy\""), refused);
+            String other = exchange(circuit + 1, pk).wire();
+            assertTrue(other.startsWith("HTTP/1.1 200"), "another circuit is served: " + other);
+        } finally {
+            for (java.net.Socket s : idle) {
+                s.close();
+            }
+        }
+        // a connection closed while the front still waited for its first head counts until the front gives up on
+        // that head, at the latest when the head's deadline runs out (tcp-request inspect-delay, 11 s)
+        String again = "";
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(15);
+        while (!again.startsWith("HTTP/1.1 200") && System.nanoTime() < deadline) {
+            Thread.sleep(500);
+            again = exchange(circuit, pk).wire();
+        }
+        assertTrue(again.startsWith("HTTP/1.1 200"), "the circuit is served once its connections closed: " + again);
     }
 
     /** The front serves only tor: a connection without tor's PROXY header gets no answer at all. */
