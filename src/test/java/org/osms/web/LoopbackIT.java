@@ -71,6 +71,22 @@ class LoopbackIT {
         assertRefused(probe, "an httpEndpoint in the server configuration has host=\"0.0.0.0\"");
     }
 
+    /**
+     * A configuration drop-in (configDropins/overrides, as Liberty's container images ship one opening every
+     * interface) that moves an endpoint off loopback is read too: Liberty merges it over server.xml.
+     */
+    @Test
+    void anEndpointHostInAConfigurationDropInStopsTheServer() throws Exception {
+        server.createFromShippedConfiguration(bootstrap());
+        Path overrides = server.directory().resolve("configDropins/overrides");
+        Files.createDirectories(overrides);
+        Files.writeString(overrides.resolve("open-default-port.xml"),
+                "<server><httpEndpoint id=\"defaultHttpEndpoint\" host=\"*\"/></server>\n");
+        Probe probe = startAndProbeUntilItEnds(Map.of());
+
+        assertRefused(probe, "an httpEndpoint in the server configuration has host=\"*\"");
+    }
+
     @Test
     void theShippedConfigurationAnswersOnLoopbackAndNowhereElse() throws Exception {
         server.createFromShippedConfiguration(bootstrap());
