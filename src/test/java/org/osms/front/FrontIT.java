@@ -328,6 +328,50 @@ class FrontIT {
         assertTrue(again.startsWith("HTTP/1.1 200"), "the circuit is served once its connections closed: " + again);
     }
 
+    /**
+     * tor numbers its circuits from 1 again when it restarts, and osms-onion restarts the front with it while OSMS runs
+     * on: a circuit whose number an earlier circuit had, before the restart, does not inherit that circuit's share of
+     * OSMS's admission (here its registration conversations, all held).
+     */
+    @Test
+    void aCircuitNumberSeenAgainAfterTheFrontRestartedIsANewCircuitToOsms(@TempDir Path dir) throws Exception {
+        long circuit = 0x20_0000 + new java.security.SecureRandom().nextInt(0x7000_0000);
+        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(10)).build();
+        java.nio.file.Files.createDirectories(dir.resolve("before"));
+        java.nio.file.Files.createDirectories(dir.resolve("after"));
+        try (Front before = Front.start(dir.resolve("before"), httpPort);
+             Front.Relay tor = before.relay(circuit)) {
+            HttpResponse<String> last = null;
+            for (int i = 0; i < 30 && (last == null || last.statusCode() == 200); i++) {
+                last = openRegistration(http, tor);
+            }
+            assertEquals(429, last.statusCode(), last.body());
+            assertTrue(last.body().contains("holds its share"), "OSMS refuses the circuit its share: " + last.body());
+        }
+        try (Front after = Front.start(dir.resolve("after"), httpPort);
+             Front.Relay tor = after.relay(circuit)) {
+            HttpResponse<String> again = openRegistration(http, tor);
+            assertEquals(200, again.statusCode(), "the same number after the restart: " + again.body());
+        }
+    }
+
+    /** Opens a registration conversation (the OTR query, the admission puzzle solved if asked) and leaves it. */
+    private static HttpResponse<String> openRegistration(HttpClient http, Front.Relay tor) throws Exception {
+        HttpRequest.Builder query = HttpRequest.newBuilder(URI.create(tor.base() + "/create_session"))
+                .timeout(Duration.ofSeconds(30)).POST(HttpRequest.BodyPublishers.ofString("?OTRv3?"));
+        HttpResponse<String> a = http.send(query.build(), HttpResponse.BodyHandlers.ofString());
+        if (a.statusCode() == 429 && a.body().contains("puzzle_required")) {
+            String token = a.headers().firstValue(AdmissionPuzzle.PUZZLE_HEADER).orElseThrow();
+            long counter = AdmissionPuzzle.solve(token, Integer.parseInt(
+                    a.headers().firstValue(AdmissionPuzzle.BITS_HEADER).orElseThrow()), () -> false);
+            a = http.send(query.header(AdmissionPuzzle.PUZZLE_HEADER, token)
+                    .header(AdmissionPuzzle.COUNTER_HEADER, Long.toString(counter)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+        }
+        return a;
+    }
+
     /** The front serves only tor: a connection without tor's PROXY header gets no answer at all. */
     @Test
     void aConnectionWithoutTorsProxyHeaderIsClosedUnanswered() throws Exception {

@@ -71,6 +71,12 @@ class AdmissionCircuitTest {
         assertFalse(A.equals(B));
         assertFalse(A.local());
         assertEquals("127.0.0.1", Circuit.of("127.0.0.1").id()); // a PROXY header that is not tor's
+        // what the front writes: the circuit's address and the number of the front's start, the longest one too
+        assertEquals("fc00:dead:beef:4dad::ffff:ffff:5e0c91d7",
+                Circuit.of("fc00:dead:beef:4dad::ffff:ffff:5e0c91d7").id());
+        assertFalse(Circuit.of("fc00:dead:beef:4dad::1:2:5e0c91d7")
+                        .equals(Circuit.of("fc00:dead:beef:4dad::1:2:0a1b2c3d")),
+                "the same circuit number under two starts of the front: two circuits");
     }
 
     @ParameterizedTest
