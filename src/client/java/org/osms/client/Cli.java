@@ -68,7 +68,8 @@ public final class Cli {
             return 1;
         });
         cmd.setExecutionStrategy(parsed -> {
-            if (!parsed.hasSubcommand()) {
+            if (!parsed.hasSubcommand() || parsed.asCommandLineList().stream()
+                    .anyMatch(c -> c.isUsageHelpRequested() || c.isVersionHelpRequested())) {
                 return new CommandLine.RunLast().execute(parsed); // help, version: no home directory needed
             }
             Optional<HomeLock> lock;
@@ -114,7 +115,7 @@ public final class Cli {
             }
             case ROTATED -> {
                 files().repinServer(server, key.fingerprint().hex());
-                out.println("notice: " + checked.message());
+                out.println("notice: " + TerminalText.line(checked.message()));
             }
             case UNCHANGED -> {
                 // the pinned key
@@ -198,12 +199,9 @@ public final class Cli {
         StringBuilder text = new StringBuilder();
         char[] buffer = new char[4096];
         try {
-            for (int n; (n = in.read(buffer)) != -1; ) {
+            // no more read than the longest text and its line break, and one character to tell it is longer
+            for (int n; text.length() <= max + 2 && (n = in.read(buffer)) != -1; ) {
                 text.append(buffer, 0, n);
-                if (text.length() > max + 2) {
-                    throw new OsmsException(0, "text_too_long", "The text on standard input is longer than " + max
-                            + " characters.");
-                }
             }
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
@@ -228,13 +226,16 @@ public final class Cli {
     }
 
     /**
-     * A refusal of the conversation with {@code peer}, if {@code events} hold one: waiting longer cannot help. Its
-     * code is the key check's outcome ({@code rotated} never is one), or {@code refused} for the directory's checks.
+     * A refusal of the conversation with {@code peer}, or the server's refusal of something sent to it, if
+     * {@code events} hold one: waiting longer cannot help. Its code is the key check's outcome ({@code rotated} never
+     * is one), {@code refused} for the directory's checks, or the server's code ({@code no_such_recipient},
+     * {@code rate_limited}, {@code body_too_large}, …).
      */
     static Optional<OsmsException> conversationRefused(java.util.List<Messenger.Event> events, String peer) {
-        return events.stream().filter(e -> e.refused() && e.from().equals(peer)
-                        && (e.keyCheck() != null || e.problem().startsWith("refused the conversation")))
-                .map(e -> new OsmsException(0, e.keyCheck() != null ? e.keyCheck().outcome().code() : "refused",
+        return events.stream().filter(e -> e.refused() && e.from().equals(peer) && (e.keyCheck() != null
+                        || e.refusalCode() != null || e.problem().startsWith("refused the conversation")))
+                .map(e -> new OsmsException(0, e.keyCheck() != null ? e.keyCheck().outcome().code()
+                        : e.refusalCode() != null ? e.refusalCode() : "refused",
                         e.problem() + ". The text was NOT sent; it waits in your outbox (`osms queued`)."))
                 .findFirst();
     }
@@ -288,8 +289,8 @@ public final class Cli {
     }
 
     void print(JsonObject reply) {
-        out.println(reply.getString("username") + "  " + reply.getString("status")
-                + (reply.containsKey("fingerprint") ? "  " + reply.getString("fingerprint") : ""));
+        out.println(TerminalText.line(reply.getString("username") + "  " + reply.getString("status")
+                + (reply.containsKey("fingerprint") ? "  " + reply.getString("fingerprint") : "")));
     }
 
     static JsonObject command(String name) {
@@ -516,9 +517,7 @@ public final class Cli {
 
         @Override
         public Integer call() {
-            JsonObject user = cli.client().user(Username.of(username).value());
-            cli.out.println(user.getString("username") + "  " + user.getString("status")
-                    + (user.containsKey("fingerprint") ? "  " + user.getString("fingerprint") : ""));
+            cli.print(cli.client().user(Username.of(username).value()));
             return 0;
         }
     }
@@ -580,7 +579,10 @@ public final class Cli {
             + "up to --wait seconds for it (USER must be online meanwhile: `osms inbox --wait` or `osms chat`). What is "
             + "not sent by then stays in the outbox and leaves with a later send, inbox or chat.")
     static class Send extends Sub {
-        /** The longest text read from standard input: what one OTR message to the server can carry, about. */
+        /**
+         * The longest text read from standard input: a bound on what is read, about what one message carries. The
+         * server's own limit is on the encrypted message's bytes (maxBodyBytes): a longer one is refused there.
+         */
         static final int MAX_STDIN_CHARS = 12_000;
 
         @Parameters(index = "0", paramLabel = "USER")
@@ -709,7 +711,8 @@ public final class Cli {
             }
             java.util.List<Outbox.Entry> all = outbox.all();
             for (Outbox.Entry e : all) {
-                cli.out.println(e.to() + "  " + java.time.Instant.ofEpochMilli(e.queuedAt()) + "  " + e.text());
+                cli.out.println(e.to() + "  " + java.time.Instant.ofEpochMilli(e.queuedAt()) + "  "
+                        + TerminalText.line(e.text()));
             }
             if (all.isEmpty()) {
                 cli.out.println("nothing waits to be sent");
@@ -758,7 +761,8 @@ public final class Cli {
 
         @Override
         public Integer call() {
-            cli.out.println(done() + " " + cli.inSession(s -> run(s, Username.of(user).value())).getString("username"));
+            cli.out.println(done() + " " + TerminalText.line(
+                    cli.inSession(s -> run(s, Username.of(user).value())).getString("username")));
             return 0;
         }
     }

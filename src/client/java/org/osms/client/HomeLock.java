@@ -3,7 +3,6 @@ package org.osms.client;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.FileSystems;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -19,11 +18,18 @@ import java.util.Set;
  */
 final class HomeLock implements AutoCloseable {
     static final String FILE = "lock";
+    /**
+     * The lock files this process holds. A second channel on a file this process has locked must not even be opened
+     * and closed: on Linux, closing any descriptor of a file drops every lock the process holds on it.
+     */
+    private static final Set<Path> HELD = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
+    private final Path file;
     private final FileChannel channel;
     private final FileLock lock;
 
-    private HomeLock(FileChannel channel, FileLock lock) {
+    private HomeLock(Path file, FileChannel channel, FileLock lock) {
+        this.file = file;
         this.channel = channel;
         this.lock = lock;
     }
@@ -31,7 +37,23 @@ final class HomeLock implements AutoCloseable {
     /** The lock, or empty if another command holds it (in this process or another). Creates HOME as 0700. */
     static Optional<HomeLock> tryTake(Path home) throws IOException {
         KeyStoreFiles.createHome(home);
-        Path file = home.resolve(FILE);
+        Path file = home.toRealPath().resolve(FILE);
+        if (!HELD.add(file)) {
+            return Optional.empty();
+        }
+        try {
+            Optional<HomeLock> taken = tryLock(file);
+            if (taken.isEmpty()) {
+                HELD.remove(file);
+            }
+            return taken;
+        } catch (IOException | RuntimeException e) {
+            HELD.remove(file);
+            throw e;
+        }
+    }
+
+    private static Optional<HomeLock> tryLock(Path file) throws IOException {
         boolean posix = FileSystems.getDefault().supportedFileAttributeViews().contains("posix");
         Set<StandardOpenOption> options = Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE);
         FileChannel channel = posix
@@ -41,17 +63,15 @@ final class HomeLock implements AutoCloseable {
         FileLock lock;
         try {
             lock = channel.tryLock();
-        } catch (OverlappingFileLockException heldHere) {
-            lock = null;
         } catch (IOException | RuntimeException e) {
             channel.close();
             throw e;
         }
         if (lock == null) {
-            channel.close();
+            channel.close(); // this process holds no lock on the file (HELD): nothing of its own is dropped
             return Optional.empty();
         }
-        return Optional.of(new HomeLock(channel, lock));
+        return Optional.of(new HomeLock(file, channel, lock));
     }
 
     @Override
@@ -61,6 +81,8 @@ final class HomeLock implements AutoCloseable {
             channel.close();
         } catch (IOException e) {
             // closing the channel releases the lock; the process's end would too
+        } finally {
+            HELD.remove(file);
         }
     }
 }

@@ -233,12 +233,18 @@ public final class KeyStoreFiles {
         syncDirectory(home);
     }
 
-    /** The directory's entries (a rename into it) on the disk, where the file system lets a directory be synced. */
-    private static void syncDirectory(Path home) throws IOException {
+    /**
+     * The directory's entries (a rename into it) on the disk, where the file system lets a directory be synced. Best
+     * effort: the rename is done by then, and a file system that refuses to sync a directory must not turn a completed
+     * write into a failure.
+     */
+    private static void syncDirectory(Path home) {
         if (FileSystems.getDefault().supportedFileAttributeViews().contains("posix")) {
             try (java.nio.channels.FileChannel dir = java.nio.channels.FileChannel.open(home,
                     java.nio.file.StandardOpenOption.READ)) {
                 dir.force(true);
+            } catch (IOException notSupported) {
+                // the rename stands; only its durability across a power loss is not forced
             }
         }
     }

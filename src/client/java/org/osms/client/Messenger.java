@@ -52,9 +52,15 @@ public final class Messenger implements Chat.Messages {
      * accepted first use or rotation, with neither text nor problem, or the reason of a refusal). A text sent with a
      * changed key the user has not confirmed yet ({@link #awaitsConfirmation}) has {@code unconfirmedKey}: a server
      * can show one client a log of its own with such a change in it, so it is shown as such, not like the others.
+     * A problem that is the server's refusal of something sent to that peer (an answer to its handshake, a waiting
+     * text) has the refusal's code in {@code refusalCode}.
      */
     public record Event(String from, String text, String problem, PeerKeyCheck.Result keyCheck,
-            boolean unconfirmedKey) {
+            boolean unconfirmedKey, String refusalCode) {
+        public Event(String from, String text, String problem, PeerKeyCheck.Result keyCheck, boolean unconfirmedKey) {
+            this(from, text, problem, keyCheck, unconfirmedKey, null);
+        }
+
         public Event(String from, String text, String problem, PeerKeyCheck.Result keyCheck) {
             this(from, text, problem, keyCheck, false);
         }
@@ -276,10 +282,7 @@ public final class Messenger implements Chat.Messages {
         if (p.otr.isFinished()) {
             // The peer ended the conversation (its disconnect): nothing can be sent in it any more, and what was
             // verified for it no longer holds. Texts to the peer wait; the next one starts a new conversation.
-            received.plaintext().ifPresent(text -> events.add(p.verified == null
-                    ? new Event(from, null, "a message from " + from
-                            + " arrived outside an authenticated conversation and was dropped")
-                    : new Event(from, text, null, null, !mayDeliver(from, p))));
+            received.plaintext().ifPresent(text -> events.add(textEvent(from, p, text)));
             p.otr = null;
             forgetVerified(p);
             events.add(new Event(from, null, from + " ended the end-to-end conversation; the next text to " + from
@@ -310,25 +313,31 @@ public final class Messenger implements Chat.Messages {
         } catch (OsmsException refused) {
             // Say a deleted or rate-limited peer: the rest of the poll goes on, so that no other message read with it
             // is lost (each is acknowledged at the end of the poll, and could not be read again).
-            events.add(new Event(from, null, "could not answer " + from + " (" + refused.code() + "): "
-                    + refused.getMessage()));
-        }
-        received.plaintext().ifPresent(text -> {
-            if (p.verified == null) {
-                events.add(new Event(from, null, "a message from " + from
-                        + " arrived outside an authenticated conversation and was dropped"));
-            } else {
-                events.add(new Event(from, text, null, null, !mayDeliver(from, p)));
+            if (!p.otr.isEncrypted()) {
+                // a handshake whose answer was lost cannot complete: the next query or text starts a new one
+                p.otr = null;
+                forgetVerified(p);
             }
-        });
+            events.add(new Event(from, null, "could not answer " + from + " (" + refused.code() + "): "
+                    + refused.getMessage(), null, false, refused.code()));
+        }
+        received.plaintext().ifPresent(text -> events.add(textEvent(from, p, text)));
         if (mayDeliver(from, p)) {
             try {
                 deliverWaiting(from, p);
             } catch (OsmsException refused) {
                 events.add(new Event(from, null, "texts to " + from + " still wait (" + refused.code() + "): "
-                        + refused.getMessage()));
+                        + refused.getMessage(), null, false, refused.code()));
             }
         }
+    }
+
+    /** A decrypted text: shown if the conversation is authenticated, dropped (and said so) otherwise. */
+    private Event textEvent(String from, Peer p, String text) {
+        return p.verified == null
+                ? new Event(from, null, "a message from " + from
+                        + " arrived outside an authenticated conversation and was dropped")
+                : new Event(from, text, null, null, !mayDeliver(from, p));
     }
 
     /**

@@ -148,6 +148,10 @@ class CliMessagingTest {
             assertTrue(second.err().contains("(home_in_use)"), second.err());
             assertEquals(List.of(), server.commands, "no command reached the server");
             assertFalse(Files.exists(home.resolve(Outbox.FILE)), "nothing queued");
+            assertEquals(Optional.empty(), HomeLock.tryTake(home), "the first still holds the lock");
+            Run help = osms("", "--help");
+            assertEquals(0, help.exit(), "help needs no lock: " + help.err());
+            assertTrue(help.out().contains("send"), help.out());
         }
         Run after = osms("", "send", "bob", "hello bob", "--wait", "1");
         assertTrue(after.err().contains("(queued)"), "once the first is done: " + after.err());

@@ -382,6 +382,10 @@ class MessengerTest {
         server.refusing.add("bob");
         List<Messenger.Event> events = online("alice", ALICE, am);
         assertEquals(List.of("refused: could not answer bob (no_such_recipient): No."), summary(events));
+        assertEquals("no_such_recipient", events.get(0).refusalCode());
+        assertEquals("no_such_recipient", Cli.conversationRefused(events, "bob").orElseThrow().code(),
+                "osms send to bob stops with the server's code: waiting cannot help");
+        assertEquals(Optional.empty(), Cli.conversationRefused(events, "carol"), "another peer's send goes on");
         assertEquals(List.of(), server.mailbox("alice"), "fed to OTR, so acknowledged");
         assertEquals(List.of("kept"), Outbox.in(aliceHome, url()).waiting("bob").stream()
                 .map(Outbox.Entry::text).toList());
