@@ -81,7 +81,7 @@ public class MailboxExport {
         // the page read is cut at the room left in the reply (one chunk of rows at most beyond it), not at 512 KiB: an
         // entry's canonical encoding (raw keys) is shorter than its JSON here (base64), and the loop below still decides
         AuditLog.Page entries = audit.ofIdentity(id, after.audit(), AUDIT_PAGE,
-                (int) Math.max(1, Math.min(Integer.MAX_VALUE, budget.left())));
+                (int) Math.max(1, budget.left()));
         JsonArrayBuilder auditEntries = JSON.createArrayBuilder();
         int auditShown = 0;
         for (AuditRecord r : entries.entries()) {

@@ -309,11 +309,9 @@ public class Mailboxes {
     @Transactional(Transactional.TxType.NOT_SUPPORTED)
     public int expire(long cutoff) {
         rate.forgetIdle(clock.millis());
-        // the mailbox whose messages have waited longest first: a sweep cut short leaves the youngest for the next
-        List<Long> mailboxes = em.createQuery("SELECT m.recipientId, MIN(m.receivedAt) AS oldest FROM StoredMessage m"
-                        + " WHERE m.receivedAt < :cutoff GROUP BY m.recipientId ORDER BY oldest, m.recipientId",
-                        Object[].class)
-                .setParameter("cutoff", cutoff).getResultStream().map(row -> ((Number) row[0]).longValue()).toList();
+        List<Long> mailboxes = em.createQuery(
+                        "SELECT DISTINCT m.recipientId FROM StoredMessage m WHERE m.receivedAt < :cutoff", Long.class)
+                .setParameter("cutoff", cutoff).getResultList();
         return expireEach(mailboxes, id -> expiry.expire(id, cutoff));
     }
 
