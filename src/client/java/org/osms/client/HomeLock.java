@@ -3,7 +3,6 @@ package org.osms.client;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
-import java.nio.file.FileSystems;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -54,9 +53,8 @@ final class HomeLock implements AutoCloseable {
     }
 
     private static Optional<HomeLock> tryLock(Path file) throws IOException {
-        boolean posix = FileSystems.getDefault().supportedFileAttributeViews().contains("posix");
         Set<StandardOpenOption> options = Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-        FileChannel channel = posix
+        FileChannel channel = KeyStoreFiles.posix()
                 ? FileChannel.open(file, options, PosixFilePermissions.asFileAttribute(
                         PosixFilePermissions.fromString("rw-------")))
                 : FileChannel.open(file, options);

@@ -211,9 +211,8 @@ public final class KeyStoreFiles {
      * the old content or the new, never half of it. Creates {@code home} as 0700 if needed.
      */
     static void writePrivate(Path home, Path file, String content) throws IOException {
-        boolean posix = FileSystems.getDefault().supportedFileAttributeViews().contains("posix");
         createHome(home);
-        Path tmp = posix
+        Path tmp = posix()
                 ? Files.createTempFile(home, ".write", ".tmp", PosixFilePermissions.asFileAttribute(
                         PosixFilePermissions.fromString("rw-------")))
                 : Files.createTempFile(home, ".write", ".tmp");
@@ -239,7 +238,7 @@ public final class KeyStoreFiles {
      * write into a failure.
      */
     private static void syncDirectory(Path home) {
-        if (FileSystems.getDefault().supportedFileAttributeViews().contains("posix")) {
+        if (posix()) {
             try (java.nio.channels.FileChannel dir = java.nio.channels.FileChannel.open(home,
                     java.nio.file.StandardOpenOption.READ)) {
                 dir.force(true);
@@ -249,10 +248,15 @@ public final class KeyStoreFiles {
         }
     }
 
+    /** Whether the file system has POSIX permissions: then private files are 0600 and the home 0700. */
+    static boolean posix() {
+        return FileSystems.getDefault().supportedFileAttributeViews().contains("posix");
+    }
+
     /** Creates {@code home} as 0700 (where the file system has POSIX permissions) if it does not exist. */
     static void createHome(Path home) throws IOException {
         if (!Files.isDirectory(home)) {
-            if (FileSystems.getDefault().supportedFileAttributeViews().contains("posix")) {
+            if (posix()) {
                 Files.createDirectories(home, PosixFilePermissions.asFileAttribute(
                         PosixFilePermissions.fromString("rwx------")));
             } else {
