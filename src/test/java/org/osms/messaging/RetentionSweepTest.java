@@ -1,9 +1,15 @@
 package org.osms.messaging;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 import org.junit.jupiter.api.Test;
 
 /** The retention sweep over many mailboxes: one that fails does not stop the rest. */
@@ -20,6 +26,45 @@ class RetentionSweepTest {
         });
         assertEquals(List.of(11L, 12L, 13L, 14L), tried, "every mailbox tried once, in the order given");
         assertEquals(5, deleted, "what the mailboxes that could be swept deleted");
+    }
+
+    /**
+     * The failure is logged once per sweep, by its count and kind only: not the mailbox (an identity's id) and not
+     * the exception's message, which can quote values.
+     */
+    @Test
+    void aFailedMailboxIsLoggedByItsKindOnly() {
+        Logger log = Logger.getLogger(Mailboxes.class.getName());
+        List<LogRecord> records = new ArrayList<>();
+        Handler capture = new Handler() {
+            @Override
+            public void publish(LogRecord r) {
+                records.add(r);
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        log.addHandler(capture);
+        try {
+            Mailboxes.expireEach(List.of(4242424242L, 4343434343L), id -> {
+                throw new IllegalStateException("value 'alice' refused");
+            });
+        } finally {
+            log.removeHandler(capture);
+        }
+        assertEquals(1, records.size(), "one line for the sweep");
+        assertEquals(Level.WARNING, records.get(0).getLevel());
+        String line = records.get(0).getMessage();
+        assertTrue(line.startsWith("2 of 2 mailboxes could not be swept now (the first: "
+                + "java.lang.IllegalStateException, "), line);
+        assertFalse(line.contains("4242424242") || line.contains("4343434343") || line.contains("alice"), line);
+        assertEquals(null, records.get(0).getThrown(), "no stack trace, whose message could quote values");
     }
 
     @Test
