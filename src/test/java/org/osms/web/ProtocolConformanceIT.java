@@ -248,10 +248,7 @@ class ProtocolConformanceIT {
      */
     @Test
     void commandsTheParserCannotReadAreRefusedAndTheConversationGoesOn() {
-        Username name = fresh("parse");
-        KeyPair key = KeyStoreFiles.generate();
-        client.register(name, key, client.serverKey()).logout();
-        OsmsClient.Session s = client.login(name, key, client.serverKey());
+        OsmsClient.Session s = registeredAndLoggedIn("parse");
         List<String> malformed = List.of(
                 "{\"command\":\"fetch\",\"seq\":1,\"after\":1e9999999999}",
                 "{\"command\":\"whoami\",\"seq\":1,\"x\":1E-2147483648}",
@@ -268,6 +265,14 @@ class ProtocolConformanceIT {
         // the conversation lives on, and none of the refused plaintexts used seq 1
         assertEquals(1, s.command(cmd("whoami")).getInt("seq"));
         s.logout();
+    }
+
+    /** A new identity, registered, then logged in afresh: the conversation a test sends its plaintexts in. */
+    private OsmsClient.Session registeredAndLoggedIn(String prefix) {
+        Username name = fresh(prefix);
+        KeyPair key = KeyStoreFiles.generate();
+        client.register(name, key, client.serverKey()).logout();
+        return client.login(name, key, client.serverKey());
     }
 
     /** Sends a plaintext as it is, without the client's own seq: the answer is the refusal outside the channel. */
