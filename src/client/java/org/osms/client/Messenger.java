@@ -33,6 +33,10 @@ import org.osms.protocol.OtrPublicKey;
 public final class Messenger implements Chat.Messages {
     /** Messages asked per fetch. */
     private static final int PAGE = 100;
+    /** Ids per {@code ack} (docs/protocol.md: 1 to 1000). */
+    private static final int ACK_LIMIT = 1000;
+    /** Read messages whose acknowledgement is kept for a later poll; past this, the oldest are given up. */
+    private static final int MAX_UNACKNOWLEDGED = 10_000;
     /** A sender's name as the server sends it: canonical (docs/protocol.md, "Conventions"). */
     private static final java.util.regex.Pattern CANONICAL_NAME = java.util.regex.Pattern.compile("[a-z0-9]{1,32}");
     /** Identity ids are 1 to 2^53 - 1 (docs/protocol.md, "Conventions"). */
@@ -45,6 +49,11 @@ public final class Messenger implements Chat.Messages {
     private final Outbox outbox;
     private final Map<String, Peer> peers = new HashMap<>();
     private long after;
+    /**
+     * Ids of messages read (fed to OTR, so they cannot be read again) whose {@code ack} the server has not taken yet:
+     * sent again with every later poll until it does, in this process and across its logins.
+     */
+    private final java.util.LinkedHashSet<Long> unacknowledged = new java.util.LinkedHashSet<>();
 
     /**
      * What one incoming message gave: a decrypted text, or a problem with that peer (the text is then null). When the
@@ -216,24 +225,48 @@ public final class Messenger implements Chat.Messages {
         } catch (RuntimeException unexpected) {
             // receive reports a refused send as an event and goes on; this is anything else (the pins' file, say).
             // What was read was fed to OTR and cannot be read again: acknowledge it anyway, then report the failure.
+            unacknowledged.addAll(read);
             try {
-                session.ack(read);
+                acknowledge();
             } catch (RuntimeException ackFailed) {
                 unexpected.addSuppressed(ackFailed);
             }
             throw unexpected;
         }
-        if (!read.isEmpty()) {
-            try {
-                session.ack(read);
-            } catch (OsmsException ackFailed) {
-                // the texts were read and are shown; the server keeps the messages, which a later fetch after a
-                // restart would find again and could not read (this client's OTR state has moved on)
-                events.add(new Event("?", null, "the server did not take the acknowledgement of " + read.size()
-                        + " message(s) (" + ackFailed.code() + "); if they arrive again they cannot be read"));
-            }
+        unacknowledged.addAll(read);
+        try {
+            acknowledge();
+        } catch (OsmsException ackFailed) {
+            // the texts were read and are shown; the ids are acknowledged again with the next poll (a later fetch
+            // after a restart would find the messages again and could not read them: this client's OTR state has
+            // moved on)
+            events.add(new Event("?", null, "the server did not take the acknowledgement of "
+                    + unacknowledged.size() + " message(s) (" + ackFailed.code()
+                    + "); it is sent again with the next poll"));
         }
         return events;
+    }
+
+    /** Read messages whose acknowledgement the server has not taken yet (sent again with the next poll). */
+    int unacknowledged() {
+        return unacknowledged.size();
+    }
+
+    /**
+     * Acknowledges what was read and not acknowledged yet, {@link #ACK_LIMIT} ids at a time, oldest first; an id
+     * leaves the set only once the server took its {@code ack} (which ignores ids no longer waiting, so sending one
+     * twice is harmless). Past {@link #MAX_UNACKNOWLEDGED} the oldest are given up: the server deletes them at the
+     * end of its retention.
+     */
+    private void acknowledge() {
+        while (unacknowledged.size() > MAX_UNACKNOWLEDGED) {
+            unacknowledged.remove(unacknowledged.iterator().next());
+        }
+        while (!unacknowledged.isEmpty()) {
+            List<Long> batch = unacknowledged.stream().limit(ACK_LIMIT).toList();
+            session.ack(batch);
+            batch.forEach(unacknowledged::remove);
+        }
     }
 
     private void receive(JsonObject m, List<Event> events) {

@@ -61,6 +61,10 @@ final class FakeServer implements AutoCloseable {
     volatile boolean loseNextReplaceKeyReply;
     /** How many of the next commands to refuse busy inside the channel, doing nothing (a database that timed out). */
     volatile int busyCommands;
+    /** How many ids each {@code ack} the server took carried, in order. */
+    final List<Integer> acks = new java.util.concurrent.CopyOnWriteArrayList<>();
+    /** The next this many {@code ack}s are refused {@code busy} (nothing acknowledged). */
+    volatile int refusedAcks;
     /** When set, the next command is carried out but answered {@code unknown_outcome} (a commit that failed late). */
     volatile boolean doneButUnknownOutcome;
     /** When set, the next command is not carried out, and answered {@code unknown_outcome} all the same. */
@@ -289,6 +293,12 @@ final class FakeServer implements AutoCloseable {
                 reply.add("ok", true).add("messages", messages);
             }
             case "ack" -> {
+                if (refusedAcks > 0) {
+                    refusedAcks--;
+                    reply.add("ok", false).add("error", "busy").add("message", "Busy; nothing was done.");
+                    break;
+                }
+                acks.add(c.getJsonArray("ids").size());
                 Set<Long> ids = new HashSet<>();
                 c.getJsonArray("ids").forEach(v -> ids.add(((jakarta.json.JsonNumber) v).longValue()));
                 int before = mailbox(login.username).size();

@@ -419,6 +419,38 @@ class MessengerTest {
     }
 
     /**
+     * An acknowledgement the server refuses is not given up: the ids read are acknowledged with the next poll, with
+     * that poll's own, and the server's mailbox is empty again without the messages being read twice.
+     */
+    @Test
+    void anAcknowledgementTheServerRefusedIsSentAgainWithTheNextPoll() {
+        Messenger am = process("alice", ALICE, aliceHome);
+        send(am, "alice", ALICE, "first");
+        Messenger bm = process("bob", BOB, bobHome);
+        assertEquals(List.of("first_use", "text: first"), summary(rounds(bm, BOB, am, ALICE)));
+        am.resume(login("alice", ALICE));
+        assertTrue(am.send("bob", "second"));
+        am.session().logout();
+
+        server.refusedAcks = 3; // the request and the client's two retries of a busy command
+        server.acks.clear();
+        List<Messenger.Event> atBob = online("bob", BOB, bm);
+        assertEquals(List.of("text: second", "refused: the server did not take the acknowledgement of 1 message(s) "
+                + "(busy); it is sent again with the next poll"), summary(atBob));
+        assertEquals(1, server.mailbox("bob").size(), "still waiting on the server");
+        assertEquals(1, bm.unacknowledged());
+        assertEquals(List.of(), server.acks);
+
+        am.resume(login("alice", ALICE));
+        assertTrue(am.send("bob", "third"));
+        am.session().logout();
+        assertEquals(List.of("text: third"), summary(online("bob", BOB, bm)), "second is not read again");
+        assertEquals(List.of(2), server.acks, "one ack: the refused id and this poll's");
+        assertEquals(List.of(), server.mailbox("bob"));
+        assertEquals(0, bm.unacknowledged());
+    }
+
+    /**
      * A peer that ends the end-to-end conversation (OTR's disconnect) leaves it unverified: the next text does not
      * go into the ended conversation (otr4j would refuse it) but starts a new one, and waits for it.
      */
