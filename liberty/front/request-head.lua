@@ -41,6 +41,13 @@ core.register_action("osms_request_head", { "tcp-req" }, function(txn)
     return act.CONTINUE
   end
   local data = raw or ""
+  local head_end = data:find("\r\n\r\n", 1, true)
+  -- Every line ends with CRLF: a bare LF would end a line for haproxy's lenient parser and not be counted below.
+  -- Refused as soon as it is here, so that a head ending in bare LFs does not wait for a CRLF until the deadline.
+  local head = head_end and data:sub(1, head_end + 1) or data
+  if head:find("^\n") or head:find("[^\r]\n") then
+    return malformed(txn)
+  end
   local line_end = data:find("\r\n", 1, true)
   if line_end == nil then
     if #data > MAX_URI + 64 then
@@ -56,7 +63,6 @@ core.register_action("osms_request_head", { "tcp-req" }, function(txn)
   if #target > MAX_URI then
     return refuse(txn, 414, "URI Too Long", "uri_too_long", "The request target is too long.")
   end
-  local head_end = data:find("\r\n\r\n", line_end - 2, true)
   if head_end == nil then
     if #data >= MAX_HEAD then
       return refuse(txn, 431, "Request Header Fields Too Large", "headers_too_large",
@@ -67,10 +73,6 @@ core.register_action("osms_request_head", { "tcp-req" }, function(txn)
   if head_end + 3 > MAX_HEAD then
     return refuse(txn, 431, "Request Header Fields Too Large", "headers_too_large",
       "The request headers are too large.")
-  end
-  -- every line ends with CRLF: a bare LF would end a line for haproxy's lenient parser and not be counted here
-  if data:sub(1, head_end + 1):find("[^\r]\n") then
-    return malformed(txn)
   end
   local lines = 0
   for _ in data:sub(line_end + 2, head_end + 1):gmatch("\r\n") do

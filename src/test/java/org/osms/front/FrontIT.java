@@ -84,6 +84,11 @@ class FrontIT {
                 // header lines that end in a bare LF (the last in CRLF, closing the head): the count of CRLF-ended
                 // lines would not see them
                 Arguments.of("151 headers ending in LF", ascii(bareLf + "\r\n"), 400, "bad_request"),
+                // a head whose lines all end in a bare LF: refused at once, not after waiting 10 s for its CRLF (408)
+                Arguments.of("head ending in LF LF", ascii("GET /pk" + MARK + " HTTP/1.1\r\nHost: x\n\n"), 400,
+                        "bad_request"),
+                Arguments.of("request line ending in LF", ascii("GET /pk" + MARK + " HTTP/1.1\nHost: x\n\n"), 400,
+                        "bad_request"),
                 // HTTP/0.9 has no version and no answer head
                 Arguments.of("HTTP/0.9", ascii("GET /pk" + MARK + "\r\n"), 400, "bad_request"),
                 // a request target of 20,000 bytes
