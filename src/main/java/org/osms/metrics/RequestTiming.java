@@ -17,7 +17,8 @@ import java.util.concurrent.ConcurrentMap;
 /**
  * Times every request the application answers, by the path template of the endpoint that answered it (from the
  * resource's annotations, so never a part of the request itself); a request no endpoint matched counts as
- * {@value #UNMATCHED}. A long-polling fetch is timed until it is answered.
+ * {@value #UNMATCHED}; and counts every answer by that endpoint and its status. A long-polling fetch is timed until it
+ * is answered.
  */
 @Provider
 public class RequestTiming implements ContainerRequestFilter, ContainerResponseFilter {
@@ -37,9 +38,11 @@ public class RequestTiming implements ContainerRequestFilter, ContainerResponseF
 
     @Override
     public void filter(ContainerRequestContext request, ContainerResponseContext response) {
+        String endpoint = endpoint();
         if (request.getProperty(STARTED) instanceof Long started) {
-            metrics.request(endpoint(), Duration.ofNanos(System.nanoTime() - started));
+            metrics.request(endpoint, Duration.ofNanos(System.nanoTime() - started));
         }
+        metrics.response(endpoint, response.getStatus());
     }
 
     /** Each resource method's template, worked out once: the set of resource methods is fixed. */

@@ -28,6 +28,11 @@ import org.eclipse.microprofile.metrics.Timer;
 public class ServerMetrics {
     /** Commands whose name is not one of the protocol's are counted under this one. */
     public static final String OTHER = "other";
+    /**
+     * The endpoint of the answers given before any endpoint was chosen: by OSMS's request filters (a malformed
+     * negotiation header, a body too long, too slow, or over its circuit's share) or by the web container's error page.
+     */
+    public static final String REFUSED_EARLY = "refused_early";
 
     @Inject
     MetricRegistry registry;
@@ -52,6 +57,8 @@ public class ServerMetrics {
     /** osms.commands by its command tag: the name itself is the key, so counting builds no string. */
     private final ConcurrentMap<String, Counter> commands = new ConcurrentHashMap<>();
     private final ConcurrentMap<String, Timer> timers = new ConcurrentHashMap<>();
+    /** osms.responses by endpoint, then by status. */
+    private final ConcurrentMap<String, ConcurrentMap<Integer, Counter>> responses = new ConcurrentHashMap<>();
 
     private Counter counter(String name) {
         return counters.computeIfAbsent(name, n -> registry.counter(n, app));
@@ -82,6 +89,19 @@ public class ServerMetrics {
     public void request(String endpoint, Duration took) {
         timers.computeIfAbsent(endpoint, e -> registry.timer("osms.requests", app, new Tag("endpoint", e)))
                 .update(took);
+    }
+
+    /**
+     * One answer, by the endpoint's path template (or {@link RequestTiming#UNMATCHED}, or {@link #REFUSED_EARLY}) and
+     * its status. Both come from the server: a request cannot name a tag value (Liberty's own HTTP metrics, which
+     * made a series of every request method a client invented, are off in server.xml).
+     */
+    public void response(String endpoint, int status) {
+        int kept = status >= 100 && status <= 599 ? status : 0;
+        responses.computeIfAbsent(endpoint, e -> new ConcurrentHashMap<>())
+                .computeIfAbsent(kept, k -> registry.counter("osms.responses", app, new Tag("endpoint", endpoint),
+                        new Tag("status", k == 0 ? OTHER : Integer.toString(k))))
+                .inc();
     }
 
     /** The conversations open now, read whenever the metrics are. */

@@ -1,11 +1,13 @@
 package org.osms.web;
 
+import jakarta.inject.Inject;
 import jakarta.servlet.RequestDispatcher;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import org.osms.metrics.ServerMetrics;
 import org.osms.protocol.ErrorDocument;
 
 /**
@@ -17,14 +19,19 @@ public class ErrorPage extends HttpServlet {
     private static final long serialVersionUID = 1L;
     static final String PATH = "/osms-error";
 
+    @Inject
+    transient ServerMetrics metrics;
+
     @Override
     protected void service(HttpServletRequest request, HttpServletResponse response) throws IOException {
         Object status = request.getAttribute(RequestDispatcher.ERROR_STATUS_CODE);
         if (!(status instanceof Integer code) || code < 400) {
             // requested directly: there is no such endpoint
+            metrics.response(ServerMetrics.REFUSED_EARLY, 404);
             write(response, 404, codeFor(404), "Not Found.");
             return;
         }
+        metrics.response(ServerMetrics.REFUSED_EARLY, code);
         write(response, code, codeFor(code), code >= 500 ? "The server could not answer this request." : reason(code));
     }
 

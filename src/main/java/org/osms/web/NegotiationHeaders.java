@@ -1,5 +1,6 @@
 package org.osms.web;
 
+import jakarta.inject.Inject;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpFilter;
@@ -8,6 +9,7 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.util.Collections;
 import java.util.function.Predicate;
+import org.osms.metrics.ServerMetrics;
 
 /**
  * Malformed content-negotiation headers are the client's mistake: {@code 400 bad_header} before anything parses
@@ -23,11 +25,15 @@ public class NegotiationHeaders extends HttpFilter {
     /** No header OSMS reads is anywhere near this long; a longer one is not worth parsing. */
     private static final int MAX_HEADER_LENGTH = 4096;
 
+    @Inject
+    transient ServerMetrics metrics;
+
     @Override
     protected void doFilter(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws IOException, ServletException {
         String fault = fault(request);
         if (fault != null) {
+            metrics.response(ServerMetrics.REFUSED_EARLY, 400);
             ErrorPage.write(response, 400, "bad_header", fault);
             return;
         }

@@ -1,5 +1,6 @@
 package org.osms.web;
 
+import jakarta.inject.Inject;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ReadListener;
 import jakarta.servlet.ServletException;
@@ -15,6 +16,7 @@ import java.io.InputStream;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.Semaphore;
+import org.osms.metrics.ServerMetrics;
 import org.osms.session.Circuit;
 
 /**
@@ -46,6 +48,9 @@ public class RequestBodies extends HttpFilter {
     static final int MAX_READS_PER_CIRCUIT = 2;
     private static final int RETRY_AFTER_SECONDS = 2;
 
+    @Inject
+    transient ServerMetrics metrics;
+
     private final Semaphore readers = new Semaphore(MAX_CONCURRENT_READS);
     /** Reads under way per circuit, for circuits that have one; guarded by itself. */
     private final Map<Circuit, Integer> circuitReads = new HashMap<>();
@@ -58,16 +63,14 @@ public class RequestBodies extends HttpFilter {
             return;
         }
         if (request.getContentLengthLong() > MAX_BODY_BYTES) {
-            closeAfterAnswer(request, response);
-            ErrorPage.write(response, 413, "too_large", "The body is longer than 65536 bytes.");
+            answer(request, response, 413, "too_large", "The body is longer than 65536 bytes.");
             return;
         }
         Circuit circuit;
         try {
             circuit = Circuit.of(request.getHeader(Circuit.HEADER));
         } catch (ApiException e) {
-            closeAfterAnswer(request, response);
-            ErrorPage.write(response, e.status(), e.code(), e.getMessage());
+            answer(request, response, e.status(), e.code(), e.getMessage());
             return;
         }
         if (!takeCircuitShare(circuit)) {
@@ -92,13 +95,11 @@ public class RequestBodies extends HttpFilter {
             releaseCircuitShare(circuit);
         }
         if (body == null) {
-            closeAfterAnswer(request, response);
-            ErrorPage.write(response, 408, "request_timeout", "The request body did not arrive in time.");
+            answer(request, response, 408, "request_timeout", "The request body did not arrive in time.");
             return;
         }
         if (body.length > MAX_BODY_BYTES) {
-            closeAfterAnswer(request, response);
-            ErrorPage.write(response, 413, "too_large", "The body is longer than 65536 bytes.");
+            answer(request, response, 413, "too_large", "The body is longer than 65536 bytes.");
             return;
         }
         chain.doFilter(new ReadBody(request, body), response);
@@ -127,10 +128,17 @@ public class RequestBodies extends HttpFilter {
         }
     }
 
-    private static void refuse(HttpServletRequest request, HttpServletResponse response, int status, String code,
-                               String message) throws IOException {
-        closeAfterAnswer(request, response);
+    private void refuse(HttpServletRequest request, HttpServletResponse response, int status, String code,
+                        String message) throws IOException {
         response.setHeader("Retry-After", Integer.toString(RETRY_AFTER_SECONDS));
+        answer(request, response, status, code, message);
+    }
+
+    /** A refusal: counted, answered with OSMS's error document, and the connection closed after it. */
+    private void answer(HttpServletRequest request, HttpServletResponse response, int status, String code,
+                        String message) throws IOException {
+        metrics.response(ServerMetrics.REFUSED_EARLY, status);
+        closeAfterAnswer(request, response);
         ErrorPage.write(response, status, code, message);
     }
 

@@ -72,11 +72,15 @@ class OperatorConsoleIT {
 
     /** One request written by hand, with a Host header the JDK's client would not send; the whole answer. */
     private String rawGet(String path, String host) {
+        return raw("GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\nAccept: application/json\r\n");
+    }
+
+    /** {@code head} (request line and headers, each ending in CRLF) and Connection: close; the whole answer. */
+    private String raw(String head) {
         URI base = URI.create(http.base());
         try (Socket socket = new Socket(base.getHost(), base.getPort())) {
             socket.setSoTimeout(30_000);
-            socket.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: " + host
-                    + "\r\nAccept: application/json\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            socket.getOutputStream().write((head + "Connection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
             return new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new IllegalStateException(e);
@@ -133,6 +137,38 @@ class OperatorConsoleIT {
         assertFalse(text.contains(name.value()), "a username in the metrics");
         assertFalse(text.contains(OtrPublicKey.of(key.getPublic()).fingerprint().hex()), "a fingerprint");
         assertFalse(text.contains(s.id()), "a session id");
+    }
+
+    /**
+     * A request method a client makes up names no metric: Liberty's own HTTP metrics kept a timer for every method
+     * named (memory any client could make the server hold for good), and are off. OSMS counts every answer by the
+     * endpoint and the status it chose, the refusals of its request filters too.
+     */
+    @Test
+    void answersAreCountedByEndpointAndStatusAndAMadeUpMethodNamesNoMetric() {
+        Map<String, Double> before = osmsMetrics();
+        String prefix = "MADEUP" + Long.toString(System.nanoTime() % 1_000_000, 26).toUpperCase(Locale.ROOT)
+                .replaceAll("[0-9]", "Q");
+        for (int i = 0; i < 30; i++) {
+            String method = prefix + (char) ('A' + i / 26) + (char) ('A' + i % 26);
+            String answer = raw(method + " /pk HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: application/json\r\n");
+            assertTrue(answer.startsWith("HTTP/1.1 405 "), answer);
+        }
+        String tooLong = raw("POST /session HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: text/plain\r\n"
+                + "Content-Length: 70000\r\n");
+        assertTrue(tooLong.startsWith("HTTP/1.1 413 ") && tooLong.contains("\"too_large\""), tooLong);
+        String badAccept = raw("GET /pk HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: application/json;q=abc\r\n");
+        assertTrue(badAccept.startsWith("HTTP/1.1 400 ") && badAccept.contains("\"bad_header\""), badAccept);
+        assertEquals(200, http.get("/pk").status());
+        Map<String, Double> after = osmsMetrics();
+
+        assertEquals(30.0, delta(before, after, "osms_responses_total{endpoint=\"unmatched\",status=\"405\"}"),
+                after.toString());
+        assertEquals(1.0, delta(before, after, "osms_responses_total{endpoint=\"refused_early\",status=\"413\"}"));
+        assertEquals(1.0, delta(before, after, "osms_responses_total{endpoint=\"refused_early\",status=\"400\"}"));
+        assertEquals(1.0, delta(before, after, "osms_responses_total{endpoint=\"/pk\",status=\"200\"}"));
+        String all = admin.get("/metrics", credentials.user(), credentials.password()).body();
+        assertFalse(all.contains(prefix), "a method a client named is in the metrics");
     }
 
     @Test
