@@ -33,23 +33,42 @@ public class AdminConsole implements ServletContainerInitializer {
      */
     private static final String SAID = "org.osms.web.AdminConsole.said";
 
+    /**
+     * The shortest administrator's password the console opens with. Liberty neither slows down nor locks out
+     * guesses, and every process of the machine reaches the port.
+     */
+    static final int MIN_PASSWORD_LENGTH = 16;
+
     @Override
     public void onStartup(Set<Class<?>> classes, ServletContext context) {
-        if (!enabled(System.getenv())) {
-            close();
+        String off = whyOff(System.getenv());
+        if (off != null) {
+            close(off);
         }
     }
 
-    /** Both variables set to something other than blanks; their values are never logged. */
+    /** Both variables set to something other than blanks, and the password long enough; values are never logged. */
     static boolean enabled(Map<String, String> environment) {
-        return present(environment.get(USER)) && present(environment.get(PASSWORD));
+        return whyOff(environment) == null;
+    }
+
+    /** Why the console stays off, as the log says it; null when it opens. */
+    static String whyOff(Map<String, String> environment) {
+        String password = environment.get(PASSWORD);
+        if (!present(environment.get(USER)) || !present(password)) {
+            return USER + " and " + PASSWORD + " are not both set, so no administrator can sign in";
+        }
+        if (password.strip().length() < MIN_PASSWORD_LENGTH) {
+            return PASSWORD + " has fewer than " + MIN_PASSWORD_LENGTH + " characters, too easily guessed";
+        }
+        return null;
     }
 
     private static boolean present(String value) {
         return value != null && !value.isBlank();
     }
 
-    private static void close() {
+    private static void close(String why) {
         boolean paused = false;
         try {
             MBeanServer server = ManagementFactory.getPlatformMBeanServer();
@@ -57,12 +76,14 @@ public class AdminConsole implements ServletContainerInitializer {
                     new String[] {String.class.getName()});
             paused = true;
         } catch (JMException | RuntimeException e) {
-            // the registry is empty all the same (server.xml): nobody can sign in even where the port is open
-            LOG.log(Level.WARNING, "The operator's console could not be closed: {0}", e.toString());
+            // without the variables the registry is empty all the same (server.xml): nobody can sign in even where
+            // the port is open; with a short password it is not, hence SEVERE
+            LOG.log(why.contains("not both set") ? Level.WARNING : Level.SEVERE,
+                    "The operator''s console could not be closed: {0}", e.toString());
         }
         if (System.getProperties().putIfAbsent(SAID, "yes") == null) {
-            LOG.log(Level.WARNING, "The operator''s console is off: " + USER + " and " + PASSWORD + " are not both"
-                    + " set, so no administrator can sign in{0}.", paused ? " and its port stays closed" : "");
+            LOG.log(Level.WARNING, "The operator''s console is off: " + why + "{0}.",
+                    paused ? " and its port stays closed" : "");
         }
     }
 }

@@ -80,13 +80,19 @@ class ConsoleConfigurationTest {
     }
 
     @Test
-    void theConsoleIsOnOnlyWithBothVariablesSet() {
-        assertTrue(AdminConsole.enabled(Map.of("OSMS_ADMIN_USER", "op", "OSMS_ADMIN_PASSWORD", "p")));
+    void theConsoleIsOnOnlyWithBothVariablesSetAndAPasswordOfSixteenCharacters() {
+        String sixteen = "p".repeat(16);
+        assertTrue(AdminConsole.enabled(Map.of("OSMS_ADMIN_USER", "op", "OSMS_ADMIN_PASSWORD", sixteen)));
         assertFalse(AdminConsole.enabled(Map.of()));
         assertFalse(AdminConsole.enabled(Map.of("OSMS_ADMIN_USER", "op")));
-        assertFalse(AdminConsole.enabled(Map.of("OSMS_ADMIN_PASSWORD", "p")));
+        assertFalse(AdminConsole.enabled(Map.of("OSMS_ADMIN_PASSWORD", sixteen)));
         assertFalse(AdminConsole.enabled(Map.of("OSMS_ADMIN_USER", "op", "OSMS_ADMIN_PASSWORD", " ")));
-        assertFalse(AdminConsole.enabled(Map.of("OSMS_ADMIN_USER", "", "OSMS_ADMIN_PASSWORD", "p")));
+        assertFalse(AdminConsole.enabled(Map.of("OSMS_ADMIN_USER", "", "OSMS_ADMIN_PASSWORD", sixteen)));
+        assertEquals("OSMS_ADMIN_PASSWORD has fewer than 16 characters, too easily guessed",
+                AdminConsole.whyOff(Map.of("OSMS_ADMIN_USER", "op", "OSMS_ADMIN_PASSWORD", "p".repeat(15))));
+        assertEquals("OSMS_ADMIN_PASSWORD has fewer than 16 characters, too easily guessed",
+                AdminConsole.whyOff(Map.of("OSMS_ADMIN_USER", "op", "OSMS_ADMIN_PASSWORD", " " + "p".repeat(15) + " ")),
+                "blanks around it do not count");
     }
 
     private static Map<String, Element> elementsById(String tag) throws Exception {

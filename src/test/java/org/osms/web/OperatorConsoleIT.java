@@ -12,7 +12,9 @@ import jakarta.json.JsonValue;
 import java.io.IOException;
 import java.net.Socket;
 import java.net.URI;
+import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.security.KeyPair;
 import java.util.HashMap;
 import java.util.Locale;
@@ -32,6 +34,7 @@ import org.osms.it.AdminCredentials;
 import org.osms.it.AdminEndpoint;
 import org.osms.it.Deployments;
 import org.osms.it.Http;
+import org.osms.it.LibertyServer;
 import org.osms.it.RestConnector;
 import org.osms.protocol.OtrPublicKey;
 import org.osms.protocol.Username;
@@ -169,6 +172,32 @@ class OperatorConsoleIT {
         assertEquals(1.0, delta(before, after, "osms_responses_total{endpoint=\"/pk\",status=\"200\"}"));
         String all = admin.get("/metrics", credentials.user(), credentials.password()).body();
         assertFalse(all.contains(prefix), "a method a client named is in the metrics");
+    }
+
+    /**
+     * The REST connector's file transfer gives the administrator the server's logs and no other file of the server:
+     * not server.env (the administrator's and the keystore's passwords), not the console's keystore, not the
+     * configuration. (Liberty's default would read them all, and the default data directory with the embedded
+     * database and the server's private OTR key.)
+     */
+    @Test
+    void theRestConnectorHandsOutTheLogsAndNoOtherFileOfTheServer() {
+        Path server = new LibertyServer(System.getProperty("osms.it.serverName")).directory().toAbsolutePath()
+                .normalize();
+        Http.Answer log = file(server.resolve("logs/messages.log"));
+        assertEquals(200, log.status(), log.body());
+        assertTrue(log.body().contains("CWWKF0011I"), "the log itself");
+        for (String secret : new String[] {"server.env", "resources/security/key.p12", "server.xml",
+                "bootstrap.properties", "resources/security/ltpa.keys"}) {
+            Http.Answer a = file(server.resolve(secret));
+            assertTrue(a.status() >= 400 && a.status() < 500, secret + ": " + a.status());
+            assertFalse(a.body().contains(credentials.keystorePassword()), secret);
+        }
+    }
+
+    private Http.Answer file(Path path) {
+        return admin.get("/IBMJMXConnectorREST/file/" + URLEncoder.encode(path.toString(), StandardCharsets.UTF_8),
+                credentials.user(), credentials.password());
     }
 
     @Test
