@@ -87,6 +87,31 @@ class LoopbackIT {
         assertRefused(probe, "an httpEndpoint in the server configuration has host=\"*\"");
     }
 
+    /**
+     * The guard reads the configuration as the server starts; an edit while it runs (a drop-in opening every
+     * interface) is not applied until the next start, where the guard reads it.
+     */
+    @Test
+    void aDropInWrittenWhileTheServerRunsIsNotApplied() throws Exception {
+        server.createFromShippedConfiguration(bootstrap());
+        running = server.runInForeground(Map.of(), Path.of("target/loopback-running-edit.log"));
+        Http loopback = new Http("http://127.0.0.1:" + PORT);
+        LibertyServer.awaitReady(loopback, START_TIMEOUT);
+        Path overrides = server.directory().resolve("configDropins/overrides");
+        Files.createDirectories(overrides);
+        Files.writeString(overrides.resolve("open-default-port.xml"),
+                "<server><httpEndpoint id=\"defaultHttpEndpoint\" host=\"*\"/></server>\n");
+        Thread.sleep(5_000); // Liberty's configuration monitor would have looked ten times (every 500 ms)
+
+        assertEquals(200, loopback.get("/pk").status());
+        if (otherAddress.isPresent()) {
+            assertFalse(answers(otherAddress.get()), "the server must not answer on " + otherAddress.get());
+        }
+        assertFalse(server.log().contains("CWWKG0017I"), "the configuration was not updated:\n" + server.log());
+        server.command("stop");
+        assertTrue(running.waitFor(120, TimeUnit.SECONDS), "the server stopped");
+    }
+
     @Test
     void theShippedConfigurationAnswersOnLoopbackAndNowhereElse() throws Exception {
         server.createFromShippedConfiguration(bootstrap());
