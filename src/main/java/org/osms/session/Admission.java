@@ -176,7 +176,13 @@ public class Admission {
                 || !counterHeader.matches("[0-9]{1,18}")) {
             throw badPuzzle();
         }
-        ByteBuffer payload = verifiedPayload(token);
+        ByteBuffer payload = payloadOf(token);
+        if (payload == null) {
+            // well formed, but not under this server's key: issued before its last start (a restart invalidates every
+            // puzzle), or forged; either way a fresh puzzle, as for no answer at all
+            throw puzzle(kind, required, "The puzzle was not issued by this server since it last started: solve"
+                    + " this one.");
+        }
         if (payload.get() != TOKEN_VERSION || payload.get() != kind.ordinal()) {
             throw badPuzzle();
         }
@@ -220,7 +226,8 @@ public class Admission {
         return spent.size();
     }
 
-    private ByteBuffer verifiedPayload(String token) {
+    /** The token's payload; null when it is well formed but its MAC is not this server's; bad_puzzle if malformed. */
+    private ByteBuffer payloadOf(String token) {
         int dot = token.indexOf('.');
         byte[] payload;
         byte[] mac;
@@ -230,10 +237,10 @@ public class Admission {
         } catch (IllegalArgumentException e) {
             throw badPuzzle();
         }
-        if (dot < 0 || payload.length != PAYLOAD_BYTES || !MessageDigest.isEqual(mac, mac(payload))) {
+        if (dot < 0 || payload.length != PAYLOAD_BYTES || mac.length != MAC_BYTES) {
             throw badPuzzle();
         }
-        return ByteBuffer.wrap(payload);
+        return MessageDigest.isEqual(mac, mac(payload)) ? ByteBuffer.wrap(payload) : null;
     }
 
     private byte[] mac(byte[] payload) {

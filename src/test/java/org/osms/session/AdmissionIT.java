@@ -172,7 +172,10 @@ class AdmissionIT {
         }
         assertEquals("bad_puzzle", createSession("someone", token, String.valueOf(wrong)).error());
         String forged = token.substring(0, 5) + (token.charAt(5) == 'A' ? 'B' : 'A') + token.substring(6);
-        assertEquals("bad_puzzle", createSession("someone", forged, String.valueOf(counter)).error());
+        Http.Answer notOurs = createSession("someone", forged, String.valueOf(counter));
+        assertEquals(429, notOurs.status(), "a token not under this server's key: a fresh puzzle, as after a restart");
+        assertEquals("puzzle_required", notOurs.error());
+        assertNotEquals(token, notOurs.header(AdmissionPuzzle.PUZZLE_HEADER));
         assertEquals("bad_puzzle", createSession("someone", token, "-1").error());
         assertEquals("bad_puzzle", createSession(null, token, String.valueOf(counter)).error(),
                 "a login puzzle does not admit a registration");
