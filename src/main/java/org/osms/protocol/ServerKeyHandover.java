@@ -65,9 +65,14 @@ public final class ServerKeyHandover {
     /**
      * Checks that {@code history} is a chain of signed handovers that leads from the key {@code pinned} to the key
      * {@code current} (the key of {@code GET /pk}); returns the keys from the pinned one to the current one. Throws
-     * {@link BrokenHandover} otherwise: the history is not in serial order from 1, a key does not parse or does not
-     * have its fingerprint, a signature does not verify, the pinned key is not in it, or the current key is not its
-     * last key.
+     * {@link BrokenHandover} otherwise: the history is not in serial order from 1, the pinned key is not in it, the
+     * current key is not its last key, or from the pinned key on a key does not parse or does not have its
+     * fingerprint, or a signature does not verify.
+     *
+     * <p>The keys before the pinned one are not parsed: they decide nothing for this client, and parsing a key checks
+     * that its p and q are prime, a fraction of a second each for large keys, so a hostile history of many keys would
+     * otherwise cost minutes before it was refused. The pinned and the current key are found by their fingerprints
+     * first, for the same reason, and each is then checked against its key.
      */
     public static List<ServerKeyRecord> follow(List<ServerKeyRecord> history, Fingerprint pinned, Fingerprint current) {
         Objects.requireNonNull(pinned, "pinned");
@@ -79,12 +84,23 @@ public final class ServerKeyHandover {
             throw new BrokenHandover("the key history is longer than " + MAX_KEYS + " keys");
         }
         int pinnedAt = -1;
-        OtrPublicKey previous = null;
         for (int i = 0; i < history.size(); i++) {
             ServerKeyRecord r = history.get(i);
             if (r.serial() != i + 1) {
                 throw new BrokenHandover("the key history is not in serial order from 1 (entry " + (i + 1) + ")");
             }
+            if (pinned.hex().equals(r.fingerprint())) {
+                pinnedAt = i;
+            }
+        }
+        if (pinnedAt < 0) {
+            throw new BrokenHandover("the pinned key " + pinned.human() + " is not in the server's key history");
+        }
+        if (!current.hex().equals(history.get(history.size() - 1).fingerprint())) {
+            throw new BrokenHandover("the key the server uses now is not the last key of its history");
+        }
+        OtrPublicKey previous = null;
+        for (ServerKeyRecord r : history.subList(pinnedAt, history.size())) {
             OtrPublicKey key;
             try {
                 key = OtrPublicKey.parse(r.publicKey());
@@ -104,16 +120,7 @@ public final class ServerKeyHandover {
                     throw new BrokenHandover("the handover to key " + r.serial() + " is not signed by that key");
                 }
             }
-            if (key.fingerprint().equals(pinned)) {
-                pinnedAt = i;
-            }
             previous = key;
-        }
-        if (pinnedAt < 0) {
-            throw new BrokenHandover("the pinned key " + pinned.human() + " is not in the server's key history");
-        }
-        if (!previous.fingerprint().equals(current)) {
-            throw new BrokenHandover("the key the server uses now is not the last key of its history");
         }
         return List.copyOf(history.subList(pinnedAt, history.size()));
     }

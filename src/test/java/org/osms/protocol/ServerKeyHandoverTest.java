@@ -116,10 +116,24 @@ class ServerKeyHandoverTest {
         assertBroken("serial order", List.of(chain.get(0), chain.get(2)), fp(k1), fp(k3));
         ServerKeyRecord r = chain.get(0);
         assertBroken("does not have its fingerprint", List.of(new ServerKeyRecord(1, r.publicKey(), fp(k2).hex(),
-                r.createdAt(), null, null)), fp(k1), fp(k1));
+                r.createdAt(), null, null)), fp(k2), fp(k2));
         assertBroken("not a valid OTR key", List.of(new ServerKeyRecord(1, new byte[] {0, 0, 1}, r.fingerprint(),
                 r.createdAt(), null, null)), fp(k1), fp(k1));
         assertBroken("no key history", List.of(), fp(k1), fp(k1));
+    }
+
+    /**
+     * Only the keys from the pinned one on are parsed (and their p and q tested for primality): a history whose
+     * earlier keys are anything at all costs a client pinned later nothing, and is still refused to a client pinned
+     * to one of those keys.
+     */
+    @Test
+    void theKeysBeforeThePinnedOneAreNotParsed() {
+        ServerKeyRecord first = chain.get(0);
+        List<ServerKeyRecord> junkFirst = List.of(new ServerKeyRecord(1, new byte[] {0, 0, 1}, first.fingerprint(),
+                first.createdAt(), null, null), chain.get(1), chain.get(2));
+        assertEquals(chain.subList(1, 3), ServerKeyHandover.follow(junkFirst, fp(k2), fp(k3)));
+        assertBroken("key 1 of the history is not a valid OTR key", junkFirst, fp(k1), fp(k3));
     }
 
     private static void assertBroken(String why, List<ServerKeyRecord> history, Fingerprint pinned,
