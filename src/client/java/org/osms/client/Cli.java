@@ -477,7 +477,7 @@ public final class Cli {
         }
     }
 
-    @Command(name = "unpublish", description = "Hide your key from the public directory (it still logs you in).")
+    @Command(name = "unpublish", description = "Hide your key from the directory lookup (it still logs you in; your public history still shows it).")
     static class Unpublish extends Sub {
         @Override
         public Integer call() {
