@@ -545,25 +545,16 @@ public final class Cli {
     static class Audit extends Sub {
         @Override
         public Integer call() {
-            java.util.List<org.osms.protocol.AuditRecord> log;
+            // verified page by page, keeping only the chain's head: a log of any length takes no more memory
+            Optional<PublicLog.Checkpoint> before = cli.auditCheckpoint();
+            org.osms.protocol.AuditChain chain;
             try {
-                log = cli.client().verifiedAuditLog();
+                chain = PublicLog.verify(cli.client(), e -> { }, before);
             } catch (org.osms.protocol.AuditChain.BrokenChainException e) {
                 throw new OsmsException(0, "audit_broken", "The audit log does not verify: " + e.getMessage());
             }
-            java.util.HexFormat hex = java.util.HexFormat.of();
-            Optional<PublicLog.Checkpoint> before = cli.auditCheckpoint();
-            if (before.isPresent()) {
-                long seq = before.get().seq();
-                boolean same = seq <= log.size()
-                        && java.util.Arrays.equals(log.get((int) seq - 1).hash(), before.get().hash());
-                if (!same) {
-                    throw new OsmsException(0, "audit_rewritten", "The audit log was rewritten: entry " + seq
-                            + " is not the one verified before (" + hex.formatHex(before.get().hash()) + ").");
-                }
-            }
-            long head = log.size();
-            String headHash = head == 0 ? "" : hex.formatHex(log.get(log.size() - 1).hash());
+            long head = chain.lastSeq();
+            String headHash = head == 0 ? "" : java.util.HexFormat.of().formatHex(chain.lastHash());
             if (head > 0) {
                 cli.files().saveAuditCheckpoint(cli.server, head, headHash);
             }
