@@ -180,6 +180,19 @@ public final class Cli {
         return new Messenger(client, session, files().load().key(), keyCheck, Outbox.in(home, server));
     }
 
+    /**
+     * Runs {@code work} with this client's messenger in {@code session}; then, before the caller logs out,
+     * acknowledges what a refused {@code ack} left, and says so if the server still refuses.
+     */
+    <T> T withMessenger(OsmsClient.Session session, java.util.function.Function<Messenger, T> work) {
+        Messenger m = messenger(session);
+        try {
+            return work.apply(m);
+        } finally {
+            show(m.finish());
+        }
+    }
+
     /** The audit head {@code osms audit} verified last for this server, read strictly: a damaged line is an error. */
     Optional<PublicLog.Checkpoint> auditCheckpoint() {
         try {
@@ -589,8 +602,7 @@ public final class Cli {
         public Integer call() {
             String to = Username.of(user).value();
             String body = text == null || text.equals("-") ? cli.standardInput(MAX_STDIN_CHARS) : text;
-            return cli.inSession(session -> {
-                Messenger m = cli.messenger(session);
+            return cli.inSession(session -> cli.withMessenger(session, m -> {
                 if (m.send(to, body)) {
                     cli.out.println("sent");
                     return 0;
@@ -622,7 +634,7 @@ public final class Cli {
                 cli.out.println("sent, end-to-end encrypted to key "
                         + m.verifiedKey(to).orElseThrow().fingerprint().human());
                 return 0;
-            });
+            }));
         }
     }
 
@@ -635,8 +647,7 @@ public final class Cli {
 
         @Override
         public Integer call() {
-            return cli.inSession(session -> {
-                Messenger m = cli.messenger(session);
+            return cli.inSession(session -> cli.withMessenger(session, m -> {
                 m.startWaiting();
                 long deadline = System.currentTimeMillis() + waitSeconds * 1000L;
                 do {
@@ -645,7 +656,7 @@ public final class Cli {
                 } while (System.currentTimeMillis() < deadline);
                 cli.showWaiting();
                 return 0;
-            });
+            }));
         }
     }
 
@@ -671,12 +682,15 @@ public final class Cli {
             }
             String to = Username.of(user).value();
             return cli.inSession(session -> {
+                Messenger m = cli.messenger(session);
                 try {
-                    new org.osms.client.Chat(cli.messenger(session), to, cli.in, cli.out, pollSeconds,
+                    new org.osms.client.Chat(m, to, cli.in, cli.out, pollSeconds,
                             java.time.Duration.ofSeconds(lingerSeconds)).run();
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     throw new OsmsException(0, "interrupted", "Interrupted.");
+                } finally {
+                    cli.show(m.finish());
                 }
                 return 0;
             });

@@ -242,9 +242,33 @@ public final class Messenger implements Chat.Messages {
             // moved on)
             events.add(new Event("?", null, "the server did not take the acknowledgement of "
                     + unacknowledged.size() + " message(s) (" + ackFailed.code()
-                    + "); it is sent again with the next poll"));
+                    + "); it is tried again with the next poll and before logging out"));
         }
         return events;
+    }
+
+    /**
+     * Before the conversation ends: acknowledges what a refused {@code ack} left (the ids live only in this process).
+     * Never throws; when the server still refuses, the event says what that means.
+     */
+    public List<Event> finish() {
+        if (unacknowledged.isEmpty()) {
+            return List.of();
+        }
+        int left = unacknowledged.size();
+        String why;
+        try {
+            acknowledge();
+            return List.of();
+        } catch (OsmsException ackFailed) {
+            why = ackFailed.code();
+        } catch (RuntimeException ackFailed) {
+            why = ackFailed.getClass().getSimpleName();
+        }
+        unacknowledged.clear();
+        return List.of(new Event("?", null, "the server did not take the acknowledgement of " + left
+                + " message(s) (" + why + "); they stay on the server until its retention ends, and if they arrive "
+                + "again they cannot be read"));
     }
 
     /** Read messages whose acknowledgement the server has not taken yet (sent again with the next poll). */

@@ -85,6 +85,26 @@ class CliMessagingTest {
         assertTrue(rewritten.err().endsWith("(audit_rewritten)\n"), rewritten.err());
     }
 
+    /**
+     * {@code osms inbox} polls once: an acknowledgement refused there is tried once more before the logout, since the
+     * ids live only in this process; the next run finds nothing to read again.
+     */
+    @Test
+    void inboxAcknowledgesBeforeItLogsOutWhatARefusedAckLeft() {
+        String fp = OtrPublicKey.of(BOB.getPublic()).fingerprint().hex();
+        for (int i = 0; i < 3; i++) {
+            server.mailbox("alice").add(new FakeServer.Stored(5_000 + i, "Bob!", 22, fp, "?OTRv3?"));
+        }
+        server.refusedAcks = 1; // the poll's ack
+        Run inbox = osms("", "inbox");
+        assertEquals(0, inbox.exit(), inbox.err());
+        assertTrue(inbox.out().contains("the server did not take the acknowledgement of 3 message(s) "
+                + "(unknown_outcome); it is "
+                + "tried again with the next poll and before logging out"), inbox.out());
+        assertEquals(List.of(), server.mailbox("alice"), "acknowledged before the logout");
+        assertEquals(List.of(3), server.acks);
+    }
+
     @Test
     void theCommandsOwnErrorIsWhatTheUserSeesWhenTheLogoutAfterItFailsToo() {
         server.refuseNextCommandAndForget = "key_changed";

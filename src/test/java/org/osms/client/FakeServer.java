@@ -63,7 +63,7 @@ final class FakeServer implements AutoCloseable {
     volatile int busyCommands;
     /** How many ids each {@code ack} the server took carried, in order. */
     final List<Integer> acks = new java.util.concurrent.CopyOnWriteArrayList<>();
-    /** The next this many {@code ack}s are refused {@code busy} (nothing acknowledged). */
+    /** The next this many {@code ack}s are answered {@code unknown_outcome}, undone (nothing acknowledged). */
     volatile int refusedAcks;
     /** When set, the next command is carried out but answered {@code unknown_outcome} (a commit that failed late). */
     volatile boolean doneButUnknownOutcome;
@@ -282,9 +282,11 @@ final class FakeServer implements AutoCloseable {
             }
             case "fetch" -> {
                 long after = c.getJsonNumber("after").longValue();
+                int limit = c.containsKey("limit") ? c.getInt("limit") : 100;
                 JsonArrayBuilder messages = Json.createArrayBuilder();
+                int given = 0;
                 for (Stored s : mailbox(login.username)) {
-                    if (s.id() > after) {
+                    if (s.id() > after && given++ < limit) {
                         messages.add(Json.createObjectBuilder().add("id", s.id()).add("from", s.from())
                                 .add("fromIdentityId", s.fromIdentityId()).add("fingerprint", s.fingerprint())
                                 .add("receivedAt", 1).add("body", s.body()));
@@ -295,7 +297,11 @@ final class FakeServer implements AutoCloseable {
             case "ack" -> {
                 if (refusedAcks > 0) {
                     refusedAcks--;
-                    reply.add("ok", false).add("error", "busy").add("message", "Busy; nothing was done.");
+                    reply.add("ok", false).add("error", "unknown_outcome").add("message", "May or may not have been done.");
+                    break;
+                }
+                if (c.getJsonArray("ids").isEmpty() || c.getJsonArray("ids").size() > 1000) {
+                    reply.add("ok", false).add("error", "bad_command").add("message", "1 to 1000 ids.");
                     break;
                 }
                 acks.add(c.getJsonArray("ids").size());

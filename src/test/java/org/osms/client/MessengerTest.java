@@ -432,11 +432,11 @@ class MessengerTest {
         assertTrue(am.send("bob", "second"));
         am.session().logout();
 
-        server.refusedAcks = 3; // the request and the client's two retries of a busy command
+        server.refusedAcks = 1;
         server.acks.clear();
         List<Messenger.Event> atBob = online("bob", BOB, bm);
         assertEquals(List.of("text: second", "refused: the server did not take the acknowledgement of 1 message(s) "
-                + "(busy); it is sent again with the next poll"), summary(atBob));
+                + "(unknown_outcome); it is tried again with the next poll and before logging out"), summary(atBob));
         assertEquals(1, server.mailbox("bob").size(), "still waiting on the server");
         assertEquals(1, bm.unacknowledged());
         assertEquals(List.of(), server.acks);
@@ -448,6 +448,80 @@ class MessengerTest {
         assertEquals(List.of(2), server.acks, "one ack: the refused id and this poll's");
         assertEquals(List.of(), server.mailbox("bob"));
         assertEquals(0, bm.unacknowledged());
+    }
+
+    /** {@code n} messages to bob from a malformed sender: read, dropped and to be acknowledged, without OTR. */
+    private void junkForBob(int n) {
+        String fp = OtrPublicKey.of(ALICE.getPublic()).fingerprint().hex();
+        for (int i = 0; i < n; i++) {
+            server.mailbox("bob").add(new FakeServer.Stored(nextJunk++, "Alice!", ALICE_ID, fp, "?OTRv3?"));
+        }
+    }
+
+    private long nextJunk = 100_000;
+
+    /** Bob, logged in, has read {@code n} junk messages a page at a time, each page's ack refused; no ack counted. */
+    private Messenger bobReadsWithEveryAckRefused(int n) {
+        junkForBob(n);
+        Messenger bm = process("bob", BOB, bobHome);
+        bm.resume(login("bob", BOB));
+        int pages = (n + 99) / 100;
+        server.refusedAcks = pages;
+        for (int i = 0; i < pages; i++) {
+            bm.poll(0);
+        }
+        server.acks.clear();
+        return bm;
+    }
+
+    /** What refused acks left is acknowledged a thousand ids at a time (the protocol's limit), oldest first. */
+    @Test
+    void refusedAcknowledgementsAreSentAgainAThousandIdsAtATime() {
+        Messenger bm = bobReadsWithEveryAckRefused(1_500);
+        assertEquals(1_500, bm.unacknowledged());
+        assertEquals(1_500, server.mailbox("bob").size());
+        bm.poll(0);
+        bm.session().logout();
+        assertEquals(List.of(1_000, 500), server.acks);
+        assertEquals(List.of(), server.mailbox("bob"));
+        assertEquals(0, bm.unacknowledged());
+    }
+
+    /** Past 10,000 ids kept, the oldest are given up: they stay on the server until its retention ends. */
+    @Test
+    void atMostTenThousandRefusedAcknowledgementsAreKept() {
+        Messenger bm = bobReadsWithEveryAckRefused(10_050);
+        bm.poll(0);
+        bm.session().logout();
+        assertEquals(java.util.Collections.nCopies(10, 1_000), server.acks);
+        assertEquals(java.util.stream.LongStream.range(100_000, 100_050).boxed().toList(),
+                server.mailbox("bob").stream().map(FakeServer.Stored::id).toList(), "the oldest 50 are left");
+    }
+
+    /**
+     * Before the conversation ends, what a refused ack left is acknowledged once more ({@link Messenger#finish}); if
+     * the server refuses again, the event says the messages stay and could not be read again.
+     */
+    @Test
+    void finishAcknowledgesWhatARefusedAckLeftOrSaysWhatThatMeans() {
+        junkForBob(3);
+        Messenger bm = process("bob", BOB, bobHome);
+        bm.resume(login("bob", BOB));
+        server.refusedAcks = 1;
+        bm.poll(0);
+        assertEquals(3, bm.unacknowledged());
+        assertEquals(List.of(), bm.finish(), "taken this time");
+        assertEquals(List.of(), server.mailbox("bob"));
+
+        junkForBob(2);
+        server.refusedAcks = 2;
+        bm.poll(0);
+        assertEquals(List.of("refused: the server did not take the acknowledgement of 2 message(s) (unknown_outcome); "
+                + "they stay on the server until its retention ends, and if they arrive again they cannot be read"),
+                summary(bm.finish()));
+        assertEquals(0, bm.unacknowledged());
+        assertEquals(2, server.mailbox("bob").size());
+        bm.session().logout();
     }
 
     /**
