@@ -37,8 +37,9 @@ import org.osms.web.ApiException;
  *   which has no share of its own: any local process could as well name a fresh circuit in the header.</li>
  *   <li>A class at its cap does not refuse newcomers: the newcomer displaces the oldest conversation of the circuit
  *   that holds the most of the class (counting the newcomer), so a flooding circuit displaces its own conversations
- *   before anyone else's. A client that completes its handshake quickly is never the oldest; an abandoned handshake
- *   always is.</li>
+ *   before anyone else's. A login handshake that completes quickly is never the oldest; an abandoned handshake always
+ *   is. A registration conversation stays in its class through its puzzle's search, and can be displaced meanwhile
+ *   (docs/protocol.md, "Admission", rule 3).</li>
  *   <li>Once a class is half full, the first {@code POST /create_session} must carry the solution of a puzzle (one
  *   SHA-256 to check) whose difficulty rises by a bit for each doubling of the admissions of the last ten seconds above
  *   the class's cap, like tor's own proof of work: an attacker can displace conversations only as fast as it can
@@ -268,8 +269,7 @@ public class Admission {
 
     private static ApiException badPuzzle() {
         return new ApiException(400, "bad_puzzle",
-                "The puzzle answer is malformed, was not issued by this server for this kind of conversation, "
-                        + "or does not solve it.");
+                "The puzzle answer is malformed, is for the other kind of conversation, or does not solve it.");
     }
 
     /** 429 {@code circuit_busy} when this circuit already holds its share of the class (never the local circuit). */

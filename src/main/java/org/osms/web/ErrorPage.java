@@ -27,12 +27,24 @@ public class ErrorPage extends HttpServlet {
         Object status = request.getAttribute(RequestDispatcher.ERROR_STATUS_CODE);
         if (!(status instanceof Integer code) || code < 400) {
             // requested directly: there is no such endpoint
-            metrics.response(ServerMetrics.REFUSED_EARLY, 404);
             write(response, 404, codeFor(404), "Not Found.");
+            count(metrics, 404);
             return;
         }
-        metrics.response(ServerMetrics.REFUSED_EARLY, code);
         write(response, code, codeFor(code), code >= 500 ? "The server could not answer this request." : reason(code));
+        count(metrics, code);
+    }
+
+    /**
+     * Counts an answer given before any endpoint ({@link ServerMetrics#REFUSED_EARLY}), after it was written: a
+     * failure to count (the application stopping, say) must never turn the answer into another.
+     */
+    static void count(ServerMetrics metrics, int status) {
+        try {
+            metrics.response(ServerMetrics.REFUSED_EARLY, status);
+        } catch (RuntimeException notCounted) {
+            // the answer is what matters; the count is lost
+        }
     }
 
     /** Writes one error document as the whole answer. */

@@ -33,8 +33,8 @@ public class NegotiationHeaders extends HttpFilter {
             throws IOException, ServletException {
         String fault = fault(request);
         if (fault != null) {
-            metrics.response(ServerMetrics.REFUSED_EARLY, 400);
             ErrorPage.write(response, 400, "bad_header", fault);
+            ErrorPage.count(metrics, 400);
             return;
         }
         chain.doFilter(request, response);

@@ -137,9 +137,9 @@ public class RequestBodies extends HttpFilter {
     /** A refusal: counted, answered with OSMS's error document, and the connection closed after it. */
     private void answer(HttpServletRequest request, HttpServletResponse response, int status, String code,
                         String message) throws IOException {
-        metrics.response(ServerMetrics.REFUSED_EARLY, status);
         closeAfterAnswer(request, response);
         ErrorPage.write(response, status, code, message);
+        ErrorPage.count(metrics, status);
     }
 
     /** The unread rest of a refused body is not waited for: HTTP/1.1 closes the connection after the answer. */

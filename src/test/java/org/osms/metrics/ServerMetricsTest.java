@@ -66,4 +66,27 @@ class ServerMetricsTest {
         counts.forEach((id, count) -> counted.put(id, count.get()));
         assertEquals(Map.of(whoami, 2L, send, 1L, other, 1L, relayed, 2L, started, 1L), counted);
     }
+
+    /**
+     * Answers count by endpoint and status, each pair looked up once; a status outside 100–599 counts as "other",
+     * so no value a request could influence becomes a tag of its own.
+     */
+    @Test
+    void answersCountByEndpointAndStatusAndAStatusOutsideTheRangeIsOther() {
+        ServerMetrics m = metrics();
+        m.response("/pk", 200);
+        m.response("/pk", 200);
+        m.response("/pk", 404);
+        m.response(ServerMetrics.REFUSED_EARLY, 413);
+        m.response("/pk", 0);
+        m.response("/pk", 99);
+        m.response("/pk", 600);
+
+        String prefix = "osms.responses[Tag{app=osms}, ";
+        assertEquals(2, counts.get(prefix + "Tag{endpoint=/pk}, Tag{status=200}]").get());
+        assertEquals(1, counts.get(prefix + "Tag{endpoint=/pk}, Tag{status=404}]").get());
+        assertEquals(1, counts.get(prefix + "Tag{endpoint=refused_early}, Tag{status=413}]").get());
+        assertEquals(3, counts.get(prefix + "Tag{endpoint=/pk}, Tag{status=other}]").get());
+        assertEquals(4, lookups.size(), "each pair looked up once: " + lookups);
+    }
 }

@@ -86,6 +86,19 @@ class AdminConsoleOffIT {
         assertEquals(401, admin.get("/metrics", "operator", "").status());
         assertEquals(0, occurrences(server.log(), OFF), server.log());
         assertFalse(server.log().contains(password), "the password is never logged");
+
+        // a password of 15 characters: the port stays closed as without one, and the log says why
+        server.command("stop");
+        assertTrue(running.waitFor(120, TimeUnit.SECONDS));
+        String shortPassword = random().substring(0, 15);
+        running = server.runInForeground(Map.of("OSMS_ADMIN_USER", "operator", "OSMS_ADMIN_PASSWORD", shortPassword),
+                Path.of("target/console-short.log"));
+        LibertyServer.awaitReady(http, START_TIMEOUT);
+        awaitLine("CWWKF0011I");
+        assertFalse(listens(ADMIN_PORT), "the admin port must not accept connections");
+        assertEquals(1, occurrences(server.log(), "The operator's console is off: OSMS_ADMIN_PASSWORD has fewer than 16"
+                + " characters, too easily guessed and its port stays closed."), server.log());
+        assertFalse(server.log().contains(shortPassword), "the password is never logged");
     }
 
     private void awaitLine(String text) throws InterruptedException {

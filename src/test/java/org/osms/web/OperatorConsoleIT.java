@@ -167,6 +167,8 @@ class OperatorConsoleIT {
 
         assertEquals(30.0, delta(before, after, "osms_responses_total{endpoint=\"unmatched\",status=\"405\"}"),
                 after.toString());
+        assertEquals(0.0, delta(before, after, "osms_responses_total{endpoint=\"refused_early\",status=\"405\"}"),
+                "each answer counted once");
         assertEquals(1.0, delta(before, after, "osms_responses_total{endpoint=\"refused_early\",status=\"413\"}"));
         assertEquals(1.0, delta(before, after, "osms_responses_total{endpoint=\"refused_early\",status=\"400\"}"));
         assertEquals(1.0, delta(before, after, "osms_responses_total{endpoint=\"/pk\",status=\"200\"}"));
@@ -193,6 +195,11 @@ class OperatorConsoleIT {
             assertTrue(a.status() >= 400 && a.status() < 500, secret + ": " + a.status());
             assertFalse(a.body().contains(credentials.keystorePassword()), secret);
         }
+        // out of logs/ by "..": Liberty's connector answers with an error of its own (500), and nothing of the file
+        Http.Answer climbed = file(Path.of(server + "/logs/../server.env"));
+        assertTrue(climbed.status() >= 400, "logs/../server.env: " + climbed.status());
+        assertFalse(climbed.body().contains(credentials.keystorePassword()));
+        assertFalse(climbed.body().contains(credentials.password()));
     }
 
     private Http.Answer file(Path path) {
