@@ -41,9 +41,10 @@ public class AdminConsole implements ServletContainerInitializer {
 
     @Override
     public void onStartup(Set<Class<?>> classes, ServletContext context) {
-        String off = whyOff(System.getenv());
+        Map<String, String> environment = System.getenv();
+        String off = whyOff(environment);
         if (off != null) {
-            close(off);
+            close(off, present(environment.get(USER)) && present(environment.get(PASSWORD)));
         }
     }
 
@@ -68,7 +69,8 @@ public class AdminConsole implements ServletContainerInitializer {
         return value != null && !value.isBlank();
     }
 
-    private static void close(String why) {
+    /** {@code registryHoldsTheUser}: the variables are set (the password too short), so Liberty's registry has them. */
+    private static void close(String why, boolean registryHoldsTheUser) {
         boolean paused = false;
         try {
             MBeanServer server = ManagementFactory.getPlatformMBeanServer();
@@ -78,7 +80,7 @@ public class AdminConsole implements ServletContainerInitializer {
         } catch (JMException | RuntimeException e) {
             // without the variables the registry is empty all the same (server.xml): nobody can sign in even where
             // the port is open; with a short password it is not, hence SEVERE
-            LOG.log(why.contains("not both set") ? Level.WARNING : Level.SEVERE,
+            LOG.log(registryHoldsTheUser ? Level.SEVERE : Level.WARNING,
                     "The operator''s console could not be closed: {0}", e.toString());
         }
         if (System.getProperties().putIfAbsent(SAID, "yes") == null) {

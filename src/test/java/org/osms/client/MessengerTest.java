@@ -175,12 +175,17 @@ class MessengerTest {
         assertEquals(List.of(), server.mailbox("bob"), "everything read was acknowledged");
     }
 
-    /** Alice's first text to bob: each pins the other's key. */
-    private void aliceWritesToBobForTheFirstTime() {
+    /** Alice's and bob's messengers, each "process" over its own home directory. */
+    private record Both(Messenger alice, Messenger bob) {
+    }
+
+    /** Alice's first text to bob: each pins the other's key; their conversation is authenticated. */
+    private Both aliceWritesToBobForTheFirstTime() {
         Messenger am = process("alice", ALICE, aliceHome);
         send(am, "alice", ALICE, "first");
         Messenger bm = process("bob", BOB, bobHome);
         assertEquals(List.of("first_use", "text: first"), summary(rounds(bm, BOB, am, ALICE)));
+        return new Both(am, bm);
     }
 
     @Test
@@ -397,10 +402,9 @@ class MessengerTest {
      */
     @Test
     void aRefusedAnswerToOnePeerLosesNoTextFromAnother() {
-        Messenger am = process("alice", ALICE, aliceHome);
-        send(am, "alice", ALICE, "first");
-        Messenger bm = process("bob", BOB, bobHome);
-        assertEquals(List.of("first_use", "text: first"), summary(rounds(bm, BOB, am, ALICE)));
+        Both both = aliceWritesToBobForTheFirstTime();
+        Messenger am = both.alice();
+        Messenger bm = both.bob();
         bm.resume(login("bob", BOB));
         assertTrue(bm.send("alice", "hello alice"), "bob's conversation is authenticated: the text leaves at once");
         bm.session().logout();
@@ -424,10 +428,9 @@ class MessengerTest {
      */
     @Test
     void anAcknowledgementTheServerRefusedIsSentAgainWithTheNextPoll() {
-        Messenger am = process("alice", ALICE, aliceHome);
-        send(am, "alice", ALICE, "first");
-        Messenger bm = process("bob", BOB, bobHome);
-        assertEquals(List.of("first_use", "text: first"), summary(rounds(bm, BOB, am, ALICE)));
+        Both both = aliceWritesToBobForTheFirstTime();
+        Messenger am = both.alice();
+        Messenger bm = both.bob();
         am.resume(login("alice", ALICE));
         assertTrue(am.send("bob", "second"));
         am.session().logout();

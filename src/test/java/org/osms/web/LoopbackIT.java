@@ -93,10 +93,7 @@ class LoopbackIT {
      */
     @Test
     void aDropInWrittenWhileTheServerRunsIsNotApplied() throws Exception {
-        server.createFromShippedConfiguration(bootstrap());
-        running = server.runInForeground(Map.of(), Path.of("target/loopback-running-edit.log"));
-        Http loopback = new Http("http://127.0.0.1:" + PORT);
-        LibertyServer.awaitReady(loopback, START_TIMEOUT);
+        Http loopback = startShipped("loopback-running-edit");
         Path overrides = server.directory().resolve("configDropins/overrides");
         Files.createDirectories(overrides);
         Files.writeString(overrides.resolve("open-default-port.xml"),
@@ -114,10 +111,7 @@ class LoopbackIT {
 
     @Test
     void theShippedConfigurationAnswersOnLoopbackAndNowhereElse() throws Exception {
-        server.createFromShippedConfiguration(bootstrap());
-        running = server.runInForeground(Map.of(), Path.of("target/loopback-control.log"));
-        Http loopback = new Http("http://127.0.0.1:" + PORT);
-        LibertyServer.awaitReady(loopback, START_TIMEOUT);
+        Http loopback = startShipped("loopback-control");
 
         assertEquals(200, loopback.get("/pk").status());
         if (otherAddress.isPresent()) {
@@ -126,6 +120,15 @@ class LoopbackIT {
         assertFalse(server.log().contains(REFUSAL), "a loopback configuration starts normally");
         server.command("stop");
         assertTrue(running.waitFor(120, TimeUnit.SECONDS), "the server stopped");
+    }
+
+    /** Starts the server with the shipped configuration, logging to target/LOG.log; its loopback port, ready. */
+    private Http startShipped(String log) throws Exception {
+        server.createFromShippedConfiguration(bootstrap());
+        running = server.runInForeground(Map.of(), Path.of("target/" + log + ".log"));
+        Http loopback = new Http("http://127.0.0.1:" + PORT);
+        LibertyServer.awaitReady(loopback, START_TIMEOUT);
+        return loopback;
     }
 
     private Map<String, String> bootstrap() {
