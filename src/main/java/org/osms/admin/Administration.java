@@ -128,10 +128,22 @@ public class Administration {
         return deleted;
     }
 
-    /** Returns the new key's fingerprint (the server's own key: public, not a user's). */
-    public String rotateServerKey() {
-        String fingerprint = serverKey.rotate().fingerprint();
+    /**
+     * Rotates the server key: the new key's fingerprint (the server's own key: public, not a user's), or the refusal
+     * once the history holds as many keys as a client follows. Returned, not thrown, as {@link Outcome}'s refusals.
+     */
+    public Rotated rotateServerKey() {
+        String fingerprint;
+        try {
+            fingerprint = serverKey.rotate().fingerprint();
+        } catch (ServerKey.HistoryFull full) {
+            return new Rotated(null, full.getMessage() + " (" + ServerKey.HistoryFull.CODE + ")");
+        }
         LOG.info("An administrator rotated the server key.");
-        return fingerprint;
+        return new Rotated(fingerprint, null);
+    }
+
+    /** What a rotation came to: the new key's fingerprint, or the refusal's sentence and code. */
+    public record Rotated(String fingerprint, String refusal) {
     }
 }

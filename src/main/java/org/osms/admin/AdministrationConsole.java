@@ -90,7 +90,11 @@ final class AdministrationConsole implements AdministrationMXBean {
 
     @Override
     public String rotateServerKey() {
-        return administration.rotateServerKey();
+        Administration.Rotated rotated = administration.rotateServerKey();
+        if (rotated.refusal() != null) {
+            throw new IllegalArgumentException(rotated.refusal());
+        }
+        return rotated.fingerprint();
     }
 
     private static Username username(String raw) {

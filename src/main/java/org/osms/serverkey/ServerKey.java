@@ -107,10 +107,26 @@ public class ServerKey {
      */
     static int nextSerial(int serial) {
         if (serial >= ServerKeyHandover.MAX_KEYS) {
-            throw new IllegalArgumentException("The server key has had " + ServerKeyHandover.MAX_KEYS
-                    + " keys, the longest history a client follows; it cannot be rotated again.");
+            throw new HistoryFull();
         }
         return serial + 1;
+    }
+
+    /**
+     * The refusal of a rotation past {@link ServerKeyHandover#MAX_KEYS} keys. Its own type, so that the administrator's
+     * use case can tell it from a failure and return it as a refusal: thrown out of an enterprise bean, any runtime
+     * exception would reach the JMX client as an {@code EJBException} and the log as an error.
+     */
+    public static final class HistoryFull extends IllegalArgumentException {
+        private static final long serialVersionUID = 1L;
+
+        /** The refusal's code, as the console's other refusals carry one. */
+        public static final String CODE = "key_history_full";
+
+        HistoryFull() {
+            super("The server key has had " + ServerKeyHandover.MAX_KEYS
+                    + " keys, the longest history a client follows; it cannot be rotated again.");
+        }
     }
 
     /** Every key the server has had, oldest first: {@code GET /pk/history}. */

@@ -16,7 +16,7 @@ class ServerKeyRotationLimitTest {
         assertEquals(ServerKeyRow.FIRST + 1, ServerKey.nextSerial(ServerKeyRow.FIRST));
         assertEquals(ServerKeyHandover.MAX_KEYS, ServerKey.nextSerial(ServerKeyHandover.MAX_KEYS - 1),
                 "the history's longest: as many keys as a client follows");
-        IllegalArgumentException refused = assertThrows(IllegalArgumentException.class,
+        ServerKey.HistoryFull refused = assertThrows(ServerKey.HistoryFull.class,
                 () -> ServerKey.nextSerial(ServerKeyHandover.MAX_KEYS));
         assertEquals("The server key has had 1000 keys, the longest history a client follows; it cannot be rotated"
                 + " again.", refused.getMessage());
