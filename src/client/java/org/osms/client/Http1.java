@@ -122,9 +122,10 @@ final class Http1 {
         }
         int code = Integer.parseInt(parts[1]);
         Map<String, List<String>> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+        int lines = 0; // every line counts: one name repeated endlessly is as many headers
         for (String line = line(in); !line.isEmpty(); line = line(in)) {
             int colon = line.indexOf(':');
-            if (colon <= 0 || headers.size() >= MAX_HEADERS) {
+            if (colon <= 0 || ++lines > MAX_HEADERS) {
                 throw new IOException("a malformed HTTP header");
             }
             headers.computeIfAbsent(line.substring(0, colon).trim(), k -> new ArrayList<>())
@@ -139,11 +140,7 @@ final class Http1 {
                 .orElse(false)) {
             body = chunked(in);
         } else if (all.firstValue("Content-Length").isPresent()) {
-            long length = all.firstValueAsLong("Content-Length").orElse(-1);
-            if (length < 0 || length > Transport.MAX_BODY) {
-                throw new IOException("an HTTP answer of unacceptable length");
-            }
-            body = exactly(in, (int) length);
+            body = exactly(in, contentLength(all.allValues("Content-Length")));
         } else {
             framed = false; // the body ends where the connection does
             body = in.readNBytes(Transport.MAX_BODY + 1);
@@ -156,6 +153,19 @@ final class Http1 {
         boolean reusable = framed && !closes && parts[0].equals("HTTP/1.1");
         return new Exchange(new Transport.Answer(code, all, new String(body, StandardCharsets.UTF_8), request),
                 reusable);
+    }
+
+    /**
+     * The body's length: one value (repeated the same is one), digits only, within {@link Transport#MAX_BODY};
+     * anything else is the server's error, an {@link IOException} as every other malformed answer.
+     */
+    private static int contentLength(List<String> values) throws IOException {
+        String value = values.get(0);
+        boolean digits = !value.isEmpty() && value.length() <= 10 && value.chars().allMatch(c -> c >= '0' && c <= '9');
+        if (!digits || values.stream().anyMatch(v -> !v.equals(value)) || Long.parseLong(value) > Transport.MAX_BODY) {
+            throw new IOException("an HTTP answer of unacceptable length");
+        }
+        return Integer.parseInt(value);
     }
 
     private static boolean isStatusCode(String s) {

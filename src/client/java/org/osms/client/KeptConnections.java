@@ -8,6 +8,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -108,8 +109,7 @@ final class KeptConnections {
 
     private static HttpResponse<String> exchange(Connection c, ConcurrentLinkedDeque<Connection> pool, byte[] head,
                                                  byte[] body, int timeout, HttpRequest request) throws IOException {
-        c.socket.setSoTimeout(timeout);
-        c.counted.count = 0;
+        c.counted.answerWithin(timeout);
         c.out.write(head);
         c.out.write(body);
         c.out.flush();
@@ -134,7 +134,7 @@ final class KeptConnections {
         Connection(Socket socket) throws IOException {
             this.socket = socket;
             this.out = new BufferedOutputStream(socket.getOutputStream(), 8192);
-            this.counted = new Counting(socket.getInputStream());
+            this.counted = new Counting(socket);
             this.in = new BufferedInputStream(counted, 8192);
         }
 
@@ -156,16 +156,39 @@ final class KeptConnections {
         }
     }
 
-    /** Counts the bytes read through it, reset whenever a request is written (see {@link Connection#received}). */
+    /**
+     * The socket's input: counts the bytes read through it, reset whenever a request is written (see {@link
+     * Connection#received}), and holds the whole answer to the request's timeout. The socket's own timeout bounds one
+     * read only, and a server that sends a byte just before each would run out could keep the client waiting for ever;
+     * so each read may wait only for what is left of the answer's time.
+     */
     private static final class Counting extends FilterInputStream {
+        private final Socket socket;
         long count;
+        private long deadline;
 
-        Counting(InputStream in) {
-            super(in);
+        Counting(Socket socket) throws IOException {
+            super(socket.getInputStream());
+            this.socket = socket;
+        }
+
+        /** A request was written: its answer must be read whole within {@code timeoutMillis}. */
+        void answerWithin(int timeoutMillis) {
+            count = 0;
+            deadline = System.nanoTime() + timeoutMillis * 1_000_000L;
+        }
+
+        private void beforeRead() throws IOException {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                throw new SocketTimeoutException("the server's answer took longer than the request's timeout");
+            }
+            socket.setSoTimeout((int) Math.max(1, Math.min(Integer.MAX_VALUE, (left + 999_999) / 1_000_000)));
         }
 
         @Override
         public int read() throws IOException {
+            beforeRead();
             int b = super.read();
             if (b >= 0) {
                 count++;
@@ -175,6 +198,7 @@ final class KeptConnections {
 
         @Override
         public int read(byte[] b, int off, int len) throws IOException {
+            beforeRead();
             int n = super.read(b, off, len);
             if (n > 0) {
                 count += n;

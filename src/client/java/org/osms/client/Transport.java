@@ -2,6 +2,7 @@ package org.osms.client;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpHeaders;
@@ -11,6 +12,8 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLSession;
 
 /** How the client's HTTP requests reach the server: directly, or through a SOCKS5 proxy such as Tor. */
@@ -42,10 +45,23 @@ interface Transport {
         HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(Duration.ofSeconds(30)).build();
         return request -> {
+            long deadline = System.nanoTime() + request.timeout().orElse(Duration.ofSeconds(120)).toNanos();
             HttpResponse<InputStream> answer = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
             byte[] body;
-            try (InputStream in = answer.body()) {
+            InputStream in = answer.body();
+            // the JDK client's timeout ends with the headers: a body sent a byte at a time is cut off (its stream
+            // closed) when what is left of the request's time has run out
+            CompletableFuture<Void> cut = CompletableFuture.runAsync(() -> closeQuietly(in),
+                    CompletableFuture.delayedExecutor(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS));
+            try (in) {
                 body = in.readNBytes(MAX_BODY + 1); // a hostile server's endless answer stops here
+            } catch (IOException e) {
+                if (cut.isDone()) {
+                    throw new SocketTimeoutException("the server's answer took longer than the request's timeout");
+                }
+                throw e;
+            } finally {
+                cut.cancel(false);
             }
             if (body.length > MAX_BODY) {
                 throw new IOException("an HTTP answer of unacceptable length");
@@ -53,6 +69,14 @@ interface Transport {
             return new Answer(answer.statusCode(), answer.headers(), new String(body, StandardCharsets.UTF_8),
                     request);
         };
+    }
+
+    private static void closeQuietly(InputStream in) {
+        try {
+            in.close();
+        } catch (IOException ignored) {
+            // the reader sees the stream closed either way
+        }
     }
 
     /** An answer read whole, within {@link #MAX_BODY}. */

@@ -52,6 +52,8 @@ class DirectTransportTest {
     private volatile Answers answers = (n, request) -> ok("{\"n\":" + n + "}");
     /** Closes each connection after this many answers. */
     private volatile int answersPerConnection = Integer.MAX_VALUE;
+    /** When positive, each answer is written a byte at a time, this many milliseconds apart. */
+    private volatile int dripMillis;
 
     DirectTransportTest() throws IOException {
         server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
@@ -106,10 +108,18 @@ class DirectTransportTest {
                 if (answer == null) {
                     return;
                 }
-                out.write(answer.getBytes(StandardCharsets.UTF_8));
-                out.flush();
+                if (dripMillis > 0) {
+                    for (byte b : answer.getBytes(StandardCharsets.UTF_8)) {
+                        out.write(b);
+                        out.flush();
+                        Thread.sleep(dripMillis);
+                    }
+                } else {
+                    out.write(answer.getBytes(StandardCharsets.UTF_8));
+                    out.flush();
+                }
             }
-        } catch (IOException e) {
+        } catch (IOException | InterruptedException e) {
             // the client went away
         }
     }
@@ -178,6 +188,29 @@ class DirectTransportTest {
         IOException e = assertThrows(IOException.class, () -> post(transport, "second"));
         assertTrue(e.getMessage().contains("ended early"), e.getMessage());
         assertEquals(2, requests.size(), "the cut answer's request was not sent again: " + requests);
+    }
+
+    /**
+     * A server that sends its answer a byte at a time, each byte well within the socket's timeout, cannot keep the
+     * client waiting past the request's timeout: the whole answer is held to it, not each read.
+     */
+    @Test
+    void anAnswerDrippedAByteAtATimeEndsAtTheRequestsTimeout() throws Exception {
+        dripMillis = 100; // the answer below takes over 10 s this way
+        answers = (n, r) -> ok("{\"n\":" + n + ",\"pad\":\"" + "x".repeat(40) + "\"}");
+        Transport transport = transport();
+        HttpRequest request = HttpRequest.newBuilder(uri("/session")).timeout(Duration.ofSeconds(2))
+                .POST(HttpRequest.BodyPublishers.ofString("m")).build();
+        long start = System.nanoTime();
+        IOException e = assertThrows(IOException.class, () -> transport.send(request));
+        long tookMillis = (System.nanoTime() - start) / 1_000_000;
+        Throwable timedOut = e;
+        while (timedOut != null && !(timedOut instanceof java.net.SocketTimeoutException)) {
+            timedOut = timedOut.getCause();
+        }
+        assertTrue(timedOut != null, "a timeout, whatever the transport wraps it in: " + e);
+        assertTrue(tookMillis >= 1_900 && tookMillis < 6_000, "cut off at the request's 2 s: " + tookMillis + " ms");
+        assertEquals(1, requests.size(), "sent once, not again after the timeout: " + requests);
     }
 
     @Test
