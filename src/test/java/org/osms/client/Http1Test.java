@@ -48,22 +48,30 @@ class Http1Test {
     /** A server that sends trailer lines for ever: the read stops at the 201st line, not at the stream's end. */
     @Test
     void anEndlessTrailerIsCutOff() {
-        byte[] head = HEAD.getBytes(StandardCharsets.UTF_8);
-        byte[] trailer = TRAILER.getBytes(StandardCharsets.UTF_8);
+        assertCutOffAtTheLine201(HEAD, TRAILER);
+    }
+
+    /**
+     * Reads an answer of {@code head} followed by {@code line} repeated for ever: the read must stop, refused, right
+     * after the 201st line (a MiB read would mean it goes on until memory runs out).
+     */
+    private static void assertCutOffAtTheLine201(String headText, String lineText) {
+        byte[] head = headText.getBytes(StandardCharsets.UTF_8);
+        byte[] line = lineText.getBytes(StandardCharsets.UTF_8);
         AtomicLong served = new AtomicLong();
         InputStream endless = new InputStream() {
             @Override
             public int read() {
                 long i = served.getAndIncrement();
                 if (i >= 1 << 20) {
-                    throw new AssertionError("read on through a MiB of trailers");
+                    throw new AssertionError("read on through a MiB of repeated lines");
                 }
-                return i < head.length ? head[(int) i] : trailer[(int) ((i - head.length) % trailer.length)];
+                return i < head.length ? head[(int) i] : line[(int) ((i - head.length) % line.length)];
             }
         };
         IOException e = assertThrows(IOException.class, () -> Http1.read(endless, GET));
         assertEquals("a malformed HTTP header", e.getMessage());
-        assertEquals(head.length + 201L * trailer.length, served.get());
+        assertEquals(head.length + 201L * line.length, served.get());
     }
 
     private static InputStream raw(String answer) {
@@ -85,22 +93,7 @@ class Http1Test {
     /** One header name sent for ever: the read stops at the 201st line, not when memory runs out. */
     @Test
     void anEndlessRepeatedHeaderIsCutOff() {
-        byte[] head = "HTTP/1.1 200 OK\r\n".getBytes(StandardCharsets.UTF_8);
-        byte[] header = ("X-A: " + "a".repeat(1000) + "\r\n").getBytes(StandardCharsets.UTF_8);
-        AtomicLong served = new AtomicLong();
-        InputStream endless = new InputStream() {
-            @Override
-            public int read() {
-                long i = served.getAndIncrement();
-                if (i >= 1 << 20) {
-                    throw new AssertionError("read on through a MiB of headers");
-                }
-                return i < head.length ? head[(int) i] : header[(int) ((i - head.length) % header.length)];
-            }
-        };
-        IOException e = assertThrows(IOException.class, () -> Http1.read(endless, GET));
-        assertEquals("a malformed HTTP header", e.getMessage());
-        assertEquals(head.length + 201L * header.length, served.get());
+        assertCutOffAtTheLine201("HTTP/1.1 200 OK\r\n", "X-A: " + "a".repeat(1000) + "\r\n");
     }
 
     @ParameterizedTest
