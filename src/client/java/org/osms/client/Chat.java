@@ -37,6 +37,9 @@ public final class Chat {
 
         List<String> startWaiting();
 
+        /** Puts {@code text} in the outbox for a later run, without sending anything (the chat is failing). */
+        void keep(String to, String text);
+
         /** The peer's key changed and the user has not confirmed it yet: texts to the peer wait until they do. */
         default boolean awaitsConfirmation(String to) {
             return false;
@@ -66,7 +69,11 @@ public final class Chat {
         this.linger = linger;
     }
 
-    /** Runs until {@code /quit} or the end of input; returns how many texts to the peer still wait. */
+    /**
+     * Runs until {@code /quit} or the end of input; returns how many texts to the peer still wait. If a send or a
+     * poll fails (the server refuses, the connection drops), the lines typed and not handed to the messenger yet are
+     * kept in the outbox, and the user is told so, before the failure ends the chat.
+     */
     public int run() throws InterruptedException {
         BlockingQueue<Input> typed = new LinkedBlockingQueue<>();
         Thread reader = new Thread(() -> read(typed), "osms-chat-input");
@@ -74,6 +81,31 @@ public final class Chat {
         reader.start();
         out.println("chat with " + peer + ": each line is sent end-to-end encrypted; " + QUIT
                 + " or the end of input leaves. Messages from everyone are shown.");
+        try {
+            return talk(typed);
+        } catch (RuntimeException failed) {
+            keepTyped(typed);
+            throw failed;
+        }
+    }
+
+    /** The lines typed and not handled yet go to the outbox (up to a {@code /quit}); the user is told how many. */
+    private void keepTyped(BlockingQueue<Input> typed) {
+        int kept = 0;
+        for (Input next = typed.poll(); next != null && !next.quit(); next = typed.poll()) {
+            if (next.line() != null && !next.line().isBlank()) {
+                messages.keep(peer, next.line());
+                kept++;
+            }
+        }
+        if (kept > 0) {
+            out.println("(" + kept + " typed line" + (kept == 1 ? "" : "s") + " to " + peer + " kept in the outbox"
+                    + " for the next `osms send`, `osms inbox` or `osms chat`)");
+        }
+        out.flush();
+    }
+
+    private int talk(BlockingQueue<Input> typed) {
         messages.startWaiting();
         long inputEnded = 0;
         boolean ended = false;

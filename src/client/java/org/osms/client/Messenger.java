@@ -54,6 +54,8 @@ public final class Messenger implements Chat.Messages {
      * sent again with every later poll until it does, in this process and across its logins.
      */
     private final java.util.LinkedHashSet<Long> unacknowledged = new java.util.LinkedHashSet<>();
+    /** What a poll that failed half way had read (texts decrypted before the failure): {@link #finish} returns it. */
+    private final List<Event> unshown = new ArrayList<>();
 
     /**
      * What one incoming message gave: a decrypted text, or a problem with that peer (the text is then null). When the
@@ -160,6 +162,12 @@ public final class Messenger implements Chat.Messages {
         return false;
     }
 
+    /** Puts {@code text} in the outbox for a later run, and nothing more (the chat that took it is failing). */
+    @Override
+    public void keep(String to, String text) {
+        outbox.add(to, text);
+    }
+
     /**
      * Starts an end-to-end conversation with every peer that has texts waiting (from an earlier run) and none going
      * on; returns those peers. Their texts are sent once the conversations are authenticated.
@@ -224,7 +232,9 @@ public final class Messenger implements Chat.Messages {
             }
         } catch (RuntimeException unexpected) {
             // receive reports a refused send as an event and goes on; this is anything else (the pins' file, say).
-            // What was read was fed to OTR and cannot be read again: acknowledge it anyway, then report the failure.
+            // What was read was fed to OTR and cannot be read again: acknowledge it anyway, keep what it came to for
+            // finish() to show (texts decrypted before the failure among it), then report the failure.
+            unshown.addAll(events);
             unacknowledged.addAll(read);
             try {
                 acknowledge();
@@ -248,27 +258,31 @@ public final class Messenger implements Chat.Messages {
     }
 
     /**
-     * Before the conversation ends: acknowledges what a refused {@code ack} left (the ids live only in this process).
-     * Never throws; when the server still refuses, the event says what that means.
+     * Before the conversation ends: what a poll that failed half way had read and could not return (its texts were
+     * decrypted once and cannot be again), then acknowledges what a refused {@code ack} left (the ids live only in
+     * this process). Never throws; when the server still refuses, the event says what that means.
      */
     public List<Event> finish() {
+        List<Event> events = new ArrayList<>(unshown);
+        unshown.clear();
         if (unacknowledged.isEmpty()) {
-            return List.of();
+            return events;
         }
         int left = unacknowledged.size();
         String why;
         try {
             acknowledge();
-            return List.of();
+            return events;
         } catch (OsmsException ackFailed) {
             why = ackFailed.code();
         } catch (RuntimeException ackFailed) {
             why = ackFailed.getClass().getSimpleName();
         }
         unacknowledged.clear();
-        return List.of(new Event("?", null, "the server did not take the acknowledgement of " + left
+        events.add(new Event("?", null, "the server did not take the acknowledgement of " + left
                 + " message(s) (" + why + "); they stay on the server until its retention ends, and if they arrive "
                 + "again they cannot be read"));
+        return events;
     }
 
     /** Read messages whose acknowledgement the server has not taken yet (sent again with the next poll). */

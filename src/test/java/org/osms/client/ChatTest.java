@@ -1,6 +1,7 @@
 package org.osms.client;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -17,7 +18,7 @@ import org.junit.jupiter.api.Test;
 class ChatTest {
 
     /** A messenger whose conversation with bob becomes authenticated at the second poll. */
-    static final class Recorder implements Chat.Messages {
+    static class Recorder implements Chat.Messages {
         final List<String> sent = new ArrayList<>();
         final List<String> waiting = new ArrayList<>();
         final Deque<List<Messenger.Event>> arriving = new ArrayDeque<>();
@@ -69,6 +70,14 @@ class ChatTest {
         @Override
         public boolean awaitsConfirmation(String to) {
             return keyUnconfirmed;
+        }
+
+        final List<String> kept = new ArrayList<>();
+
+        @Override
+        public void keep(String to, String text) {
+            assertEquals("bob", to);
+            kept.add(text);
         }
     }
 
@@ -134,5 +143,41 @@ class ChatTest {
         assertEquals("alice: hello", new Messenger.Event("alice", "hello", null).line());
         assertEquals("alice [unconfirmed key]: hello", new Messenger.Event("alice", "hello", null, null, true).line());
         assertEquals("! no", new Messenger.Event("alice", null, "no", rotated).line());
+    }
+
+    /**
+     * A send the server refuses (or a poll that fails) ends the chat; the lines typed meanwhile and not handled yet are
+     * kept in the outbox and the user is told, not dropped with the reader's queue.
+     */
+    @Test
+    void whenTheChatFailsTheLinesTypedAndNotHandledYetAreKept() {
+        Recorder m = new Recorder() {
+            @Override
+            public boolean send(String to, String text) {
+                if (text.equals("refused")) {
+                    throw new OsmsException(0, "rate_limited", "Too many.");
+                }
+                return super.send(to, text);
+            }
+
+            @Override
+            public List<String> startWaiting() {
+                try {
+                    Thread.sleep(300); // long enough for the input thread to read every line before the first
+                } catch (InterruptedException e) {
+                    throw new AssertionError(e);
+                }
+                return super.startWaiting();
+            }
+        };
+        StringWriter out = new StringWriter();
+        OsmsException failed = assertThrows(OsmsException.class, () -> assertTimeoutPreemptively(Duration.ofSeconds(10),
+                () -> new Chat(m, "bob", new StringReader("first\nrefused\n\nthird\nfourth\n/quit\nnever\n"),
+                        new PrintWriter(out), 1, Duration.ofSeconds(10)).run()));
+        assertEquals("rate_limited", failed.code());
+        assertEquals(List.of("first"), m.waiting, "handed to the messenger before the failure");
+        assertEquals(List.of("third", "fourth"), m.kept, "blank lines skipped, nothing after /quit");
+        assertTrue(out.toString().contains("(2 typed lines to bob kept in the outbox for the next `osms send`, "
+                + "`osms inbox` or `osms chat`)\n"), out.toString());
     }
 }

@@ -423,6 +423,41 @@ class MessengerTest {
     }
 
     /**
+     * A poll that fails half way (here bob's pins file is damaged when carol's conversation needs a pin) still gives
+     * the texts it decrypted before the failure to the user: they were fed to OTR and acknowledged, so they could
+     * never be read again. {@code finish}, which every command calls before logging out, returns them.
+     */
+    @Test
+    void textsDecryptedBeforeAPollFailedAreNotLost() throws Exception {
+        Both both = aliceWritesToBobForTheFirstTime();
+        Messenger am = both.alice();
+        Messenger bm = both.bob();
+        server.register("carol", CAROL_ID, CAROL);
+        Messenger cm = process("carol", CAROL, dir.resolve("carol"));
+        cm.resume(login("carol", CAROL));
+        assertFalse(cm.send("bob", "from carol"), "carol's query waits for bob");
+        cm.session().logout();
+        online("bob", BOB, bm); // D-H commit to carol
+        online("carol", CAROL, cm); // D-H key to bob
+        online("bob", BOB, bm); // reveal signature to carol
+        am.resume(login("alice", ALICE));
+        assertTrue(am.send("bob", "before the failure"));
+        am.session().logout();
+        online("carol", CAROL, cm); // carol's signature, then her text, after alice's text
+        assertEquals(List.of("alice", "carol", "carol"),
+                server.mailbox("bob").stream().map(FakeServer.Stored::from).toList());
+        Path pins = new PeerPins(bobHome, url()).file();
+        Files.writeString(pins, "damaged\n", java.nio.file.StandardOpenOption.APPEND);
+
+        OsmsException failed = assertThrows(OsmsException.class, () -> online("bob", BOB, bm));
+        assertEquals("bad_pins", failed.code());
+        assertEquals(List.of("text: before the failure"), summary(bm.finish()), "the text read before the failure");
+        assertEquals(List.of(), summary(bm.finish()), "given once");
+        assertEquals(List.of("carol"), server.mailbox("bob").stream().map(FakeServer.Stored::from).toList(),
+                "what was fed to OTR is acknowledged; carol's text, not read, waits");
+    }
+
+    /**
      * An acknowledgement the server refuses is not given up: the ids read are acknowledged with the next poll, with
      * that poll's own, and the server's mailbox is empty again without the messages being read twice.
      */
