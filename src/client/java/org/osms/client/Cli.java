@@ -475,7 +475,9 @@ public final class Cli {
             try {
                 session.logout();
             } catch (RuntimeException e) {
-                cli.out.println("warning: the new key is installed, but logging out failed (" + e.getMessage()
+                // the message may be the server's text: nothing in it may act on the terminal
+                cli.out.println("warning: the new key is installed, but logging out failed ("
+                        + TerminalText.line(String.valueOf(e.getMessage()))
                         + "); the server ends the conversation once it is idle.");
             }
         }

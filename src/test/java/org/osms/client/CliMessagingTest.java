@@ -354,6 +354,9 @@ class CliMessagingTest {
         Run rotate = osms("", "rotate-key");
         assertEquals(0, rotate.exit(), rotate.err());
         assertTrue(rotate.out().contains("warning: the new key is installed, but logging out failed"), rotate.out());
+        assertTrue(rotate.out().contains("Failed."), "the server's message is shown: " + rotate.out());
+        assertFalse(rotate.out().contains("\u001b") || rotate.out().contains("\u0007"),
+                "but nothing in it acts on the terminal: " + rotate.out());
         assertEquals(aliceOnServer(), keyIn("identity.key"), "the key the server holds is the identity key");
         assertEquals(old, keyIn("identity.key.old"));
         assertTrue(Files.notExists(home.resolve("identity.key.new")));

@@ -55,7 +55,10 @@ final class FakeServer implements AutoCloseable {
     volatile boolean forgetAtNextCommand;
     /** When set, a login must prove the directory's key for its username, or is refused with {@code key_mismatch}. */
     volatile boolean checkKeysAtLogin;
-    /** When set, the next {@code POST /terminate_session} fails (500) and ends nothing, as a lost connection would. */
+    /**
+     * When set, the next {@code POST /terminate_session} fails (500, its message holding terminal control sequences)
+     * and ends nothing, as a lost connection would.
+     */
     volatile boolean failNextTermination;
     /** When set, the next {@code replace-key} is carried out but its reply lost (500), as a dropped connection would. */
     volatile boolean loseNextReplaceKeyReply;
@@ -143,7 +146,9 @@ final class FakeServer implements AutoCloseable {
                 terminations++;
                 if (failNextTermination) {
                     failNextTermination = false;
-                    answer(ex, 500, error("internal_error"), null);
+                    // with what a hostile server would put in its message: terminal control sequences
+                    answer(ex, 500, Json.createObjectBuilder().add("error", "internal_error")
+                            .add("message", "Failed.\u001b[2J\u001b]0;owned\u0007").build(), null);
                 } else if (logins.remove(ex.getRequestHeaders().getFirst("OSMS-Session")) == null) {
                     answer(ex, 404, error("unknown_session"), null);
                 } else {
