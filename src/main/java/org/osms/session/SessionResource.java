@@ -26,7 +26,6 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import org.osms.metrics.ServerMetrics;
 import org.osms.otr.OtrConversation;
@@ -60,12 +59,6 @@ public class SessionResource {
 
     @Inject
     ServerMetrics metrics;
-
-    /**
-     * How long a long poll whose time is up may take to be answered: longer than a busy conversation's access timeout
-     * (30 s), after which its bean call is answered 503 busy itself.
-     */
-    private static final long ANSWER_TIMEOUT_SECONDS = 45;
 
     /** Runs woken long polls; the container's pool, so waiting requests never each take a thread. */
     @Resource(lookup = "java:comp/DefaultManagedExecutorService")
@@ -172,9 +165,8 @@ public class SessionResource {
             }
             return;
         }
-        AtomicBoolean done = new AtomicBoolean();
         AtomicReference<Wakeup.Registration> registration = new AtomicReference<>();
-        Runnable finish = () -> {
+        LongPoll poll = new LongPoll(executor, () -> {
             Wakeup.Registration r = registration.get();
             if (r != null) {
                 r.cancel();
@@ -185,23 +177,11 @@ public class SessionResource {
             } catch (RuntimeException e) {
                 async.resume(e);
             }
-        };
-        async.setTimeoutHandler(timedOut -> {
-            if (done.compareAndSet(false, true)) {
-                // On the executor, as a wake-up: the timeout handlers of all waiting commands share one thread, and
-                // one command's answer (its bean may be busy for up to 30 s) must not delay everyone else's. A
-                // handler that neither resumes nor sets a new timeout would have the request answered 503 at once.
-                timedOut.setTimeout(ANSWER_TIMEOUT_SECONDS, TimeUnit.SECONDS);
-                executor.execute(finish);
-            }
         });
+        async.setTimeoutHandler(poll::timedOut);
         async.setTimeout(deferred.maxWait().toMillis(), TimeUnit.MILLISECONDS);
-        registration.set(deferred.wakeup().onWake(() -> {
-            if (done.compareAndSet(false, true)) {
-                executor.execute(finish);
-            }
-        }));
-        if (done.get()) {
+        registration.set(deferred.wakeup().onWake(poll::woken));
+        if (poll.started()) {
             registration.get().cancel(); // woken before the registration was stored
         }
     }

@@ -1,0 +1,162 @@
+package org.osms.session;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import jakarta.ws.rs.container.AsyncResponse;
+import jakarta.ws.rs.container.TimeoutHandler;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Date;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.osms.web.ApiException;
+
+/**
+ * A waiting command's answer is begun exactly once, by the wake-up or the timeout, whichever comes first, and the
+ * request is never left to the container's bare 503: a timeout that finds the answer begun gives it time once, and
+ * only a second one answers {@code 503 unavailable} (not {@code busy}, which would have the client post the command
+ * again). The container's side is played by a request that records what is done to it, so that both orders of
+ * wake-up and timeout can be run deterministically.
+ */
+class LongPollTest {
+    private final List<Runnable> queued = new ArrayList<>();
+    private int answersMade;
+    private final LongPoll poll = new LongPoll(queued::add, () -> answersMade++);
+    private final Request request = new Request();
+
+    private void runQueued() {
+        List<Runnable> now = new ArrayList<>(queued);
+        queued.clear();
+        now.forEach(Runnable::run);
+    }
+
+    @Test
+    void theTimeoutBeginsTheAnswerOnTheExecutorAndGivesItTime() {
+        poll.timedOut(request);
+        assertEquals(List.of(LongPoll.ANSWER_SECONDS), request.timeouts, "45 s for the answer, not a 503 now");
+        assertEquals(1, queued.size(), "made on the executor, not on the container's timeout thread");
+        assertEquals(0, answersMade);
+        poll.woken(); // a message arrives meanwhile
+        runQueued();
+        assertEquals(1, answersMade, "made once");
+        assertTrue(request.resumed.isEmpty());
+    }
+
+    @Test
+    void aTimeoutJustAfterAWakeUpWaitsForTheAnswerBeingMade() {
+        poll.woken();
+        assertTrue(poll.started());
+        poll.timedOut(request); // the wait ran out while the woken answer was still being made
+        assertEquals(List.of(LongPoll.ANSWER_SECONDS), request.timeouts, "time for the answer on its way");
+        assertTrue(request.resumed.isEmpty(), "not answered by the timeout");
+        runQueued();
+        assertEquals(1, answersMade, "only the wake-up's answer");
+    }
+
+    @Test
+    void anAnswerNotReadyAfterItsTimeIsUnavailableNotBusy() {
+        poll.timedOut(request);
+        poll.timedOut(request); // 45 s later, still not answered
+        assertEquals(List.of(LongPoll.ANSWER_SECONDS), request.timeouts, "extended once only");
+        assertEquals(1, request.resumed.size());
+        ApiException refusal = (ApiException) request.resumed.get(0);
+        assertEquals(503, refusal.status());
+        assertEquals("unavailable", refusal.code());
+        assertEquals(-1, refusal.retryAfterSeconds(), "no Retry-After: the same request must not be posted again");
+        assertEquals(1, queued.size(), "the answer begun is not begun twice");
+    }
+
+    @Test
+    void theSameAfterAWakeUp() {
+        poll.woken();
+        poll.timedOut(request);
+        poll.timedOut(request);
+        assertEquals(List.of(LongPoll.ANSWER_SECONDS), request.timeouts);
+        assertEquals("unavailable", ((ApiException) request.resumed.get(0)).code());
+        poll.woken();
+        assertEquals(1, queued.size(), "one answer, however many wake-ups");
+    }
+
+    /** What the long poll does to its request: the timeouts it sets and what it resumes it with. */
+    private static final class Request implements AsyncResponse {
+        final List<Long> timeouts = new ArrayList<>();
+        final List<Object> resumed = new ArrayList<>();
+
+        @Override
+        public boolean setTimeout(long time, TimeUnit unit) {
+            timeouts.add(unit.toSeconds(time));
+            return true;
+        }
+
+        @Override
+        public boolean resume(Object response) {
+            resumed.add(response);
+            return true;
+        }
+
+        @Override
+        public boolean resume(Throwable response) {
+            resumed.add(response);
+            return true;
+        }
+
+        @Override
+        public boolean cancel() {
+            throw new AssertionError("a long poll is answered, never cancelled");
+        }
+
+        @Override
+        public boolean cancel(int retryAfter) {
+            return cancel();
+        }
+
+        @Override
+        public boolean cancel(Date retryAfter) {
+            return cancel();
+        }
+
+        @Override
+        public boolean isSuspended() {
+            return resumed.isEmpty();
+        }
+
+        @Override
+        public boolean isCancelled() {
+            return false;
+        }
+
+        @Override
+        public boolean isDone() {
+            return !resumed.isEmpty();
+        }
+
+        @Override
+        public void setTimeoutHandler(TimeoutHandler handler) {
+            throw new AssertionError("the resource sets the handler, not the long poll");
+        }
+
+        @Override
+        public Collection<Class<?>> register(Class<?> callback) {
+            throw new AssertionError("no callbacks");
+        }
+
+        @Override
+        public Map<Class<?>, Collection<Class<?>>> register(Class<?> callback, Class<?>... callbacks) {
+            throw new AssertionError("no callbacks");
+        }
+
+        @Override
+        public Collection<Class<?>> register(Object callback) {
+            throw new AssertionError("no callbacks");
+        }
+
+        @Override
+        public Map<Class<?>, Collection<Class<?>>> register(Object callback, Object... callbacks) {
+            throw new AssertionError("no callbacks");
+        }
+    }
+}
