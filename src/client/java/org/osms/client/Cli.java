@@ -840,7 +840,7 @@ public final class Cli {
         public Integer call() throws java.io.IOException {
             String json = cli.inSession(OsmsClient.Session::export).toString();
             if (file == null) {
-                cli.out.println(json);
+                cli.out.println(TerminalText.json(json)); // the server's text, on what may be a terminal
                 return 0;
             }
             java.nio.file.Files.deleteIfExists(file);

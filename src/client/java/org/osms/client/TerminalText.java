@@ -40,6 +40,23 @@ public final class TerminalText {
         return out.toString();
     }
 
+    /**
+     * A JSON document made safe the same way and still the same document: each character above is written as the
+     * JSON escape of its code (a backslash, {@code u}, four hex digits), which only a JSON string can hold them as (a JSON writer escapes C0 itself, but
+     * passes DEL, C1 and the bidirectional controls through as they are).
+     */
+    public static String json(String json) {
+        StringBuilder out = new StringBuilder(json.length());
+        json.chars().forEach(c -> {
+            if (unsafe(c)) {
+                out.append(String.format("\\u%04x", c));
+            } else {
+                out.append((char) c);
+            }
+        });
+        return out.toString();
+    }
+
     private static boolean unsafe(int c) {
         return (c < 0x20 && c != '\t') || (c >= 0x7f && c <= 0x9f)
                 || c == 0x2028 || c == 0x2029 // line and paragraph separators

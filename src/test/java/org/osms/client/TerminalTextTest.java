@@ -36,4 +36,19 @@ class TerminalTextTest {
         assertEquals("! could not answer bob (x): \\x1b]0;title\\x07",
                 new Messenger.Event("bob", null, "could not answer bob (x): \u001b]0;title\u0007").line());
     }
+
+    /** A JSON document printed on a terminal: the same document, with nothing in it that acts on the terminal. */
+    @Test
+    void aJsonDocumentKeepsItsValueWithEveryUnsafeCharacterEscaped() {
+        jakarta.json.JsonObject value = jakarta.json.Json.createObjectBuilder()
+                .add("username", "alice\u202egnp.exe").add("note", "a\u009b2Jb\u2028c\u007fd\u001be")
+                .add("plain", "h\u00e9llo \ud83d\ude00").build();
+        String written = value.toString();
+        String safe = TerminalText.json(written);
+        assertEquals("{\"username\":\"alice\\u202egnp.exe\",\"note\":\"a\\u009b2Jb\\u2028c\\u007fd\\u001be\","
+                + "\"plain\":\"h\u00e9llo \ud83d\ude00\"}", safe);
+        try (jakarta.json.JsonReader r = jakarta.json.Json.createReader(new java.io.StringReader(safe))) {
+            assertEquals(value, r.readObject(), "the same document");
+        }
+    }
 }
