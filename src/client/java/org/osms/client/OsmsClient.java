@@ -46,9 +46,22 @@ public final class OsmsClient implements PublicLog.Pages {
     static final int MAX_RETRY_AFTER_SECONDS = 5;
     static final int MAX_RETRIES = 2;
 
+    /**
+     * How long the client searches an admission puzzle: the two minutes within which the server accepts its answer
+     * (docs/protocol.md, "Admission"); later the work is in vain.
+     */
+    static final Duration ADMISSION_PUZZLE_TIME = Duration.ofMinutes(2);
+    /**
+     * How long the client searches a registration puzzle: the outer bound of any conversation that is not used
+     * (docs/protocol.md, 15 minutes); by then the server has ended the registration conversation.
+     */
+    static final Duration REGISTRATION_PUZZLE_TIME = Duration.ofMinutes(15);
+
     private final URI base;
     private final Transport transport;
     private final AtomicLong puzzlesSolved = new AtomicLong();
+    private volatile Duration admissionPuzzleTime = ADMISSION_PUZZLE_TIME;
+    private volatile Duration registrationPuzzleTime = REGISTRATION_PUZZLE_TIME;
 
     public OsmsClient(URI base) {
         this(base, Optional.empty());
@@ -58,6 +71,12 @@ public final class OsmsClient implements PublicLog.Pages {
     public OsmsClient(URI base, Optional<SocksProxy> proxy) {
         this.base = URI.create(base.toString().replaceAll("/+$", "") + "/");
         this.transport = Transport.forServer(this.base, proxy);
+    }
+
+    /** Shorter searches than the protocol's bounds, for tests that need a puzzle given up on quickly. */
+    void puzzleTimes(Duration admission, Duration registration) {
+        this.admissionPuzzleTime = admission;
+        this.registrationPuzzleTime = registration;
     }
 
     /** {@code GET /pk}: the key the server claims; pin it and compare on every login. */
@@ -177,8 +196,17 @@ public final class OsmsClient implements PublicLog.Pages {
         try {
             int threads = registrationThreads(session.registrationPuzzle(), Runtime.getRuntime().maxMemory(),
                     Runtime.getRuntime().availableProcessors());
+            Duration limit = registrationPuzzleTime;
+            long deadline = System.nanoTime() + limit.toNanos();
             long counter = RegistrationPuzzle.solve(session.registrationPuzzle(), session.challenge(),
-                    username.value(), OtrPublicKey.of(key.getPublic()).fingerprint().hex(), threads);
+                    username.value(), OtrPublicKey.of(key.getPublic()).fingerprint().hex(), threads,
+                    () -> System.nanoTime() - deadline > 0);
+            if (counter < 0) {
+                throw new OsmsException(0, "puzzle_too_hard", "The server asked for a registration puzzle of "
+                        + session.registrationPuzzle().bits() + " bits that this client did not solve within "
+                        + limit.toMinutes() + " minutes, by when the server ends the conversation; nothing was"
+                        + " registered. Try again later.");
+            }
             session.command(JSON.createObjectBuilder().add("command", "register").add("username", username.value())
                     .add("counter", counter).build());
         } catch (OsmsException refused) {
@@ -297,7 +325,14 @@ public final class OsmsClient implements PublicLog.Pages {
                 return response;
             }
             token = next;
-            counter = AdmissionPuzzle.solve(token, bits);
+            Duration limit = admissionPuzzleTime;
+            long deadline = System.nanoTime() + limit.toNanos();
+            counter = AdmissionPuzzle.solve(token, bits, () -> System.nanoTime() - deadline > 0);
+            if (counter < 0) {
+                throw new OsmsException(0, "puzzle_too_hard", "The server asked for an admission puzzle of " + bits
+                        + " bits that this client did not solve within the " + limit.toSeconds() + " s the server"
+                        + " accepts an answer; nothing was sent. Try again later.");
+            }
             puzzlesSolved.incrementAndGet();
         }
     }

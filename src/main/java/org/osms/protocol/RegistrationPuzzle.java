@@ -76,12 +76,19 @@ public final class RegistrationPuzzle {
      * smallest one found by the thread that finished first.
      */
     public static long solve(Difficulty d, byte[] challenge, String username, String fingerprint, int threads) {
+        return solve(d, challenge, username, fingerprint, threads, () -> false);
+    }
+
+    /** As the other {@code solve}, but gives up (and returns -1) once {@code giveUp} says so, between evaluations. */
+    public static long solve(Difficulty d, byte[] challenge, String username, String fingerprint, int threads,
+                             java.util.function.BooleanSupplier giveUp) {
         if (threads <= 1) {
-            for (long counter = 0; ; counter++) {
+            for (long counter = 0; !giveUp.getAsBoolean(); counter++) {
                 if (isSolved(d, challenge, username, fingerprint, counter)) {
                     return counter;
                 }
             }
+            return -1;
         }
         AtomicLong found = new AtomicLong(-1);
         ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
@@ -93,8 +100,8 @@ public final class RegistrationPuzzle {
             for (int start = 0; start < threads; start++) {
                 long first = start;
                 pool.execute(() -> {
-                    for (long counter = first; found.get() < 0 && !Thread.currentThread().isInterrupted();
-                            counter += threads) {
+                    for (long counter = first; found.get() < 0 && !Thread.currentThread().isInterrupted()
+                            && !giveUp.getAsBoolean(); counter += threads) {
                         if (isSolved(d, challenge, username, fingerprint, counter)) {
                             found.compareAndSet(-1, counter);
                         }

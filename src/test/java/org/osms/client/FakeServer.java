@@ -76,6 +76,13 @@ final class FakeServer implements AutoCloseable {
     int terminations;
     /** The memory of the registration puzzle a registration conversation announces (no puzzle when 0). */
     volatile int registrationMemoryKiB;
+    /** The registration puzzle's difficulty, when there is one. */
+    volatile int registrationBits;
+    /**
+     * When positive, every first call is refused {@code 429 puzzle_required} with an admission puzzle of this many
+     * bits; an answer is never checked (a server that only makes its clients work, as a hostile one could).
+     */
+    volatile int admissionBits;
     /** The commands received, by name. */
     final List<String> commands = new ArrayList<>();
 
@@ -194,6 +201,12 @@ final class FakeServer implements AutoCloseable {
     private void createSession(HttpExchange ex, String body) throws Exception {
         String id = ex.getRequestHeaders().getFirst("OSMS-Session");
         Login login;
+        if (id == null && admissionBits > 0) {
+            ex.getResponseHeaders().add("OSMS-Puzzle", "token." + UUID.randomUUID());
+            ex.getResponseHeaders().add("OSMS-Puzzle-Bits", Integer.toString(admissionBits));
+            answer(ex, 429, error("puzzle_required"), null);
+            return;
+        }
         if (id == null) {
             id = UUID.randomUUID().toString();
             login = new Login(new OtrConversation("osms", "client", serverKey));
@@ -224,7 +237,7 @@ final class FakeServer implements AutoCloseable {
         if (login.otr.isEncrypted()) {
             b.add("challenge", b64(new byte[32]));
             if (login.username == null && registrationMemoryKiB > 0) {
-                b.add("powAlgorithm", "argon2id").add("powBits", 0).add("powMemoryKiB", registrationMemoryKiB)
+                b.add("powAlgorithm", "argon2id").add("powBits", registrationBits).add("powMemoryKiB", registrationMemoryKiB)
                         .add("powIterations", 1);
             }
         }
