@@ -25,6 +25,16 @@ class RegistrationWorkTest {
     private static final String FINGERPRINT = "0123456789abcdef0123456789abcdef01234567";
 
     private final RegistrationWork work = new RegistrationWork();
+    /**
+     * A thread for each check that waits, as each request has its own: not the common pool, which has one thread on
+     * a machine with two processors, so that a second waiter would not even start while the first waits.
+     */
+    private final java.util.concurrent.ExecutorService threads = java.util.concurrent.Executors.newCachedThreadPool();
+
+    @org.junit.jupiter.api.AfterEach
+    void stopThreads() {
+        threads.shutdownNow();
+    }
 
     /** Takes every turn, as checks running would. */
     private void allTurnsTaken() throws InterruptedException {
@@ -42,7 +52,7 @@ class RegistrationWorkTest {
 
     private CompletableFuture<Boolean> check(AtomicBoolean abandoned) {
         return CompletableFuture.supplyAsync(() -> work.isSolved(EASY, CHALLENGE, "alice", FINGERPRINT, 1,
-                abandoned::get));
+                abandoned::get), threads);
     }
 
     @Test
@@ -100,7 +110,7 @@ class RegistrationWorkTest {
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 }
-            });
+            }, threads);
             waitUntil(() -> work.turns.waiting() == names.indexOf(name) + 1, name + " waits in line");
         }
         Thread.sleep(200); // ten slices each: a waiter polling a fair semaphore would have lost its place by now
