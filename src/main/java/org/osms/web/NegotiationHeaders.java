@@ -37,7 +37,72 @@ public class NegotiationHeaders extends HttpFilter {
             ErrorPage.count(metrics, 400);
             return;
         }
-        chain.doFilter(request, response);
+        String accept = request.getHeader("Accept");
+        chain.doFilter(accept == null ? request : new CanonicalAccept(request), response);
+    }
+
+    /**
+     * The request with its {@code Accept} header as the framework can read it. RESTEasy splits the header at every
+     * comma and parses each piece on its own: an empty list element ({@code a/b, , c/d}) or a comma in a quoted
+     * parameter ({@code a/b;x="1,2"}), both well formed, made it refuse the request with a warning and a stack trace
+     * in the log. The header is presented as its non-empty media ranges, each with its weight and no other parameter
+     * (OSMS's representations have none, so none of them changes which one is chosen); only blank elements make no
+     * header at all.
+     */
+    private static final class CanonicalAccept extends jakarta.servlet.http.HttpServletRequestWrapper {
+        private final String accept;
+
+        CanonicalAccept(HttpServletRequest request) {
+            super(request);
+            this.accept = canonicalAccept(Collections.list(request.getHeaders("Accept")));
+        }
+
+        @Override
+        public String getHeader(String name) {
+            return "Accept".equalsIgnoreCase(name) ? accept : super.getHeader(name);
+        }
+
+        @Override
+        public java.util.Enumeration<String> getHeaders(String name) {
+            if (!"Accept".equalsIgnoreCase(name)) {
+                return super.getHeaders(name);
+            }
+            return Collections.enumeration(accept == null ? java.util.List.of() : java.util.List.of(accept));
+        }
+
+        @Override
+        public java.util.Enumeration<String> getHeaderNames() {
+            java.util.List<String> names = Collections.list(super.getHeaderNames());
+            if (accept == null) {
+                names.removeIf("Accept"::equalsIgnoreCase);
+            }
+            return Collections.enumeration(names);
+        }
+    }
+
+    /**
+     * {@code Accept} values (already found well formed) as one list of media ranges with their weights only, or null
+     * when they hold no media range.
+     */
+    static String canonicalAccept(java.util.List<String> values) {
+        java.util.StringJoiner ranges = new java.util.StringJoiner(", ");
+        for (String value : values) {
+            for (String item : splitList(value)) {
+                if (item.isBlank()) {
+                    continue;
+                }
+                java.util.List<String> parts = split(item, ';');
+                StringBuilder range = new StringBuilder(parts.get(0).strip());
+                for (String parameter : parts.subList(1, parts.size())) {
+                    String p = parameter.strip();
+                    if (p.length() > 2 && (p.charAt(0) == 'q' || p.charAt(0) == 'Q') && p.charAt(1) == '=') {
+                        range.append(";q=").append(p.substring(2));
+                    }
+                }
+                ranges.add(range);
+            }
+        }
+        return ranges.length() == 0 ? null : ranges.toString();
     }
 
     private static String fault(HttpServletRequest request) {
@@ -77,15 +142,27 @@ public class NegotiationHeaders extends HttpFilter {
 
     /** Splits a header list at commas outside quoted strings. */
     static java.util.List<String> splitList(String value) {
+        return split(value, ',');
+    }
+
+    /**
+     * Splits {@code value} at each {@code separator} outside quoted strings; inside one, a backslash quotes the
+     * character after it (RFC 9110's quoted-pair), so {@code "\\"} is a whole quoted string and {@code "\""} too.
+     */
+    private static java.util.List<String> split(String value, char separator) {
         java.util.List<String> items = new java.util.ArrayList<>();
         StringBuilder item = new StringBuilder();
         boolean quoted = false;
         for (int i = 0; i < value.length(); i++) {
             char c = value.charAt(i);
-            if (c == '"' && (i == 0 || value.charAt(i - 1) != '\\')) {
+            if (quoted && c == '\\' && i + 1 < value.length()) {
+                item.append(c).append(value.charAt(++i));
+                continue;
+            }
+            if (c == '"') {
                 quoted = !quoted;
             }
-            if (c == ',' && !quoted) {
+            if (c == separator && !quoted) {
                 items.add(item.toString());
                 item.setLength(0);
             } else {
