@@ -7,6 +7,7 @@ import jakarta.ws.rs.ext.ExceptionMapper;
 import jakarta.ws.rs.ext.Provider;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import org.osms.persistence.TransientFailures;
 import org.osms.protocol.ErrorDocument;
 import org.osms.protocol.ProtocolException;
 
@@ -72,13 +73,40 @@ public final class ErrorMappers {
         }
     }
 
-    /** Anything else is a defect of ours: logged (without request data) and answered without details. */
+    /**
+     * Anything else is a defect of ours: logged (without request data) and answered without details. Except the
+     * database being busy (no connection free in time, a lock or a statement that waited too long, a connection it
+     * closed: {@link TransientFailures}), which a public read can meet as any command can: that is {@code 503 busy}
+     * with {@code Retry-After}, as the protocol says, logged at INFO without a stack trace. Nothing was changed: the
+     * public endpoints only read.
+     */
     @Provider
     public static class FallbackMapper implements ExceptionMapper<Throwable> {
+        /** Seconds a client waits before asking again when the database was busy. */
+        static final int BUSY_RETRY_AFTER_SECONDS = 10;
+
         @Override
         public Response toResponse(Throwable e) {
+            ApiException answer = answerFor(e);
+            return new ApiExceptionMapper().toResponse(answer);
+        }
+
+        /** The refusal {@code e} is answered with, logged as it deserves. */
+        static ApiException answerFor(Throwable e) {
+            if (TransientFailures.isTransient(e)) {
+                LOG.info(() -> "A request found the database busy (" + TransientFailures.describe(e)
+                        + "); answered busy.");
+                return new ApiException(503, "busy", "The database is busy; retry later.") {
+                    private static final long serialVersionUID = 1L;
+
+                    @Override
+                    public int retryAfterSeconds() {
+                        return BUSY_RETRY_AFTER_SECONDS;
+                    }
+                };
+            }
             LOG.log(Level.SEVERE, "Unexpected failure while answering a request", e);
-            return error(500, "internal_error", "The server could not answer this request.");
+            return new ApiException(500, "internal_error", "The server could not answer this request.");
         }
     }
 }

@@ -1,0 +1,41 @@
+package org.osms.web;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import jakarta.persistence.PersistenceException;
+import java.sql.SQLException;
+import java.sql.SQLTransientConnectionException;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What a public endpoint answers when the database fails under it: busy, with Retry-After, when the database was busy
+ * (the failure as the code meets it, wrapped as PublicDirectory and EclipseLink wrap it); a defect otherwise.
+ */
+class ErrorMappersTest {
+    private static void assertAnswer(Throwable failure, int status, String code, int retryAfter) {
+        ApiException answer = ErrorMappers.FallbackMapper.answerFor(failure);
+        assertEquals(status, answer.status());
+        assertEquals(code, answer.code());
+        assertEquals(retryAfter, answer.retryAfterSeconds());
+    }
+
+    @Test
+    void noConnectionFreeInTimeIsBusyWithRetryAfter() {
+        // Liberty's pool: ConnectionWaitTimeoutException, an SQLTransientConnectionException
+        assertAnswer(new IllegalStateException("directory read failed",
+                new SQLTransientConnectionException("no connection")), 503, "busy",
+                ErrorMappers.FallbackMapper.BUSY_RETRY_AFTER_SECONDS);
+    }
+
+    @Test
+    void aStatementCanceledOrAConnectionLostUnderAJpaReadIsBusy() {
+        assertAnswer(new PersistenceException(new SQLException("canceled", "57014")), 503, "busy", 10);
+        assertAnswer(new PersistenceException(new SQLException("closed", "08006")), 503, "busy", 10);
+    }
+
+    @Test
+    void anyOtherFailureIsADefect() {
+        assertAnswer(new PersistenceException(new SQLException("syntax", "42601")), 500, "internal_error", -1);
+        assertAnswer(new NullPointerException(), 500, "internal_error", -1);
+    }
+}
