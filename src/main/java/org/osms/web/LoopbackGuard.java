@@ -32,6 +32,10 @@ import org.w3c.dom.NodeList;
  * the environment could set it), or an {@code HTTP_HOST} environment variable naming another address (it no longer
  * moves the endpoint, and an operator who sets it expects it to).
  *
+ * <p>It reads both the configuration files the server reports (server.xml, its includes, configDropins) and the
+ * endpoints as Liberty configured them (its endpoint MBeans), since a configuration included from a URL is not among
+ * the files.
+ *
  * <p>Failing the application alone would not do: Liberty would go on and open its port for the other applications.
  * Liberty opens its ports only once the applications have started ({@code applicationManager startTimeout} in
  * {@code server.xml}), so stopping the JVM from here means the refused address never answers.
@@ -41,6 +45,7 @@ public class LoopbackGuard implements ServletContainerInitializer {
     private static final String CONFIG_MBEAN =
             "WebSphere:name=com.ibm.websphere.config.mbeans.ServerXMLConfigurationMBean";
     private static final String SERVER_INFO_MBEAN = "WebSphere:feature=kernel,name=ServerInfo";
+    static final String ENDPOINT_MBEANS = "WebSphere:feature=channelfw,type=endpoint,*";
     private static final Pattern IPV4 = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
     /** The exit status of a server that refused to start. */
     static final int REFUSED = 78;
@@ -48,7 +53,9 @@ public class LoopbackGuard implements ServletContainerInitializer {
 
     @Override
     public void onStartup(Set<Class<?>> classes, ServletContext context) {
-        Optional<String> refusal = refusal(System.getenv("HTTP_HOST"), configuredHosts());
+        List<String> hosts = configuredHosts();
+        hosts.addAll(endpointHosts());
+        Optional<String> refusal = refusal(System.getenv("HTTP_HOST"), hosts);
         if (refusal.isPresent()) {
             stopServer(refusal.get());
         }
@@ -113,6 +120,25 @@ public class LoopbackGuard implements ServletContainerInitializer {
                 // a file the guard cannot read could hold an endpoint on any address
                 hosts.add("(unreadable configuration file " + path + ": " + e.getMessage() + ")");
             }
+        }
+        return hosts;
+    }
+
+    /**
+     * The host of every HTTP endpoint as Liberty configured it, whatever file or location it came from (a
+     * configuration included from a URL is not among the files the server reports): Liberty's endpoint MBeans,
+     * {@value #ENDPOINT_MBEANS}. None while they are not registered yet.
+     */
+    private static List<String> endpointHosts() {
+        List<String> hosts = new ArrayList<>();
+        MBeanServer server = ManagementFactory.getPlatformMBeanServer();
+        try {
+            for (ObjectName endpoint : server.queryNames(new ObjectName(ENDPOINT_MBEANS), null)) {
+                Object host = server.getAttribute(endpoint, "Host");
+                hosts.add(host == null ? null : String.valueOf(host));
+            }
+        } catch (JMException | RuntimeException e) {
+            hosts.add("(the endpoints' configuration unavailable: " + e + ")");
         }
         return hosts;
     }

@@ -88,6 +88,47 @@ class LoopbackIT {
     }
 
     /**
+     * Liberty also includes configuration from a URL, and the include the test servers use is named by a variable
+     * the environment can set (OSMS_EXTRA_CONFIG). Such an include is not among the configuration files the server
+     * reports, so the guard also reads the endpoints as Liberty configured them: the server refuses to start.
+     * Before, it started and listened on every interface.
+     */
+    @Test
+    void anIncludeFromAUrlStopsTheServer() throws Exception {
+        server.createFromShippedConfiguration(bootstrap());
+        com.sun.net.httpserver.HttpServer include = com.sun.net.httpserver.HttpServer.create(
+                new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        byte[] opening = "<server><httpEndpoint id=\"defaultHttpEndpoint\" host=\"*\"/></server>\n"
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        include.createContext("/open.xml", exchange -> {
+            exchange.getResponseHeaders().add("Content-Type", "application/xml");
+            exchange.sendResponseHeaders(200, opening.length);
+            exchange.getResponseBody().write(opening);
+            exchange.close();
+        });
+        include.start();
+        try {
+            String url = "http://127.0.0.1:" + include.getAddress().getPort() + "/open.xml";
+            Probe probe = startAndProbeUntilItEnds(Map.of("OSMS_EXTRA_CONFIG", url));
+
+            assertRefused(probe, "an httpEndpoint in the server configuration has host=\"*\"");
+        } finally {
+            include.stop(0);
+        }
+    }
+
+    /** An include of any name is read as configuration, whatever its name: the guard reads it too. */
+    @Test
+    void anIncludeWhoseNameIsNotXmlIsReadToo() throws Exception {
+        server.createFromShippedConfiguration(bootstrap());
+        Path include = server.directory().resolve("open.conf").toAbsolutePath();
+        Files.writeString(include, "<server><httpEndpoint id=\"defaultHttpEndpoint\" host=\"0.0.0.0\"/></server>\n");
+        Probe probe = startAndProbeUntilItEnds(Map.of("OSMS_EXTRA_CONFIG", include.toString()));
+
+        assertRefused(probe, "an httpEndpoint in the server configuration has host=\"0.0.0.0\"");
+    }
+
+    /**
      * The guard reads the configuration as the server starts; an edit while it runs (a drop-in opening every
      * interface) is not applied until the next start, where the guard reads it.
      */
