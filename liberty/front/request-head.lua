@@ -28,59 +28,74 @@ local function wait(txn, started)
   return act.YIELD
 end
 
+-- The action runs again each time more of the head arrives. Each run reads and scans only the bytes that arrived
+-- since the one before (and the three before them, where a CRLF CRLF may begin), so that a head trickled in small
+-- pieces costs the front its length once, not its length once per piece.
 core.register_action("osms_request_head", { "tcp-req" }, function(txn)
-  local started = txn:get_priv()
-  if started == nil then
-    started = core.now().sec
-    txn:set_priv(started)
+  local s = txn:get_priv()
+  if s == nil then
+    -- seen: bytes scanned; tail: the last three of them; newlines: LFs of the head so far (every one ends a line);
+    -- line_end: where the request line ends, once known
+    s = { started = core.now().sec, seen = 0, tail = "", newlines = 0, line_end = nil }
+    txn:set_priv(s)
   end
   -- A later request of a keep-alive connection arrives in HTTP mode, where the raw channel cannot be read (haproxy
   -- would log an alert): it is checked by the rules of haproxy.cfg.template's backend instead.
-  local readable, raw = pcall(function() return txn.req:dup() end)
+  local readable, size = pcall(function() return txn.req:input() end)
   if not readable then
     return act.CONTINUE
   end
-  local data = raw or ""
-  local head_end = data:find("\r\n\r\n", 1, true)
+  if size <= s.seen then
+    return wait(txn, s.started)
+  end
+  local chunk = s.tail .. txn.req:data(s.seen, size - s.seen)
+  local base = s.seen - #s.tail -- bytes of the head before chunk
+  local found = chunk:find("\r\n\r\n", 1, true)
+  local head_end = found and base + found or nil -- where the empty line's CRLF begins, counted from 1
   -- Every line ends with CRLF: a bare LF would end a line for haproxy's lenient parser and not be counted below.
   -- Refused as soon as it is here, so that a head ending in bare LFs does not wait for a CRLF until the deadline.
-  local head = head_end and data:sub(1, head_end + 1) or data
-  if head:find("^\n") or head:find("[^\r]\n") then
+  local head = found and chunk:sub(1, found + 1) or chunk
+  if (base == 0 and head:find("^\n")) or head:find("[^\r]\n") then
     return malformed(txn)
   end
-  local line_end = data:find("\r\n", 1, true)
-  if line_end == nil then
-    if #data > MAX_URI + 64 then
+  for _ in head:sub(#s.tail + 1):gmatch("\n") do
+    s.newlines = s.newlines + 1
+  end
+  s.seen = size
+  s.tail = chunk:sub(-3)
+  if s.line_end == nil then
+    local cr = chunk:find("\r\n", 1, true)
+    if cr == nil then
+      if size > MAX_URI + 64 then
+        return refuse(txn, 414, "URI Too Long", "uri_too_long", "The request target is too long.")
+      end
+      return wait(txn, s.started)
+    end
+    s.line_end = base + cr
+    -- HTTP/1.0 or 1.1 only: an HTTP/0.9 request line has no version, and the answer to it would have no head
+    local method, target = txn.req:data(0, s.line_end - 1):match("^([A-Z]+) ([!-~]+) HTTP/1%.[01]$")
+    if method == nil then
+      return malformed(txn)
+    end
+    if #target > MAX_URI then
       return refuse(txn, 414, "URI Too Long", "uri_too_long", "The request target is too long.")
     end
-    return wait(txn, started)
   end
-  -- HTTP/1.0 or 1.1 only: an HTTP/0.9 request line has no version, and the answer to it would have no head
-  local method, target = data:sub(1, line_end - 1):match("^([A-Z]+) ([!-~]+) HTTP/1%.[01]$")
-  if method == nil then
-    return malformed(txn)
-  end
-  if #target > MAX_URI then
-    return refuse(txn, 414, "URI Too Long", "uri_too_long", "The request target is too long.")
+  -- header lines: the LFs of the head but the request line's
+  if s.newlines - 1 > MAX_LINES then
+    return refuse(txn, 431, "Request Header Fields Too Large", "headers_too_large",
+      "The request has too many header lines.")
   end
   if head_end == nil then
-    if #data >= MAX_HEAD then
+    if size >= MAX_HEAD then
       return refuse(txn, 431, "Request Header Fields Too Large", "headers_too_large",
         "The request headers are too large.")
     end
-    return wait(txn, started)
+    return wait(txn, s.started)
   end
   if head_end + 3 > MAX_HEAD then
     return refuse(txn, 431, "Request Header Fields Too Large", "headers_too_large",
       "The request headers are too large.")
-  end
-  local lines = 0
-  for _ in data:sub(line_end + 2, head_end + 1):gmatch("\r\n") do
-    lines = lines + 1
-  end
-  if lines > MAX_LINES then
-    return refuse(txn, 431, "Request Header Fields Too Large", "headers_too_large",
-      "The request has too many header lines.")
   end
   return act.CONTINUE
 end)

@@ -103,20 +103,34 @@ public final class Front implements AutoCloseable {
 
     /** Sends raw bytes after the circuit's PROXY header on a new connection and reads the answer until it closes. */
     Answer raw(long circuit, byte[] request) throws IOException {
+        return trickled(circuit, request, Math.max(1, request.length), 0);
+    }
+
+    /**
+     * As {@link #raw}, but the request is written {@code piece} bytes at a time, each flushed on its own with a
+     * pause of {@code pauseMillis} after it, so that the front sees the head arrive in parts (its check reads only
+     * what is new each time).
+     */
+    Answer trickled(long circuit, byte[] request, int piece, long pauseMillis) throws IOException {
         try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
             s.setSoTimeout(30_000);
+            s.setTcpNoDelay(true);
             OutputStream out = s.getOutputStream();
             out.write(proxyHeader(circuit));
+            out.flush();
             // Written on another thread while this one reads: the front answers a hostile head as soon as it has
             // seen enough and closes, so writing the rest of a large one fails, and the answer must be read at once.
             Thread writer = new Thread(() -> {
                 try {
-                    out.write(request);
-                    out.flush();
-                } catch (IOException refusedMidway) {
+                    for (int at = 0; at < request.length; at += piece) {
+                        out.write(request, at, Math.min(piece, request.length - at));
+                        out.flush();
+                        Thread.sleep(pauseMillis);
+                    }
+                } catch (IOException | InterruptedException refusedMidway) {
                     // the front answered and closed before taking the whole request
                 }
-            }, "raw-request");
+            }, "trickled-request");
             writer.setDaemon(true);
             writer.start();
             ByteArrayOutputStream got = new ByteArrayOutputStream();

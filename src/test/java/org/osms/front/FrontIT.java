@@ -115,6 +115,54 @@ class FrontIT {
         assertFalse(a.toString().toLowerCase().contains("<html"), what + ": " + a);
     }
 
+    static Stream<Arguments> trickledHeads() {
+        String ok = "GET /pk HTTP/1.1\r\nHost: x\r\nAccept: application/json\r\nConnection: close\r\n\r\n";
+        StringBuilder someHeaders = new StringBuilder("GET /pk HTTP/1.1\r\nHost: x\r\n");
+        StringBuilder bareLf = new StringBuilder("GET /pk HTTP/1.1\r\nHost: x\r\n");
+        for (int i = 0; i < 150; i++) {
+            someHeaders.append("X-").append(i).append(": ").append(MARK).append("\r\n");
+            bareLf.append("X-").append(i).append(": ").append(MARK).append(i == 50 ? "\n" : "\r\n");
+        }
+        StringBuilder longHead = new StringBuilder("GET /pk HTTP/1.1\r\nHost: x\r\n");
+        for (int i = 0; i < 90; i++) {
+            longHead.append("X-").append(i).append(": ").append("a".repeat(160)).append("\r\n");
+        }
+        return Stream.of(
+                Arguments.of("a whole head, a byte at a time", ascii(ok), 1, 200, null),
+                Arguments.of("a whole head, three bytes at a time", ascii(ok), 3, 200, null),
+                Arguments.of("151 headers, seven bytes at a time", ascii(someHeaders + "\r\n"), 7, 431,
+                        "headers_too_large"),
+                Arguments.of("a bare LF at the 52nd line, seven bytes at a time", ascii(bareLf + "\r\n"), 7, 400,
+                        "bad_request"),
+                Arguments.of("a head ending in LF LF, a byte at a time",
+                        ascii("GET /pk" + MARK + " HTTP/1.1\r\nHost: x\n\n"), 1, 400, "bad_request"),
+                Arguments.of("a request line ending in LF, a byte at a time",
+                        ascii("GET /pk" + MARK + " HTTP/1.1\nHost: x\r\n\r\n"), 1, 400, "bad_request"),
+                Arguments.of("HTTP/0.9, a byte at a time", ascii("GET /pk" + MARK + "\r\n"), 1, 400, "bad_request"),
+                Arguments.of("a 9 KiB target, 64 bytes at a time", ascii("GET /user/" + MARK + "a".repeat(9_000)
+                        + " HTTP/1.1\r\nHost: x\r\n\r\n"), 64, 414, "uri_too_long"),
+                Arguments.of("a 15 KiB head, 64 bytes at a time", ascii(longHead + "\r\n"), 64, 431,
+                        "headers_too_large"));
+    }
+
+    /**
+     * The front's check reads each part of a head once, as it arrives: a head trickled in small pieces is judged as
+     * the same head sent whole, whichever piece a CRLF, a bare LF or the empty line falls across.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("trickledHeads")
+    void aHeadTrickledInPiecesIsJudgedAsTheSameHeadWhole(String what, byte[] request, int piece, int status,
+                                                        String code) throws Exception {
+        Front.Answer a = front.trickled(CIRCUIT, request, piece, 2);
+        assertEquals(status, a.status(), what + ": " + a);
+        if (code == null) {
+            assertTrue(a.body().contains("\"fingerprint\""), what + ": the server's key: " + a);
+        } else {
+            assertEquals(code, Json.createReader(new StringReader(a.body())).readObject().getString("error"), what);
+            assertFalse(a.toString().contains(MARK), what + " echoes nothing of the request: " + a);
+        }
+    }
+
     /** What Liberty answers on its own port is left as it is (docs/protocol.md, "Errors"): the front changes it. */
     @Test
     void libertysOwnAnswerToAnInvalidPercentEncodingIsReplacedOnlyThroughTheFront() throws Exception {
