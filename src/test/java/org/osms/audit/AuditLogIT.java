@@ -2,6 +2,7 @@ package org.osms.audit;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -30,6 +31,7 @@ import org.osms.directory.DirectoryException;
 import org.osms.directory.Identity;
 import org.osms.it.AuditPages;
 import org.osms.it.Deployments;
+import org.osms.it.PoolContents;
 import org.osms.persistence.CommitPoint;
 import org.osms.protocol.AuditChain;
 import org.osms.protocol.AuditPage;
@@ -43,7 +45,7 @@ class AuditLogIT {
 
     @Deployment
     static WebArchive deployment() {
-        return Deployments.osmsWith("osms-it-audit", AuditLogIT.class);
+        return Deployments.osmsWith("osms-it-audit", AuditLogIT.class, PoolContents.class);
     }
 
     @Inject
@@ -61,6 +63,23 @@ class AuditLogIT {
 
     @ArquillianResource
     URL deploymentUrl;
+
+    /**
+     * A public read of the log ({@code GET /audit}, {@code GET /user/{name}/history}) gives its connection back to the
+     * pool when the page is read, not when the request ends: outside a transaction a connection is held until the
+     * request's local transaction ends, after the answer is written, so a client that never read its answers (a page
+     * is up to 512 KB) held one connection of the shared pool per request, and some fifty of them would hold all.
+     * Called here outside any transaction, as the endpoints call it.
+     */
+    @Test
+    void aPageOfTheLogGivesItsConnectionBackOnceItIsRead() throws Exception {
+        Identity someone = directory.register(Deployments.freshUsername("pg"), Deployments.freshKey(),
+                new CommitPoint());
+        java.util.Set<String> before = PoolContents.inUse();
+        assertFalse(audit.page(0, 1000).entries().isEmpty());
+        assertFalse(audit.ofIdentity(someone.id(), 0, 1000).entries().isEmpty());
+        assertEquals(before, PoolContents.inUse(), "no connection is still in use for the pages read");
+    }
 
     @Test
     void theDatabaseRefusesUpdateAndDeleteOfAuditEntriesToTheApplication() throws SQLException {

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import jakarta.annotation.Resource;
-import java.lang.management.ManagementFactory;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -13,8 +12,6 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.Set;
 import java.util.TreeSet;
-import javax.management.MBeanServer;
-import javax.management.ObjectName;
 import javax.sql.DataSource;
 import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.junit5.ArquillianExtension;
@@ -22,6 +19,7 @@ import org.jboss.shrinkwrap.api.spec.WebArchive;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.osms.it.Deployments;
+import org.osms.it.PoolContents;
 
 /**
  * The pool of {@code jdbc/osms} takes back a connection that nobody returns, and the database session behind it is
@@ -37,12 +35,10 @@ import org.osms.it.Deployments;
 @ExtendWith(ArquillianExtension.class)
 class AbandonedConnectionIT {
     private static final Duration MAX_IN_USE = Duration.ofSeconds(30);
-    private static final String POOL = "WebSphere:type=com.ibm.ws.jca.cm.mbean.ConnectionManagerMBean,"
-            + "jndiName=jdbc/osms,*";
 
     @Deployment
     static WebArchive deployment() {
-        return Deployments.osmsWith("osms-it-abandoned-connection", AbandonedConnectionIT.class);
+        return Deployments.osmsWith("osms-it-abandoned-connection", AbandonedConnectionIT.class, PoolContents.class);
     }
 
     @Resource(lookup = "jdbc/osms", shareable = false)
@@ -119,24 +115,7 @@ class AbandonedConnectionIT {
         }
     }
 
-    /**
-     * The managed connections the pool counts in use: the entries listed under {@code unshared=} and
-     * {@code shared=} in its MBean's {@code showPoolContents}, before {@code available=}.
-     */
     private static Set<String> inUse() throws Exception {
-        MBeanServer server = ManagementFactory.getPlatformMBeanServer();
-        ObjectName pool = server.queryNames(new ObjectName(POOL), null).stream().findFirst().orElseThrow();
-        Set<String> inUse = new TreeSet<>();
-        boolean listing = false;
-        for (String line : ((String) server.invoke(pool, "showPoolContents", null, null)).lines().toList()) {
-            if (line.startsWith("unshared=") || line.startsWith("shared=")) {
-                listing = true;
-            } else if (!line.startsWith(" ")) {
-                listing = false;
-            } else if (listing && line.trim().startsWith("ManagedConnection@")) {
-                inUse.add(line.trim().substring(0, line.trim().indexOf('=')));
-            }
-        }
-        return inUse;
+        return PoolContents.inUse();
     }
 }
