@@ -40,8 +40,12 @@ core.register_action("osms_request_head", { "tcp-req" }, function(txn)
     txn:set_priv(s)
   end
   -- A later request of a keep-alive connection arrives in HTTP mode, where the raw channel cannot be read (haproxy
-  -- would log an alert): it is checked by the rules of haproxy.cfg.template's backend instead.
-  local readable, size = pcall(function() return txn.req:input() end)
+  -- would log an alert): it is checked by the rules of haproxy.cfg.template's backend instead. Reading one byte
+  -- tells: Channel.data raises in HTTP mode, where Channel.input does not.
+  local readable, size = pcall(function()
+    txn.req:data(0, 1)
+    return txn.req:input()
+  end)
   if not readable then
     return act.CONTINUE
   end

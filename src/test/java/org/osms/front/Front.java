@@ -30,9 +30,16 @@ import org.junit.jupiter.api.Assumptions;
 public final class Front implements AutoCloseable {
     private final Process process;
     private final int port;
+    private final Path log;
     private final List<AutoCloseable> relays = new CopyOnWriteArrayList<>();
 
-    private Front(Process process, int port) {
+    /** What haproxy wrote: its warnings and alerts, and errors of the Lua check. */
+    Path log() {
+        return log;
+    }
+
+    private Front(Process process, int port, Path log) {
+        this.log = log;
         this.process = process;
         this.port = port;
     }
@@ -62,7 +69,7 @@ public final class Front implements AutoCloseable {
         pb.environment().put("OSMS_FRONT_DIR", dir.resolve("front").toString());
         pb.environment().put("OSMS_FRONT_PORT", String.valueOf(port));
         pb.environment().put("HTTP_PORT", String.valueOf(httpPort));
-        Front front = new Front(pb.start(), port);
+        Front front = new Front(pb.start(), port, dir.resolve("haproxy.log"));
         for (int i = 0; i < 100; i++) {
             if (!front.process.isAlive()) {
                 throw new AssertionError("the front stopped at once; see " + dir.resolve("haproxy.log"));

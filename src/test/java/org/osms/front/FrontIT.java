@@ -298,6 +298,22 @@ class FrontIT {
         assertTrue(x.millis() < 5_000, "answered at once, not after a wait for the rest: " + x.millis() + " ms");
     }
 
+    /**
+     * Later requests of a kept-alive connection arrive in HTTP mode, where the first-head check lets them through to
+     * the backend's rules without an error of its own: a Lua error would be an alert in the front's log for every
+     * such request, which a client could repeat at will.
+     */
+    @Test
+    void laterRequestsOfAKeptAliveConnectionLeaveNothingInTheFrontsLog() throws Exception {
+        long logBefore = java.nio.file.Files.size(front.log());
+        String get = "GET /pk HTTP/1.1\r\nHost: x\r\nAccept: application/json\r\n";
+        Exchange x = exchange(CIRCUIT + 4, ascii(get + "\r\n"), ascii(get + "\r\n"),
+                ascii(get + "Connection: close\r\n\r\n"));
+        assertEquals(3, x.wire().split("HTTP/1.1 200 ", -1).length - 1, x.wire());
+        String logged = java.nio.file.Files.readString(front.log()).substring((int) logBefore);
+        assertEquals("", logged.strip(), "the front logged nothing");
+    }
+
     /** A body that does not fit the front's buffer beside its head is refused there, at once, as too large. */
     @Test
     void aBodyLongerThanTheFrontsBufferIsRefusedThereAtOnce() throws Exception {
