@@ -76,24 +76,30 @@ public final class ErrorMappers {
     /**
      * Anything else is a defect of ours: logged (without request data) and answered without details. Except the
      * database being busy (no connection free in time, a lock or a statement that waited too long, a connection it
-     * closed: {@link TransientFailures}), which a public read can meet as any command can: that is {@code 503 busy}
-     * with {@code Retry-After}, as the protocol says, logged at INFO without a stack trace. Nothing was changed: the
-     * public endpoints only read.
+     * closed: {@link TransientFailures}) under a read ({@code GET}, {@code HEAD}: the public endpoints), which can meet
+     * it as a command can: that is {@code 503 busy} with {@code Retry-After}, as the protocol says, logged at INFO
+     * without a stack trace, for a read changed nothing. Not for the other methods: a failure that reaches this mapper
+     * from them may come after a commit (a lost connection is transient too), and busy would promise that nothing was
+     * done; the commands answer their own failures (busy, unknown_outcome) before it comes to this.
      */
     @Provider
     public static class FallbackMapper implements ExceptionMapper<Throwable> {
         /** Seconds a client waits before asking again when the database was busy. */
         static final int BUSY_RETRY_AFTER_SECONDS = 10;
 
+        @jakarta.ws.rs.core.Context
+        jakarta.ws.rs.core.Request request;
+
         @Override
         public Response toResponse(Throwable e) {
-            ApiException answer = answerFor(e);
+            ApiException answer = answerFor(e, request == null ? null : request.getMethod());
             return new ApiExceptionMapper().toResponse(answer);
         }
 
-        /** The refusal {@code e} is answered with, logged as it deserves. */
-        static ApiException answerFor(Throwable e) {
-            if (TransientFailures.isTransient(e)) {
+        /** The refusal {@code e}, met by a request of {@code method}, is answered with, logged as it deserves. */
+        static ApiException answerFor(Throwable e, String method) {
+            boolean read = "GET".equals(method) || "HEAD".equals(method);
+            if (read && TransientFailures.isTransient(e)) {
                 LOG.info(() -> "A request found the database busy (" + TransientFailures.describe(e)
                         + "); answered busy.");
                 return new ApiException(503, "busy", "The database is busy; retry later.") {
