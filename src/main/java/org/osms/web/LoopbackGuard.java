@@ -46,6 +46,9 @@ public class LoopbackGuard implements ServletContainerInitializer {
             "WebSphere:name=com.ibm.websphere.config.mbeans.ServerXMLConfigurationMBean";
     private static final String SERVER_INFO_MBEAN = "WebSphere:feature=kernel,name=ServerInfo";
     static final String ENDPOINT_MBEANS = "WebSphere:feature=channelfw,type=endpoint,*";
+    private static final String OWN_ENDPOINT_MBEAN =
+            "WebSphere:feature=channelfw,type=endpoint,name=defaultHttpEndpoint";
+    private static final long ENDPOINT_WAIT_SECONDS = 60;
     private static final Pattern IPV4 = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
     /** The exit status of a server that refused to start. */
     static final int REFUSED = 78;
@@ -127,18 +130,32 @@ public class LoopbackGuard implements ServletContainerInitializer {
     /**
      * The host of every HTTP endpoint as Liberty configured it, whatever file or location it came from (a
      * configuration included from a URL is not among the files the server reports): Liberty's endpoint MBeans,
-     * {@value #ENDPOINT_MBEANS}. None while they are not registered yet.
+     * {@value #ENDPOINT_MBEANS}. Liberty registers them before it starts the applications; should OSMS's own endpoint
+     * not be registered within {@value #ENDPOINT_WAIT_SECONDS} seconds, the guard cannot tell where it will listen,
+     * and refuses.
      */
     private static List<String> endpointHosts() {
         List<String> hosts = new ArrayList<>();
         MBeanServer server = ManagementFactory.getPlatformMBeanServer();
         try {
+            ObjectName own = new ObjectName(OWN_ENDPOINT_MBEAN);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(ENDPOINT_WAIT_SECONDS);
+            while (!server.isRegistered(own)) {
+                if (System.nanoTime() > deadline) {
+                    hosts.add("(the endpoints' configuration unavailable: " + OWN_ENDPOINT_MBEAN + " not registered)");
+                    return hosts;
+                }
+                Thread.sleep(100);
+            }
             for (ObjectName endpoint : server.queryNames(new ObjectName(ENDPOINT_MBEANS), null)) {
                 Object host = server.getAttribute(endpoint, "Host");
                 hosts.add(host == null ? null : String.valueOf(host));
             }
         } catch (JMException | RuntimeException e) {
             hosts.add("(the endpoints' configuration unavailable: " + e + ")");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            hosts.add("(the endpoints' configuration unavailable: interrupted)");
         }
         return hosts;
     }
