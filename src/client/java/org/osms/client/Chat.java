@@ -84,23 +84,37 @@ public final class Chat {
         try {
             return talk(typed);
         } catch (RuntimeException failed) {
-            keepTyped(typed);
+            keepTyped(typed, failed);
             throw failed;
         }
     }
 
-    /** The lines typed and not handled yet go to the outbox (up to a {@code /quit}); the user is told how many. */
-    private void keepTyped(BlockingQueue<Input> typed) {
+    /**
+     * The lines typed and not handled yet go to the outbox (up to a {@code /quit}); the user is told how many, and of
+     * those that could not be kept (the outbox failing too, a full disk say), which stay a part of {@code failed}.
+     */
+    private void keepTyped(BlockingQueue<Input> typed, RuntimeException failed) {
         int kept = 0;
+        int lost = 0;
         for (Input next = typed.poll(); next != null && !next.quit(); next = typed.poll()) {
-            if (next.line() != null && !next.line().isBlank()) {
+            if (next.line() == null || next.line().isBlank()) {
+                continue;
+            }
+            try {
                 messages.keep(peer, next.line());
                 kept++;
+            } catch (RuntimeException notKept) {
+                lost++;
+                failed.addSuppressed(notKept);
             }
         }
         if (kept > 0) {
             out.println("(" + kept + " typed line" + (kept == 1 ? "" : "s") + " to " + peer + " kept in the outbox"
                     + " for the next `osms send`, `osms inbox` or `osms chat`)");
+        }
+        if (lost > 0) {
+            out.println("(" + lost + " typed line" + (lost == 1 ? "" : "s") + " to " + peer + " could not be kept"
+                    + " and " + (lost == 1 ? "was" : "were") + " NOT sent)");
         }
         out.flush();
     }

@@ -149,35 +149,76 @@ class ChatTest {
      * A send the server refuses (or a poll that fails) ends the chat; the lines typed meanwhile and not handled yet are
      * kept in the outbox and the user is told, not dropped with the reader's queue.
      */
-    @Test
-    void whenTheChatFailsTheLinesTypedAndNotHandledYetAreKept() {
-        Recorder m = new Recorder() {
+    /** A messenger that refuses the text "refused", once the input thread has read every line (up to /quit). */
+    private static Recorder refusing(String notKept) {
+        return new Recorder() {
             @Override
             public boolean send(String to, String text) {
                 if (text.equals("refused")) {
+                    inputRead();
                     throw new OsmsException(0, "rate_limited", "Too many.");
                 }
                 return super.send(to, text);
             }
 
             @Override
-            public List<String> startWaiting() {
+            public void keep(String to, String text) {
+                if (text.equals(notKept)) {
+                    throw new OsmsException(0, "io", "Disk full.");
+                }
+                super.keep(to, text);
+            }
+        };
+    }
+
+    /** Waits for the chat's input thread to end: it ends at /quit, when every line before it is queued. */
+    private static void inputRead() {
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+            if (t.getName().equals("osms-chat-input")) {
                 try {
-                    Thread.sleep(300); // long enough for the input thread to read every line before the first
+                    t.join(5_000);
                 } catch (InterruptedException e) {
                     throw new AssertionError(e);
                 }
-                return super.startWaiting();
             }
-        };
-        StringWriter out = new StringWriter();
-        OsmsException failed = assertThrows(OsmsException.class, () -> assertTimeoutPreemptively(Duration.ofSeconds(10),
+        }
+    }
+
+    private static OsmsException failedChat(Recorder m, StringWriter out) {
+        return assertThrows(OsmsException.class, () -> assertTimeoutPreemptively(Duration.ofSeconds(10),
                 () -> new Chat(m, "bob", new StringReader("first\nrefused\n\nthird\nfourth\n/quit\nnever\n"),
                         new PrintWriter(out), 1, Duration.ofSeconds(10)).run()));
+    }
+
+    /**
+     * A send the server refuses (or a poll that fails) ends the chat; the lines typed meanwhile and not handled yet are
+     * kept in the outbox and the user is told, not dropped with the reader's queue.
+     */
+    @Test
+    void whenTheChatFailsTheLinesTypedAndNotHandledYetAreKept() {
+        Recorder m = refusing(null);
+        StringWriter out = new StringWriter();
+        OsmsException failed = failedChat(m, out);
         assertEquals("rate_limited", failed.code());
         assertEquals(List.of("first"), m.waiting, "handed to the messenger before the failure");
         assertEquals(List.of("third", "fourth"), m.kept, "blank lines skipped, nothing after /quit");
         assertTrue(out.toString().contains("(2 typed lines to bob kept in the outbox for the next `osms send`, "
                 + "`osms inbox` or `osms chat`)\n"), out.toString());
+        assertEquals(0, failed.getSuppressed().length);
+    }
+
+    /** A line the outbox cannot take either (a full disk) is reported, and the first failure stays the one thrown. */
+    @Test
+    void aTypedLineTheOutboxCannotTakeIsReportedAndTheFailureKept() {
+        Recorder m = refusing("third");
+        StringWriter out = new StringWriter();
+        OsmsException failed = failedChat(m, out);
+        assertEquals("rate_limited", failed.code());
+        assertEquals(List.of("fourth"), m.kept, "the next line is still kept");
+        assertEquals(1, failed.getSuppressed().length);
+        assertEquals("io", ((OsmsException) failed.getSuppressed()[0]).code());
+        assertTrue(out.toString().contains("(1 typed line to bob kept in the outbox"), out.toString());
+        assertTrue(out.toString().contains("(1 typed line to bob could not be kept and was NOT sent)\n"),
+                out.toString());
     }
 }
