@@ -204,7 +204,7 @@ public final class OsmsClient implements PublicLog.Pages {
             if (counter < 0) {
                 throw new OsmsException(0, "puzzle_too_hard", "The server asked for a registration puzzle of "
                         + session.registrationPuzzle().bits() + " bits that this client did not solve within "
-                        + limit.toMinutes() + " minutes, by when the server ends the conversation; nothing was"
+                        + limit.toSeconds() + " s, by when the server has ended the conversation; nothing was"
                         + " registered. Try again later.");
             }
             session.command(JSON.createObjectBuilder().add("command", "register").add("username", username.value())

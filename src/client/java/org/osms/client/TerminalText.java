@@ -41,9 +41,10 @@ public final class TerminalText {
     }
 
     /**
-     * A JSON document made safe the same way and still the same document: each character above is written as the
-     * JSON escape of its code (a backslash, {@code u}, four hex digits), which only a JSON string can hold them as (a JSON writer escapes C0 itself, but
-     * passes DEL, C1 and the bidirectional controls through as they are).
+     * A compact JSON document (as {@code JsonValue.toString()} writes it: no whitespace between tokens) made safe the
+     * same way and still the same document: each character above can only be inside a string there, and is written
+     * as the JSON escape of its code (a backslash, {@code u}, four hex digits). A JSON writer escapes C0 itself, but
+     * passes DEL, C1 and the bidirectional controls through as they are.
      */
     public static String json(String json) {
         StringBuilder out = new StringBuilder(json.length());

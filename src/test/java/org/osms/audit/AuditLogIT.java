@@ -75,10 +75,17 @@ class AuditLogIT {
     void aPageOfTheLogGivesItsConnectionBackOnceItIsRead() throws Exception {
         Identity someone = directory.register(Deployments.freshUsername("pg"), Deployments.freshKey(),
                 new CommitPoint());
-        java.util.Set<String> before = PoolContents.inUse();
-        assertFalse(audit.page(0, 1000).entries().isEmpty());
-        assertFalse(audit.ofIdentity(someone.id(), 0, 1000).entries().isEmpty());
-        assertEquals(before, PoolContents.inUse(), "no connection is still in use for the pages read");
+        // the pool is shared with the server's own work (the retention sweep, say), which may take or give back a
+        // connection between the two listings: a page that keeps one keeps it in every try
+        java.util.Set<String> before = java.util.Set.of();
+        java.util.Set<String> after = null;
+        for (int attempt = 0; attempt < 3 && !before.equals(after); attempt++) {
+            before = PoolContents.inUse();
+            assertFalse(audit.page(0, 1000).entries().isEmpty());
+            assertFalse(audit.ofIdentity(someone.id(), 0, 1000).entries().isEmpty());
+            after = PoolContents.inUse();
+        }
+        assertEquals(before, after, "no connection is still in use for the pages read");
     }
 
     @Test

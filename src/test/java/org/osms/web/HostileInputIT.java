@@ -172,7 +172,7 @@ class HostileInputIT {
         }
         String logged = new String(java.nio.file.Files.readAllBytes(log), StandardCharsets.UTF_8)
                 .substring((int) logBefore);
-        assertFalse(logged.contains(" W ") || logged.contains(" E "), "nothing logged as a problem:\n" + logged);
+        assertFalse(logged.contains("RESTEASY"), "nothing logged by the framework for these requests:\n" + logged);
     }
 
     @ParameterizedTest
