@@ -37,8 +37,17 @@ public class NegotiationHeaders extends HttpFilter {
             ErrorPage.count(metrics, 400);
             return;
         }
-        String accept = request.getHeader("Accept");
-        chain.doFilter(accept == null ? request : new CanonicalAccept(request), response);
+        chain.doFilter(withCanonicalAccept(request), response);
+    }
+
+    /** {@code request} itself when it has one Accept header, canonical already (or none), as it nearly always has. */
+    private static HttpServletRequest withCanonicalAccept(HttpServletRequest request) {
+        java.util.List<String> values = Collections.list(request.getHeaders("Accept"));
+        if (values.isEmpty()) {
+            return request;
+        }
+        CanonicalAccept canonical = new CanonicalAccept(request);
+        return values.size() == 1 && values.get(0).equals(canonical.accept) ? request : canonical;
     }
 
     /**

@@ -170,6 +170,11 @@ class HostileInputIT {
                 assertEquals(c.getValue(), a.contentType().split(";")[0], path + " " + c.getKey());
             }
         }
+        // the list split over several Accept lines, one of them empty
+        Http.Answer lines = http.send(HttpRequest.newBuilder(http.uri("/pk")).header("Accept", "application/json")
+                .header("Accept", "").header("Accept", "application/x-gob;q=0.1").GET());
+        assertEquals(200, lines.status(), lines.body());
+        assertEquals(json, lines.contentType().split(";")[0]);
         String logged = new String(java.nio.file.Files.readAllBytes(log), StandardCharsets.UTF_8)
                 .substring((int) logBefore);
         assertFalse(logged.contains("RESTEASY"), "nothing logged by the framework for these requests:\n" + logged);
