@@ -184,6 +184,34 @@ class CommitFailureIT {
         session.logout();
     }
 
+    /**
+     * A public read that finds the database busy, its table locked by another transaction for longer than the
+     * application's lock_timeout (20 s, SQLState 55P03), is answered 503 busy with Retry-After (docs/protocol.md,
+     * "Errors"): a read changes nothing. It was a 500 with a stack trace in the log.
+     */
+    @Test
+    void aPublicReadThatWaitsTooLongForALockIsBusy() throws Exception {
+        Username name = Deployments.freshUsername("lookup");
+        client.register(name, KeyStoreFiles.generate(), client.serverKey()).logout();
+        Http http = Http.fromSystemProperty();
+        admin.setAutoCommit(false);
+        try (Statement lock = admin.createStatement()) {
+            lock.execute("LOCK TABLE identity IN ACCESS EXCLUSIVE MODE");
+            long started = System.nanoTime();
+            Http.Answer busy = http.get("/user/" + name.value());
+            long waited = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started);
+            assertEquals(503, busy.status(), busy.body());
+            assertEquals("busy", Json.createReader(new java.io.StringReader(busy.body())).readObject()
+                    .getString("error"));
+            assertEquals("10", busy.header("Retry-After"), busy.headers().toString());
+            assertTrue(waited >= 15, "the lookup waited for the lock (" + waited + " s)");
+        } finally {
+            admin.rollback();
+            admin.setAutoCommit(true);
+        }
+        assertEquals(200, http.get("/user/" + name.value()).status(), "answered once the lock is gone");
+    }
+
     /** Waits until a backend sleeps in the commit's trigger (within 30 s) and ends it. */
     private void endTheCommittingBackend(CompletableFuture<?> request) throws SQLException, InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
