@@ -1,6 +1,7 @@
 package org.osms.session;
 
 import org.osms.web.ApiException;
+import org.osms.web.BusyException;
 
 /** Rejections of session requests, each with its status and code. */
 public final class SessionException {
@@ -42,17 +43,11 @@ public final class SessionException {
     }
 
     /** The caps are global because every Tor client arrives from 127.0.0.1. */
-    public static final class Busy extends ApiException {
+    public static final class Busy extends BusyException {
         private static final long serialVersionUID = 1L;
-        public static final int RETRY_AFTER_SECONDS = 10;
 
         public Busy(String what) {
-            super(503, "busy", "Too many " + what + " right now; retry later.");
-        }
-
-        @Override
-        public int retryAfterSeconds() {
-            return RETRY_AFTER_SECONDS;
+            super("Too many " + what + " right now; retry later.");
         }
     }
 }

@@ -84,9 +84,6 @@ public final class ErrorMappers {
      */
     @Provider
     public static class FallbackMapper implements ExceptionMapper<Throwable> {
-        /** Seconds a client waits before asking again when the database was busy. */
-        static final int BUSY_RETRY_AFTER_SECONDS = 10;
-
         @jakarta.ws.rs.core.Context
         jakarta.ws.rs.core.Request request;
 
@@ -102,14 +99,7 @@ public final class ErrorMappers {
             if (read && TransientFailures.isTransient(e)) {
                 LOG.info(() -> "A request found the database busy (" + TransientFailures.describe(e)
                         + "); answered busy.");
-                return new ApiException(503, "busy", "The database is busy; retry later.") {
-                    private static final long serialVersionUID = 1L;
-
-                    @Override
-                    public int retryAfterSeconds() {
-                        return BUSY_RETRY_AFTER_SECONDS;
-                    }
-                };
+                return new BusyException("The database is busy; retry later.");
             }
             LOG.log(Level.SEVERE, "Unexpected failure while answering a request", e);
             return new ApiException(500, "internal_error", "The server could not answer this request.");

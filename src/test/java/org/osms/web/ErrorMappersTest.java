@@ -29,7 +29,7 @@ class ErrorMappersTest {
         // Liberty's pool: ConnectionWaitTimeoutException, an SQLTransientConnectionException
         assertAnswer(new IllegalStateException("directory read failed",
                 new SQLTransientConnectionException("no connection")), 503, "busy",
-                ErrorMappers.FallbackMapper.BUSY_RETRY_AFTER_SECONDS);
+                BusyException.RETRY_AFTER_SECONDS);
     }
 
     @Test
