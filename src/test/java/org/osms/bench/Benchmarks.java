@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.UUID;
 import org.osms.client.KeyStoreFiles;
 import org.osms.client.OsmsClient;
@@ -34,7 +35,7 @@ import org.osms.protocol.Username;
  *
  * <p>Arguments: the server's base URL, a label for the database, the Liberty version, the file to append the table
  * to, the seconds per run, and optionally {@code logins} to run only the login load (to profile the server), or
- * {@code relay} to measure and append only the relay ({@link RelayBenchmark}).
+ * {@code relay} to measure and append only the relay ({@link RelayBenchmark}), or {@code lookups} only the lookups.
  */
 public final class Benchmarks {
     static final int RUNS = 3;
@@ -89,6 +90,10 @@ public final class Benchmarks {
             append(out, table(database, liberty, run, new RelayBenchmark(base, run).rows()));
             return;
         }
+        if (args.length > 5 && args[5].equals("lookups")) { // only the lookups
+            append(out, table(database, liberty, run, b.lookups()));
+            return;
+        }
         Measure handshakes = b.measure("in-process otr4j handshakes", HANDSHAKE_THREADS, Benchmarks::handshake);
         Measure otrLogins = b.measure("in-process otr4j logins", HANDSHAKE_THREADS, Benchmarks::otrLogin);
         Measure logins = b.logins();
@@ -96,13 +101,7 @@ public final class Benchmarks {
                 "in-process otr4j handshakes/s (both sides, " + HANDSHAKE_THREADS + " threads)", handshakes, 0.8));
         rows.add(new Row("logins/s (the same logins)", logins, "in-process otr4j logins/s: handshake, one command"
                 + " and its reply, disconnect (both sides, " + HANDSHAKE_THREADS + " threads)", otrLogins, 0.8));
-        String name = b.lookupTarget();
-        for (int connections : new int[] {16, 64}) {
-            Measure pk = b.measure("GET /pk", connections, b.getter("/pk"));
-            Measure user = b.measure("GET /user/{name}", connections, b.getter("/user/" + name));
-            rows.add(new Row("`GET /user/{name}` at " + connections + " connections", user,
-                    "`GET /pk` at " + connections + " connections", pk, 0.9));
-        }
+        rows.addAll(b.lookups());
         String pool = "";
         if (serverPid != null) { // every lookup has been answered; a second for anything the server still finishes
             Thread.sleep(1000);
@@ -167,7 +166,7 @@ public final class Benchmarks {
 
     /** One warm-up run's rate, for {@link #warmUp}. */
     interface Run {
-        double perSecond() throws InterruptedException;
+        double perSecond() throws Exception;
     }
 
     /**
@@ -175,7 +174,7 @@ public final class Benchmarks {
      * {@link #STEADY} faster than the previous one, {@link #MAX_WARM_UP_RUNS} at most. Every measure, OSMS's and its
      * limit's alike, is warmed up this way.
      */
-    static void warmUp(String what, Run run) throws InterruptedException {
+    static void warmUp(String what, Run run) throws Exception {
         System.err.println("warming up: " + what);
         double previous = 0;
         for (int i = 0; i < MAX_WARM_UP_RUNS; i++) {
@@ -188,11 +187,21 @@ public final class Benchmarks {
         }
     }
 
-    private Measure measure(String what, int threads, Operation op) throws InterruptedException {
-        warmUp(what, () -> once(threads, op, run).perSecond);
+    private Measure measure(String what, int threads, Operation op) throws Exception {
+        return measure(what, () -> once(threads, op, run));
+    }
+
+    /** One timed run of a measure. */
+    @FunctionalInterface
+    interface TimedRun {
+        Sample once() throws Exception;
+    }
+
+    private static Measure measure(String what, TimedRun timed) throws Exception {
+        warmUp(what, () -> timed.once().perSecond);
         List<Sample> samples = new ArrayList<>();
         for (int i = 0; i < RUNS; i++) {
-            samples.add(once(threads, op, run));
+            samples.add(timed.once());
             System.err.printf(Locale.ROOT, "%s, run %d: %.1f/s%n", what, i + 1, samples.get(i).perSecond);
         }
         return new Measure(what, samples);
@@ -310,7 +319,7 @@ public final class Benchmarks {
 
     // -- logins over HTTP with the reference client
 
-    private Measure logins() throws InterruptedException {
+    private Measure logins() throws Exception {
         OsmsClient client = new OsmsClient(base);
         OtrPublicKey serverKey = client.serverKey();
         Username[] names = new Username[LOGIN_CLIENTS];
@@ -480,6 +489,34 @@ public final class Benchmarks {
     }
 
     // -- lookups against a trivial endpoint of the same server
+
+    /**
+     * {@code GET /user/{name}} beside {@code GET /pk} at 16 and 64 connections, each measure in turn. The load comes
+     * from {@link Wrk} when it is installed, from the JDK's HTTP client otherwise (which the row then names: on two
+     * cores that driver costs more processor time than the server, and both endpoints run at its pace).
+     */
+    private List<Row> lookups() throws Exception {
+        String name = lookupTarget();
+        Optional<Wrk> wrk = Wrk.onPath();
+        String driver = wrk.isPresent() ? "wrk" : "the JDK's HTTP client: wrk is not installed";
+        List<Row> rows = new ArrayList<>();
+        for (int connections : new int[] {16, 64}) {
+            Measure pk = measure("GET /pk", lookupRun(wrk, "/pk", connections));
+            Measure user = measure("GET /user/{name}", lookupRun(wrk, "/user/" + name, connections));
+            rows.add(new Row("`GET /user/{name}` at " + connections + " connections (" + driver + ")", user,
+                    "`GET /pk` at " + connections + " connections", pk, 0.9));
+        }
+        return rows;
+    }
+
+    private TimedRun lookupRun(Optional<Wrk> wrk, String path, int connections) throws Exception {
+        getter(path).run(0); // the path answers 200 (wrk counts statuses but reads no body)
+        if (wrk.isPresent()) {
+            return () -> wrk.get().run(base.resolve(path), connections, run);
+        }
+        Operation get = getter(path);
+        return () -> once(connections, get, run);
+    }
 
     private String lookupTarget() {
         OsmsClient client = new OsmsClient(base);

@@ -108,8 +108,7 @@ final class RelayBenchmark {
     }
 
     /** Warm-up runs, then timed runs, as {@link Benchmarks} does; each operation relays {@code perOperation}. */
-    private Benchmarks.Measure measure(String what, int perOperation, Benchmarks.Operation op)
-            throws InterruptedException {
+    private Benchmarks.Measure measure(String what, int perOperation, Benchmarks.Operation op) throws Exception {
         Benchmarks.warmUp(what, () -> Benchmarks.once(PAIRS, op, run).perSecond() * perOperation);
         List<Benchmarks.Sample> samples = new ArrayList<>();
         for (int i = 0; i < Benchmarks.RUNS; i++) {

@@ -35,7 +35,7 @@ class WarmUpTest {
     @ParameterizedTest
     @MethodSource("rates")
     void warmUpEndsWhenARunIsWithinTenPercentOfThePreviousOne(List<Double> rates, int expectedRuns)
-            throws InterruptedException {
+            throws Exception {
         Iterator<Double> next = rates.iterator();
         int[] runs = {0};
         Benchmarks.warmUp("test", () -> {
