@@ -179,7 +179,38 @@ public final class OtrConversation {
         if (data.isPresent() && before == SessionStatus.ENCRYPTED) {
             counters.accepted(data.get());
         }
+        keepFewOldMacKeys();
         return new Received(Optional.ofNullable(plain), host.drain());
+    }
+
+    /** Old MAC keys kept for the next data message this side sends, at most (see {@link #keepFewOldMacKeys}). */
+    static final int MAX_OLD_MAC_KEYS = 20;
+
+    /**
+     * otr4j keeps the MAC keys of every receiving key it has stopped using, to reveal them in the next data message
+     * this side sends, and only that message empties the list. A peer that moves to a new key in each message and
+     * gets no reply (the server answers a refused command outside the channel) would grow it for as long as the
+     * conversation lasts, twenty bytes and more per message. Past {@link #MAX_OLD_MAC_KEYS} the oldest are dropped:
+     * they are then never revealed, which costs the peer nothing it relied on (a revealed key only lets anyone forge
+     * messages that are over), and in a conversation that takes turns the list never holds more than a few.
+     */
+    private void keepFewOldMacKeys() {
+        try {
+            if (OLD_MAC_KEYS.get(session) instanceof List<?> keys && keys.size() > MAX_OLD_MAC_KEYS) {
+                keys.subList(0, keys.size() - MAX_OLD_MAC_KEYS).clear();
+            }
+        } catch (IllegalAccessException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** How many old MAC keys otr4j keeps now, for the tests. */
+    int oldMacKeys() {
+        try {
+            return OLD_MAC_KEYS.get(session) instanceof List<?> keys ? keys.size() : 0;
+        } catch (IllegalAccessException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** otr4j's AuthContext states (net.java.otr4j.session.AuthContext, a package-private class). */
@@ -187,6 +218,7 @@ public final class OtrConversation {
     private static final int AWAITING_SIG = 3;
     private static final Field AUTH_CONTEXT;
     private static final Field SLAVE_SESSIONS;
+    private static final Field OLD_MAC_KEYS;
     private static final Field AUTH_STATE;
     private static final Field REMOTE_DH_ENCRYPTED;
     private static final Field REMOTE_DH_HASH;
@@ -200,6 +232,7 @@ public final class OtrConversation {
         try {
             AUTH_CONTEXT = accessible(SessionImpl.class.getDeclaredField("authContext"));
             SLAVE_SESSIONS = accessible(SessionImpl.class.getDeclaredField("slaveSessions"));
+            OLD_MAC_KEYS = accessible(SessionImpl.class.getDeclaredField("oldMacKeys"));
             Class<?> auth = Class.forName("net.java.otr4j.session.AuthContextImpl");
             AUTH_STATE = accessible(auth.getDeclaredField("authenticationState"));
             REMOTE_DH_ENCRYPTED = accessible(auth.getDeclaredField("remoteDHPublicKeyEncrypted"));

@@ -274,4 +274,40 @@ class OtrConversationTest {
         assertThrows(OtrFailure.class,
                 () -> server.receive("?OTR:" + "A".repeat(OtrConversation.MAX_MESSAGE_LENGTH)));
     }
+
+    /**
+     * A peer that moves to a new key in every message and is never answered inside the channel (every command of
+     * its refused) leaves the receiver's otr4j one more old MAC key to reveal per message; the receiver keeps at most
+     * {@link OtrConversation#MAX_OLD_MAC_KEYS}, reads every message, and the conversation goes on both ways.
+     */
+    @Test
+    void aPeerThatChangesKeysWithoutEverBeingAnsweredLeavesAtMostAFewOldMacKeys() throws Exception {
+        SessionImpl[] clientEngine = new SessionImpl[1];
+        OtrConversation client = new OtrConversation("client", "server", clientKey, (id, host) -> {
+            clientEngine[0] = new SessionImpl(id, host);
+            return clientEngine[0];
+        });
+        OtrConversation server = new OtrConversation("server", "client", serverKey);
+        OtrHandshakes.run(client, server);
+        java.lang.reflect.Method rotate = SessionImpl.class.getDeclaredMethod("rotateLocalSessionKeys");
+        rotate.setAccessible(true);
+        int most = 0;
+        for (int i = 0; i < 200; i++) {
+            // two messages under one key: the first makes the server move to the key it announces, so the second is
+            // read with the server's previous one, whose MAC key the next change of key leaves to be revealed
+            for (String text : List.of("refused " + i, "refused again " + i)) {
+                List<String> sent = client.send(text);
+                assertEquals(text, server.receive(sent.get(sent.size() - 1)).plaintext().orElseThrow());
+                most = Math.max(most, server.oldMacKeys());
+            }
+            // the key it announced becomes the one it sends under, unacknowledged: otr4j's own client waits for a
+            // reply before it moves on
+            rotate.invoke(clientEngine[0]);
+        }
+        assertTrue(most > 2, "the peer's key changes left old MAC keys to reveal (" + most + ")");
+        assertEquals(OtrConversation.MAX_OLD_MAC_KEYS, most);
+        List<String> reply = server.send("answered");
+        assertEquals("answered", client.receive(reply.get(reply.size() - 1)).plaintext().orElseThrow());
+        assertEquals(0, server.oldMacKeys(), "the reply revealed the keys it kept");
+    }
 }
