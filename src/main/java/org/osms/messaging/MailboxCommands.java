@@ -95,7 +95,9 @@ public class MailboxCommands implements CommandHandler {
         long version = notifier.version(caller.identityId());
         Mailboxes.Window page = mailboxes.waiting(caller.identityId(), after, limit, FetchPage.REPLY_BUDGET, true);
         if (page.messages().isEmpty() && page.nextAfter() == null && wait > 0
-                && caller.deferUntil(notifier.wakeupFor(caller.identityId(), version), Duration.ofSeconds(wait))) {
+                && caller.deferUntil(notifier.wakeupFor(caller.identityId(), version), Duration.ofSeconds(wait),
+                        JSON.createObjectBuilder().add("command", "fetch").add("after", after).add("limit", limit)
+                                .add("wait", wait).build())) {
             return;
         }
         JsonArrayBuilder messages = JSON.createArrayBuilder();

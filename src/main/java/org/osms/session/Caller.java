@@ -1,5 +1,6 @@
 package org.osms.session;
 
+import jakarta.json.JsonObject;
 import java.util.Objects;
 import org.osms.directory.Identity;
 import org.osms.protocol.Fingerprint;
@@ -22,6 +23,7 @@ public final class Caller {
     private final Object prepared;
     private Wakeup wakeup;
     private java.time.Duration maxWait;
+    private JsonObject rerun;
 
     Caller(Identity identity, Fingerprint provenKey, byte[] challenge, boolean mayDefer, Object prepared) {
         this.identity = Objects.requireNonNull(identity);
@@ -76,14 +78,23 @@ public final class Caller {
      * first; the request thread and the conversation are not held meanwhile. Returns false when the command may not
      * wait (it is already the run after a wait): the handler then answers what it has, even if that is nothing.
      * Whatever else the handler did is committed now, so a handler that defers should change nothing.
+     *
+     * <p>{@code rerun} is the command as it will run again: its name and only the arguments the handler read. The
+     * wait keeps it, not the request: members the handler ignores (an array of thousands of numbers, say) would
+     * otherwise stay in memory, parsed, for the whole wait, at ten times the size the request had.
      */
-    public boolean deferUntil(Wakeup wakeup, java.time.Duration maxWait) {
+    public boolean deferUntil(Wakeup wakeup, java.time.Duration maxWait, JsonObject rerun) {
         if (!mayDefer) {
             return false;
         }
         this.wakeup = Objects.requireNonNull(wakeup);
         this.maxWait = Objects.requireNonNull(maxWait);
+        this.rerun = Objects.requireNonNull(rerun);
         return true;
+    }
+
+    JsonObject rerun() {
+        return rerun;
     }
 
     Wakeup wakeup() {

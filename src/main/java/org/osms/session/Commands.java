@@ -70,7 +70,8 @@ public class Commands {
     /**
      * A command that asked to be answered later ({@link Caller#deferUntil}, the long poll): nothing is answered now;
      * {@link #resume} runs it once more, under a fresh authority check, when {@code wakeup} fires or after
-     * {@code maxWait}. Its sequence number is spent.
+     * {@code maxWait}. Its sequence number is spent; {@code command} is what the handler kept of it to run again
+     * ({@link Caller#deferUntil}), not the request.
      */
     public record Deferred(long seq, JsonObject command, Wakeup wakeup, java.time.Duration maxWait) {
     }
@@ -151,7 +152,8 @@ public class Commands {
             Caller caller = run(state, CommandArguments.text(command, "command"), command, reply, mayDefer,
                     commitPoint);
             if (caller != null && caller.wakeup() != null) {
-                return new Outcome(null, null, false, new Deferred(seq, command, caller.wakeup(), caller.maxWait()));
+                return new Outcome(null, null, false, new Deferred(seq, caller.rerun(), caller.wakeup(),
+                        caller.maxWait()));
             }
             reply.add("ok", true);
         } catch (Authority.Lost e) {

@@ -147,19 +147,104 @@ class LongPollIT {
         }
     }
 
+    /**
+     * A waiting fetch keeps what it will run again, not its request: sixteen fetches wait, each sent with an array
+     * of 18,000 numbers that the command does not read (about 36 KB of plaintext, about 0.6 MB once parsed), and
+     * while they wait the server's live heap (after a full GC) holds fewer parsed JSON numbers than one of those
+     * arrays. Each is then woken by its second message and answers that one only: the wait kept its {@code after}.
+     */
+    @Test
+    void aWaitingFetchHoldsItsArgumentsNotTheRestOfItsRequest() throws Exception {
+        int waiters = 16;
+        int padding = 18_000;
+        ExecutorService pool = Executors.newFixedThreadPool(waiters);
+        try {
+            Username senderName = fresh("padsender");
+            OsmsClient.Session sender = client.register(senderName, KeyStoreFiles.generate(), serverKey);
+            List<Registered> registered = new ArrayList<>();
+            List<Long> firstIds = new ArrayList<>();
+            for (int i = 0; i < waiters; i++) {
+                Username name = fresh("pad");
+                Registered w = new Registered(name, client.register(name, KeyStoreFiles.generate(), serverKey));
+                registered.add(w);
+                sender.sendTo(name.value(), "?OTRv3?");
+                JsonArray first = w.session().fetch(0, 10, 0).getJsonArray("messages");
+                assertEquals(1, first.size());
+                firstIds.add(first.getJsonObject(0).getJsonNumber("id").longValue());
+            }
+            jakarta.json.JsonArrayBuilder pad = org.osms.protocol.JsonDocuments.JSON.createArrayBuilder();
+            for (int k = 0; k < padding; k++) {
+                pad.add(0);
+            }
+            jakarta.json.JsonArray padArray = pad.build();
+            List<Future<JsonObject>> fetches = new ArrayList<>();
+            for (int i = 0; i < waiters; i++) {
+                Registered w = registered.get(i);
+                long after = firstIds.get(i);
+                fetches.add(pool.submit(() -> w.session().command(org.osms.protocol.JsonDocuments.JSON
+                        .createObjectBuilder().add("command", "fetch").add("after", after).add("wait", 60)
+                        .add("padding", padArray).build())));
+            }
+            Thread.sleep(5_000); // every fetch is sent and waiting: nothing after its first message yet
+            for (Future<JsonObject> f : fetches) {
+                assertTrue(!f.isDone(), "a fetch finished before its second message was sent");
+            }
+            long held = liveJsonNumbers();
+            assertTrue(held < padding, held + " parsed JSON numbers live while " + waiters + " fetches wait, each sent"
+                    + " with " + padding + " of them");
+
+            for (Registered w : registered) {
+                sender.sendTo(w.name().value(), "?OTRv3?");
+            }
+            for (int i = 0; i < waiters; i++) {
+                JsonArray got = fetches.get(i).get(60, TimeUnit.SECONDS).getJsonArray("messages");
+                assertEquals(1, got.size(), "waiter " + i + " got its second message only");
+                assertTrue(got.getJsonObject(0).getJsonNumber("id").longValue() > firstIds.get(i));
+                registered.get(i).session().logout();
+            }
+            sender.logout();
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    /**
+     * Instances of the JSON library's number classes in the server's live heap, from {@code jcmd GC.class_histogram}
+     * (which runs a full GC first).
+     */
+    private static long liveJsonNumbers() throws Exception {
+        Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+        Process p = new ProcessBuilder(jcmd.toString(), serverPid(), "GC.class_histogram").redirectErrorStream(true)
+                .start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(2, TimeUnit.MINUTES) && p.exitValue() == 0, "jcmd failed: " + out);
+        assertTrue(out.contains("java.lang.String "), "no class histogram: " + out);
+        long count = 0;
+        for (String line : out.lines().toList()) {
+            String[] f = line.trim().split("\\s+");
+            if (f.length >= 4 && f[0].endsWith(":") && f[3].contains("JsonNumber")) {
+                count += Long.parseLong(f[1]);
+            }
+        }
+        return count;
+    }
+
     private record Registered(Username name, OsmsClient.Session session) {
     }
 
     /** The server process's thread count (Linux /proc), the server found by the pid file Liberty writes. */
     private static int serverThreads() throws IOException {
-        Path pidFile = Path.of("target/liberty/wlp/usr/servers/.pid", System.getProperty("osms.it.serverName")
-                + ".pid");
-        String pid = Files.readString(pidFile).strip();
+        String pid = serverPid();
         for (String line : Files.readAllLines(Path.of("/proc", pid, "status"))) {
             if (line.startsWith("Threads:")) {
                 return Integer.parseInt(line.substring("Threads:".length()).strip());
             }
         }
         throw new IllegalStateException("no thread count for " + pid);
+    }
+
+    private static String serverPid() throws IOException {
+        return Files.readString(Path.of("target/liberty/wlp/usr/servers/.pid", System.getProperty("osms.it.serverName")
+                + ".pid")).strip();
     }
 }
