@@ -166,7 +166,14 @@ public final class OtrConversation {
         }
         host.reset();
         SessionStatus before = session.getSessionStatus();
-        String plain = guard(() -> session.transformReceiving(message));
+        String plain;
+        try {
+            plain = guard(() -> session.transformReceiving(message));
+        } finally {
+            // otr4j changes keys before it reads the TLVs: a message refused for its TLVs (SMP, or malformed) has
+            // already left old MAC keys behind
+            keepFewOldMacKeys();
+        }
         if (host.rejected != null) {
             host.drain();
             throw new OtrFailure(host.rejected);
@@ -179,7 +186,6 @@ public final class OtrConversation {
         if (data.isPresent() && before == SessionStatus.ENCRYPTED) {
             counters.accepted(data.get());
         }
-        keepFewOldMacKeys();
         return new Received(Optional.ofNullable(plain), host.drain());
     }
 
@@ -204,10 +210,11 @@ public final class OtrConversation {
         }
     }
 
-    /** How many old MAC keys otr4j keeps now, for the tests. */
-    int oldMacKeys() {
+    /** The old MAC keys otr4j keeps now, oldest first, in hexadecimal: for the tests. */
+    List<String> oldMacKeyHex() {
         try {
-            return OLD_MAC_KEYS.get(session) instanceof List<?> keys ? keys.size() : 0;
+            return OLD_MAC_KEYS.get(session) instanceof List<?> keys
+                    ? keys.stream().map(k -> java.util.HexFormat.of().formatHex((byte[]) k)).toList() : List.of();
         } catch (IllegalAccessException e) {
             throw new IllegalStateException(e);
         }
@@ -247,8 +254,9 @@ public final class OtrConversation {
             }
             DERIVED_KEYS = List.copyOf(derived);
         } catch (ReflectiveOperationException | RuntimeException e) {
-            throw new ExceptionInInitializerError("otr4j's handshake state cannot be read; the encrypted part of "
-                    + "its Signature messages would be parsed unchecked: " + e);
+            throw new ExceptionInInitializerError("otr4j's handshake state or old MAC keys cannot be read; the "
+                    + "encrypted part of its Signature messages would be parsed unchecked, and its old MAC keys kept "
+                    + "without bound: " + e);
         }
     }
 

@@ -87,9 +87,12 @@ public final class Caller {
         if (!mayDefer) {
             return false;
         }
-        this.wakeup = Objects.requireNonNull(wakeup);
-        this.maxWait = Objects.requireNonNull(maxWait);
-        this.rerun = Objects.requireNonNull(rerun);
+        Objects.requireNonNull(wakeup);
+        Objects.requireNonNull(maxWait);
+        Objects.requireNonNull(rerun);
+        this.wakeup = wakeup;
+        this.maxWait = maxWait;
+        this.rerun = rerun;
         return true;
     }
 

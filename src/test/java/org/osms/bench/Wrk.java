@@ -20,8 +20,9 @@ import java.util.regex.Pattern;
  * driver shares the processors with the server, so a costly driver holds both endpoints to its own pace and pushes
  * their ratio toward 1.
  *
- * <p>A run is refused, not counted, when any response was not 2xx or 3xx or any socket failed: a rate of refusals is
- * not a rate of lookups.
+ * <p>A run with any response other than 2xx or 3xx, or any failed socket, stops the benchmark (nothing is appended):
+ * a rate of refusals is not a rate of lookups. A request waits up to 30 s before wrk counts it as failed, as long as
+ * the JDK's client would wait on a loaded machine, not wrk's default of 2 s.
  */
 final class Wrk {
     private static final Pattern RATE = Pattern.compile("(?m)^Requests/sec:\\s+([0-9.]+)\\s*$");
@@ -58,12 +59,12 @@ final class Wrk {
      */
     Benchmarks.Sample run(URI url, int connections, Duration length) throws IOException, InterruptedException {
         Path output = Files.createTempFile("osms-wrk", ".txt");
+        Process wrk = null;
         try {
-            Process wrk = new ProcessBuilder(executable.toString(), "-t2", "-c" + connections,
-                    "-d" + length.toSeconds() + "s", "--latency", "-H", "Accept: application/json", url.toString())
-                    .redirectErrorStream(true).redirectOutput(output.toFile()).start();
+            wrk = new ProcessBuilder(executable.toString(), "-t2", "-c" + connections,
+                    "-d" + length.toSeconds() + "s", "--timeout", "30s", "--latency", "-H", "Accept: application/json",
+                    url.toString()).redirectErrorStream(true).redirectOutput(output.toFile()).start();
             if (!wrk.waitFor(length.toSeconds() + 60, TimeUnit.SECONDS)) {
-                wrk.destroyForcibly();
                 throw new IOException("wrk did not end within a minute of its run");
             }
             String out = Files.readString(output, StandardCharsets.UTF_8);
@@ -72,6 +73,9 @@ final class Wrk {
             }
             return parse(out);
         } finally {
+            if (wrk != null) {
+                wrk.destroyForcibly(); // ended already, unless it overran or this thread was interrupted
+            }
             Files.deleteIfExists(output);
         }
     }

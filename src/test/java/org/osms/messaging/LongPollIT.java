@@ -189,9 +189,15 @@ class LongPollIT {
             for (Future<JsonObject> f : fetches) {
                 assertTrue(!f.isDone(), "a fetch finished before its second message was sent");
             }
-            long held = liveJsonNumbers();
+            String histogram = serverHistogram();
+            long deferred = instances(histogram, "org.osms.session.Commands$Deferred"::equals);
+            assertTrue(deferred >= waiters, "only " + deferred + " deferred commands wait in the server");
+            long held = instances(histogram, name -> name.contains("JsonNumber"));
             assertTrue(held < padding, held + " parsed JSON numbers live while " + waiters + " fetches wait, each sent"
                     + " with " + padding + " of them");
+            for (Future<JsonObject> f : fetches) {
+                assertTrue(!f.isDone(), "a fetch finished before its second message was sent");
+            }
 
             for (Registered w : registered) {
                 sender.sendTo(w.name().value(), "?OTRv3?");
@@ -209,20 +215,34 @@ class LongPollIT {
     }
 
     /**
-     * Instances of the JSON library's number classes in the server's live heap, from {@code jcmd GC.class_histogram}
-     * (which runs a full GC first).
+     * The server's class histogram ({@code jcmd <pid> GC.class_histogram}, which runs a full GC first), by the
+     * {@code jcmd} of the JDK the server runs on.
      */
-    private static long liveJsonNumbers() throws Exception {
-        Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
-        Process p = new ProcessBuilder(jcmd.toString(), serverPid(), "GC.class_histogram").redirectErrorStream(true)
-                .start();
-        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(2, TimeUnit.MINUTES) && p.exitValue() == 0, "jcmd failed: " + out);
-        assertTrue(out.contains("java.lang.String "), "no class histogram: " + out);
+    private static String serverHistogram() throws Exception {
+        String pid = serverPid();
+        Path jcmd = Files.readSymbolicLink(Path.of("/proc", pid, "exe")).resolveSibling("jcmd");
+        Path out = Files.createTempFile("osms-histogram", ".txt");
+        try {
+            Process p = new ProcessBuilder(jcmd.toString(), pid, "GC.class_histogram").redirectErrorStream(true)
+                    .redirectOutput(out.toFile()).start();
+            if (!p.waitFor(2, TimeUnit.MINUTES)) {
+                p.destroyForcibly();
+                throw new AssertionError("jcmd did not answer within two minutes");
+            }
+            String histogram = Files.readString(out);
+            assertTrue(p.exitValue() == 0 && histogram.contains("java.lang.String "), "jcmd failed: " + histogram);
+            return histogram;
+        } finally {
+            Files.deleteIfExists(out);
+        }
+    }
+
+    /** Instances of the classes whose names {@code named} accepts, in a class histogram. */
+    private static long instances(String histogram, java.util.function.Predicate<String> named) {
         long count = 0;
-        for (String line : out.lines().toList()) {
+        for (String line : histogram.lines().toList()) {
             String[] f = line.trim().split("\\s+");
-            if (f.length >= 4 && f[0].endsWith(":") && f[3].contains("JsonNumber")) {
+            if (f.length >= 4 && f[0].endsWith(":") && named.test(f[3])) {
                 count += Long.parseLong(f[1]);
             }
         }
