@@ -438,29 +438,8 @@ public final class Benchmarks {
         }
 
         static Histogram of(String pid) throws IOException, InterruptedException {
-            Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
-            Process p = new ProcessBuilder(jcmd.toString(), pid, "GC.class_histogram").redirectErrorStream(true)
-                    .start();
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (p.waitFor() != 0) {
-                throw new IOException("jcmd failed: " + out);
-            }
-            java.util.Map<String, Long> counts = new java.util.HashMap<>();
-            java.util.Map<String, Long> sizes = new java.util.HashMap<>();
-            long total = -1;
-            for (String line : out.split("\n")) {
-                String[] f = line.trim().split("\\s+");
-                if (f.length >= 3 && f[0].equals("Total")) {
-                    total = Long.parseLong(f[2]);
-                } else if (f.length >= 4 && f[0].endsWith(":")) {
-                    counts.merge(f[3], Long.parseLong(f[1]), Long::sum);
-                    sizes.merge(f[3], Long.parseLong(f[2]), Long::sum);
-                }
-            }
-            if (total < 0) {
-                throw new IOException("no class histogram from jcmd: " + out);
-            }
-            return new Histogram(counts, sizes, total);
+            org.osms.it.ClassHistogram h = org.osms.it.ClassHistogram.of(pid);
+            return new Histogram(h.instances(), h.bytes(), h.totalBytes());
         }
 
         List<String> conversationClasses() {

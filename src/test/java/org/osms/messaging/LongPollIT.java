@@ -20,6 +20,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.osms.client.KeyStoreFiles;
 import org.osms.client.OsmsClient;
+import org.osms.it.ClassHistogram;
 import org.osms.it.Http;
 import org.osms.protocol.OtrPublicKey;
 import org.osms.protocol.Username;
@@ -189,10 +190,10 @@ class LongPollIT {
             for (Future<JsonObject> f : fetches) {
                 assertTrue(!f.isDone(), "a fetch finished before its second message was sent");
             }
-            String histogram = serverHistogram();
-            long deferred = instances(histogram, "org.osms.session.Commands$Deferred"::equals);
+            ClassHistogram histogram = ClassHistogram.of(serverPid());
+            long deferred = histogram.instances("org.osms.session.Commands$Deferred"::equals);
             assertTrue(deferred >= waiters, "only " + deferred + " deferred commands wait in the server");
-            long held = instances(histogram, name -> name.contains("JsonNumber"));
+            long held = histogram.instances(name -> name.contains("JsonNumber"));
             assertTrue(held < padding, held + " parsed JSON numbers live while " + waiters + " fetches wait, each sent"
                     + " with " + padding + " of them");
             for (Future<JsonObject> f : fetches) {
@@ -212,41 +213,6 @@ class LongPollIT {
         } finally {
             pool.shutdownNow();
         }
-    }
-
-    /**
-     * The server's class histogram ({@code jcmd <pid> GC.class_histogram}, which runs a full GC first), by the
-     * {@code jcmd} of the JDK the server runs on.
-     */
-    private static String serverHistogram() throws Exception {
-        String pid = serverPid();
-        Path jcmd = Files.readSymbolicLink(Path.of("/proc", pid, "exe")).resolveSibling("jcmd");
-        Path out = Files.createTempFile("osms-histogram", ".txt");
-        try {
-            Process p = new ProcessBuilder(jcmd.toString(), pid, "GC.class_histogram").redirectErrorStream(true)
-                    .redirectOutput(out.toFile()).start();
-            if (!p.waitFor(2, TimeUnit.MINUTES)) {
-                p.destroyForcibly();
-                throw new AssertionError("jcmd did not answer within two minutes");
-            }
-            String histogram = Files.readString(out);
-            assertTrue(p.exitValue() == 0 && histogram.contains("java.lang.String "), "jcmd failed: " + histogram);
-            return histogram;
-        } finally {
-            Files.deleteIfExists(out);
-        }
-    }
-
-    /** Instances of the classes whose names {@code named} accepts, in a class histogram. */
-    private static long instances(String histogram, java.util.function.Predicate<String> named) {
-        long count = 0;
-        for (String line : histogram.lines().toList()) {
-            String[] f = line.trim().split("\\s+");
-            if (f.length >= 4 && f[0].endsWith(":") && named.test(f[3])) {
-                count += Long.parseLong(f[1]);
-            }
-        }
-        return count;
     }
 
     private record Registered(Username name, OsmsClient.Session session) {
