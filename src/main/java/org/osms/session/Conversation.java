@@ -114,6 +114,17 @@ public class Conversation {
         this.otr = new OtrConversation("osms", "client", serverKey.keyPair());
     }
 
+    /**
+     * Handshake messages of one conversation that the server answers, at most, before the one that completes it: an
+     * OTR v3 handshake needs two (the query or D-H Commit, then the D-H Key), and each may be sent once more after an
+     * answer was lost. Every answer costs the server a D-H exponentiation or a signature; without a bound, one
+     * admitted conversation could ask for them for as long as its handshake may last.
+     */
+    static final int MAX_ANSWERED_HANDSHAKE_MESSAGES = 4;
+
+    /** The handshake messages this conversation has answered so far. */
+    private int answeredHandshakeMessages;
+
     /** One step of the OTR handshake ({@code POST /create_session}). */
     public Step handshake(String message) {
         if (otr.isEncrypted() || otr.isFinished()) {
@@ -122,6 +133,10 @@ public class Conversation {
         // The message that completes the handshake or fails it: it costs the server a DSA signature check (and a
         // Reveal Signature a D-H exponentiation), so one that fails ends the conversation (403 ends it).
         boolean signature = OtrConversation.isSignatureMessage(message);
+        if (!signature && answeredHandshakeMessages >= MAX_ANSWERED_HANDSHAKE_MESSAGES) {
+            return Step.refused(SessionException.handshakeFailed("The handshake has had more messages than OTR needs;"
+                    + " start a new conversation."));
+        }
         OtrConversation.Received received;
         try {
             received = otr.receive(message);
@@ -140,6 +155,7 @@ public class Conversation {
                 return Step.refused(SessionException.badOtr(
                         "The message does not advance an OTR version 3 handshake."));
             }
+            answeredHandshakeMessages++;
             return new Step(received.replies(), false, null, false, null, false);
         }
         // A registration's key is validated once, before register stores it: all but the primality of p and q

@@ -308,6 +308,63 @@ class SessionIT {
     }
 
     /**
+     * A handshake message costs the server a D-H exponentiation or a signature, so one conversation gets four of them
+     * answered (two that OTR v3 needs, each once more): the fifth query is refused 403 handshake_failed and the
+     * conversation is gone.
+     */
+    @Test
+    void aConversationGetsFourHandshakeMessagesAnsweredAndNoMore() throws Exception {
+        Username alice = fresh("akeflood");
+        KeyPair key = KeyStoreFiles.generate();
+        registered(alice, key).logout();
+        String query = new OtrConversation("client", "osms", key).start().get(0);
+        var started = sendRaw(HttpRequest.newBuilder(http.uri("/create_session"))
+                .header("OSMS-Username", alice.value()).POST(HttpRequest.BodyPublishers.ofString(query)));
+        assertEquals(200, started.statusCode(), started.body());
+        String id = started.headers().firstValue("OSMS-Session").orElseThrow();
+        for (int i = 2; i <= 4; i++) {
+            Http.Answer again = http.send(HttpRequest.newBuilder(http.uri("/create_session")).header("OSMS-Session", id)
+                    .POST(HttpRequest.BodyPublishers.ofString(query)));
+            assertEquals(200, again.status(), "query " + i + ": " + again.body());
+            assertEquals(1, again.json().getJsonArray("messages").size(), "a new D-H Commit: " + again.body());
+        }
+        Http.Answer fifth = http.send(HttpRequest.newBuilder(http.uri("/create_session")).header("OSMS-Session", id)
+                .POST(HttpRequest.BodyPublishers.ofString(query)));
+        assertEquals(403, fifth.status(), fifth.body());
+        assertEquals("handshake_failed", fifth.error());
+        Http.Answer after = http.send(HttpRequest.newBuilder(http.uri("/create_session")).header("OSMS-Session", id)
+                .POST(HttpRequest.BodyPublishers.ofString(query)));
+        assertEquals(404, after.status(), after.body());
+        assertEquals("unknown_session", after.error());
+    }
+
+    /** A client that sent its query twice (its first answer lost) still completes the handshake and logs in. */
+    @Test
+    void aHandshakeWithARepeatedQueryStillCompletes() throws Exception {
+        Username alice = fresh("akeretry");
+        KeyPair key = KeyStoreFiles.generate();
+        registered(alice, key).logout();
+        OtrConversation otr = new OtrConversation("client", "osms", key);
+        String query = otr.start().get(0);
+        var started = sendRaw(HttpRequest.newBuilder(http.uri("/create_session"))
+                .header("OSMS-Username", alice.value()).POST(HttpRequest.BodyPublishers.ofString(query)));
+        assertEquals(200, started.statusCode(), started.body());
+        String id = started.headers().firstValue("OSMS-Session").orElseThrow();
+        Http.Answer commit = http.send(HttpRequest.newBuilder(http.uri("/create_session")).header("OSMS-Session", id)
+                .POST(HttpRequest.BodyPublishers.ofString(query)));
+        assertEquals(200, commit.status(), commit.body());
+        String dhKey = otr.receive(commit.json().getJsonArray("messages").getString(0)).replies().get(0);
+        Http.Answer reveal = http.send(HttpRequest.newBuilder(http.uri("/create_session")).header("OSMS-Session", id)
+                .POST(HttpRequest.BodyPublishers.ofString(dhKey)));
+        assertEquals(200, reveal.status(), reveal.body());
+        String signature = otr.receive(reveal.json().getJsonArray("messages").getString(0)).replies().get(0);
+        Http.Answer done = http.send(HttpRequest.newBuilder(http.uri("/create_session")).header("OSMS-Session", id)
+                .POST(HttpRequest.BodyPublishers.ofString(signature)));
+        assertEquals(200, done.status(), done.body());
+        assertTrue(done.json().getBoolean("encrypted"), done.body());
+    }
+
+    /**
      * A disconnect sent to /session instead of /terminate_session ends the conversation too: before, it stayed
      * registered, finished, and a handshake sent to it later crashed its bean (500 and a stack trace in the log).
      */
