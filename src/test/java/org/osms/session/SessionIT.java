@@ -272,6 +272,35 @@ class SessionIT {
                 "nothing was registered");
     }
 
+    /** A raw conversation of a registered user after its first answer: the session id and the client's side. */
+    private record Started(String sessionId, OtrConversation otr, String query, Http.Answer first) {
+
+        /** The client's reply to the server's handshake message in {@code answer}. */
+        String replyTo(Http.Answer answer) throws Exception {
+            return otr.receive(answer.json().getJsonArray("messages").getString(0)).replies().get(0);
+        }
+    }
+
+    /** Registers a fresh user (its name begins {@code prefix}) and starts a raw conversation for it with the query. */
+    private Started startRaw(String prefix) throws Exception {
+        Username user = fresh(prefix);
+        KeyPair key = KeyStoreFiles.generate();
+        registered(user, key).logout();
+        OtrConversation otr = new OtrConversation("client", "osms", key);
+        String query = otr.start().get(0);
+        var started = sendRaw(HttpRequest.newBuilder(http.uri("/create_session"))
+                .header("OSMS-Username", user.value()).POST(HttpRequest.BodyPublishers.ofString(query)));
+        assertEquals(200, started.statusCode(), started.body());
+        return new Started(started.headers().firstValue("OSMS-Session").orElseThrow(), otr, query,
+                new Http.Answer(started.statusCode(), "", started.body()));
+    }
+
+    /** One handshake message posted to a conversation that has a session id. */
+    private Http.Answer handshakeMessage(String sessionId, String message) {
+        return http.send(HttpRequest.newBuilder(http.uri("/create_session")).header("OSMS-Session", sessionId)
+                .POST(HttpRequest.BodyPublishers.ofString(message)));
+    }
+
     /**
      * The Signature message, the one that completes the handshake, costs the server a DSA signature check: one that
      * fails (here its MAC is broken) ends the conversation, so that nobody can make the server check signatures
@@ -279,30 +308,18 @@ class SessionIT {
      */
     @Test
     void aSignatureMessageThatFailsEndsTheConversation() throws Exception {
-        Username alice = fresh("sigonce");
-        KeyPair key = KeyStoreFiles.generate();
-        registered(alice, key).logout();
-        OtrConversation otr = new OtrConversation("client", "osms", key);
-        var started = sendRaw(HttpRequest.newBuilder(http.uri("/create_session"))
-                .header("OSMS-Username", alice.value()).POST(HttpRequest.BodyPublishers.ofString(otr.start().get(0))));
-        assertEquals(200, started.statusCode(), started.body());
-        String id = started.headers().firstValue("OSMS-Session").orElseThrow();
-        String dhKey = otr.receive(Json.createReader(new java.io.StringReader(started.body())).readObject()
-                .getJsonArray("messages").getString(0)).replies().get(0);
-        Http.Answer reveal = http.send(HttpRequest.newBuilder(http.uri("/create_session")).header("OSMS-Session", id)
-                .POST(HttpRequest.BodyPublishers.ofString(dhKey)));
+        Started raw = startRaw("sigonce");
+        Http.Answer reveal = handshakeMessage(raw.sessionId(), raw.replyTo(raw.first()));
         assertEquals(200, reveal.status(), reveal.body());
-        String signature = otr.receive(reveal.json().getJsonArray("messages").getString(0)).replies().get(0);
+        String signature = raw.replyTo(reveal);
         byte[] bytes = Base64.getDecoder().decode(signature.substring(5, signature.length() - 1));
         bytes[bytes.length - 1] ^= 1; // the MAC's last byte
         String broken = "?OTR:" + Base64.getEncoder().encodeToString(bytes) + ".";
 
-        Http.Answer failed = http.send(HttpRequest.newBuilder(http.uri("/create_session")).header("OSMS-Session", id)
-                .POST(HttpRequest.BodyPublishers.ofString(broken)));
+        Http.Answer failed = handshakeMessage(raw.sessionId(), broken);
         assertEquals(403, failed.status(), failed.body());
         assertEquals("handshake_failed", failed.error());
-        Http.Answer genuine = http.send(HttpRequest.newBuilder(http.uri("/create_session")).header("OSMS-Session", id)
-                .POST(HttpRequest.BodyPublishers.ofString(signature)));
+        Http.Answer genuine = handshakeMessage(raw.sessionId(), signature);
         assertEquals(404, genuine.status(), "no second try, not even with the right signature: " + genuine.body());
         assertEquals("unknown_session", genuine.error());
     }
@@ -314,26 +331,16 @@ class SessionIT {
      */
     @Test
     void aConversationGetsFourHandshakeMessagesAnsweredAndNoMore() throws Exception {
-        Username alice = fresh("akeflood");
-        KeyPair key = KeyStoreFiles.generate();
-        registered(alice, key).logout();
-        String query = new OtrConversation("client", "osms", key).start().get(0);
-        var started = sendRaw(HttpRequest.newBuilder(http.uri("/create_session"))
-                .header("OSMS-Username", alice.value()).POST(HttpRequest.BodyPublishers.ofString(query)));
-        assertEquals(200, started.statusCode(), started.body());
-        String id = started.headers().firstValue("OSMS-Session").orElseThrow();
+        Started raw = startRaw("akeflood");
         for (int i = 2; i <= 4; i++) {
-            Http.Answer again = http.send(HttpRequest.newBuilder(http.uri("/create_session")).header("OSMS-Session", id)
-                    .POST(HttpRequest.BodyPublishers.ofString(query)));
+            Http.Answer again = handshakeMessage(raw.sessionId(), raw.query());
             assertEquals(200, again.status(), "query " + i + ": " + again.body());
             assertEquals(1, again.json().getJsonArray("messages").size(), "a new D-H Commit: " + again.body());
         }
-        Http.Answer fifth = http.send(HttpRequest.newBuilder(http.uri("/create_session")).header("OSMS-Session", id)
-                .POST(HttpRequest.BodyPublishers.ofString(query)));
+        Http.Answer fifth = handshakeMessage(raw.sessionId(), raw.query());
         assertEquals(403, fifth.status(), fifth.body());
         assertEquals("handshake_failed", fifth.error());
-        Http.Answer after = http.send(HttpRequest.newBuilder(http.uri("/create_session")).header("OSMS-Session", id)
-                .POST(HttpRequest.BodyPublishers.ofString(query)));
+        Http.Answer after = handshakeMessage(raw.sessionId(), raw.query());
         assertEquals(404, after.status(), after.body());
         assertEquals("unknown_session", after.error());
     }
@@ -341,25 +348,33 @@ class SessionIT {
     /** A client that sent its query twice (its first answer lost) still completes the handshake and logs in. */
     @Test
     void aHandshakeWithARepeatedQueryStillCompletes() throws Exception {
-        Username alice = fresh("akeretry");
-        KeyPair key = KeyStoreFiles.generate();
-        registered(alice, key).logout();
-        OtrConversation otr = new OtrConversation("client", "osms", key);
-        String query = otr.start().get(0);
-        var started = sendRaw(HttpRequest.newBuilder(http.uri("/create_session"))
-                .header("OSMS-Username", alice.value()).POST(HttpRequest.BodyPublishers.ofString(query)));
-        assertEquals(200, started.statusCode(), started.body());
-        String id = started.headers().firstValue("OSMS-Session").orElseThrow();
-        Http.Answer commit = http.send(HttpRequest.newBuilder(http.uri("/create_session")).header("OSMS-Session", id)
-                .POST(HttpRequest.BodyPublishers.ofString(query)));
+        Started raw = startRaw("akeretry");
+        Http.Answer commit = handshakeMessage(raw.sessionId(), raw.query());
         assertEquals(200, commit.status(), commit.body());
-        String dhKey = otr.receive(commit.json().getJsonArray("messages").getString(0)).replies().get(0);
-        Http.Answer reveal = http.send(HttpRequest.newBuilder(http.uri("/create_session")).header("OSMS-Session", id)
-                .POST(HttpRequest.BodyPublishers.ofString(dhKey)));
+        completesFrom(raw, commit);
+    }
+
+    /**
+     * Handshake messages refused 400 cost the server no exponentiation and are not counted against the four: after
+     * six of them (an OTR version the server does not speak, and messages that do not parse) the handshake still
+     * completes.
+     */
+    @Test
+    void handshakeMessagesRefusedAsBadAreNotCountedAgainstTheFour() throws Exception {
+        Started raw = startRaw("akebad");
+        for (String bad : List.of("?OTRv2?", "?OTR:AAMK.", "?OTRv2?", "?OTR:AAMK.", "?OTRv2?", "?OTR:AAMK.")) {
+            Http.Answer refused = handshakeMessage(raw.sessionId(), bad);
+            assertEquals(400, refused.status(), bad + ": " + refused.body());
+            assertEquals("bad_otr_message", refused.error(), bad);
+        }
+        completesFrom(raw, raw.first());
+    }
+
+    /** Completes a raw handshake whose latest answer (a D-H Commit) is {@code commit}: D-H Key, then Signature. */
+    private void completesFrom(Started raw, Http.Answer commit) throws Exception {
+        Http.Answer reveal = handshakeMessage(raw.sessionId(), raw.replyTo(commit));
         assertEquals(200, reveal.status(), reveal.body());
-        String signature = otr.receive(reveal.json().getJsonArray("messages").getString(0)).replies().get(0);
-        Http.Answer done = http.send(HttpRequest.newBuilder(http.uri("/create_session")).header("OSMS-Session", id)
-                .POST(HttpRequest.BodyPublishers.ofString(signature)));
+        Http.Answer done = handshakeMessage(raw.sessionId(), raw.replyTo(reveal));
         assertEquals(200, done.status(), done.body());
         assertTrue(done.json().getBoolean("encrypted"), done.body());
     }
