@@ -406,8 +406,11 @@ public final class Benchmarks {
         return t.toString();
     }
 
-    /** A class histogram of the server's live objects ({@code jcmd <pid> GC.class_histogram}, after a full GC). */
-    record Histogram(java.util.Map<String, Long> instances, java.util.Map<String, Long> bytes, long totalBytes) {
+    /**
+     * A class histogram of the server's live objects ({@link org.osms.it.ClassHistogram}: {@code jcmd <pid>
+     * GC.class_histogram}, after a full GC), with what the soak and the memory measure read from it.
+     */
+    record Histogram(org.osms.it.ClassHistogram classes) {
         /** Conversation, its EJB wrapper and CDI proxy, its state, its otr4j session: what one login creates. */
         private static final java.util.regex.Pattern CONVERSATION = java.util.regex.Pattern.compile(
                 "org\\.osms\\.session\\.(Conversation\\b.*|EJSLocal.*Conversation.*|ConversationState)"
@@ -433,21 +436,28 @@ public final class Benchmarks {
             return best;
         }
 
-        long conversationObjects() {
-            return conversationClasses().stream().mapToLong(this::instances).sum();
+        static Histogram of(String pid) throws IOException, InterruptedException {
+            return new Histogram(org.osms.it.ClassHistogram.of(pid));
         }
 
-        static Histogram of(String pid) throws IOException, InterruptedException {
-            org.osms.it.ClassHistogram h = org.osms.it.ClassHistogram.of(pid);
-            return new Histogram(h.instances(), h.bytes(), h.totalBytes());
+        long conversationObjects() {
+            return classes.instances(c -> CONVERSATION.matcher(c).matches());
         }
 
         List<String> conversationClasses() {
-            return instances.keySet().stream().filter(c -> CONVERSATION.matcher(c).matches()).toList();
+            return classes.instances().keySet().stream().filter(c -> CONVERSATION.matcher(c).matches()).toList();
+        }
+
+        long totalBytes() {
+            return classes.totalBytes();
         }
 
         long instances(String c) {
-            return instances.getOrDefault(c, 0L);
+            return classes.instances().getOrDefault(c, 0L);
+        }
+
+        private long bytes(String c) {
+            return classes.bytes().getOrDefault(c, 0L);
         }
 
         /**
@@ -455,14 +465,12 @@ public final class Benchmarks {
          * each with the change in instances and in bytes, for finding what a measured difference is made of.
          */
         String diff(Histogram before, int classes) {
-            java.util.Set<String> all = new java.util.HashSet<>(bytes.keySet());
-            all.addAll(before.bytes.keySet());
+            java.util.Set<String> all = new java.util.HashSet<>(this.classes.bytes().keySet());
+            all.addAll(before.classes.bytes().keySet());
             StringBuilder t = new StringBuilder();
-            all.stream().sorted(java.util.Comparator.comparingLong((String c) -> -Math.abs(
-                            bytes.getOrDefault(c, 0L) - before.bytes.getOrDefault(c, 0L))))
+            all.stream().sorted(java.util.Comparator.comparingLong((String c) -> -Math.abs(bytes(c) - before.bytes(c))))
                     .limit(classes).forEach(c -> t.append(String.format(Locale.ROOT, "  %+8d objects %+10d bytes  %s%n",
-                            instances(c) - before.instances(c), bytes.getOrDefault(c, 0L)
-                                    - before.bytes.getOrDefault(c, 0L), c)));
+                            instances(c) - before.instances(c), bytes(c) - before.bytes(c), c)));
             return t.toString();
         }
     }
