@@ -48,6 +48,10 @@ public final class Benchmarks {
      */
     static final int MAX_WARM_UP_RUNS = 8;
     static final double STEADY = 0.10;
+    /** The timed runs of a measure are taken as steady when the fastest is at most this much faster than the slowest. */
+    static final double STEADY_SPREAD = 0.20;
+    /** Timed runs beyond {@link #RUNS} while the last of them are not steady, at most. */
+    static final int MAX_EXTRA_RUNS = 5;
     private static final int LOGIN_CLIENTS = Integer.getInteger("osms.bench.loginClients", 4);
     private static final int HANDSHAKE_THREADS = 2;
 
@@ -141,8 +145,11 @@ public final class Benchmarks {
     record Sample(double perSecond, double p50Millis, double p99Millis) {
     }
 
-    /** The runs of one measure. */
-    record Measure(String what, List<Sample> samples) {
+    /**
+     * The runs of one measure: the last {@link #RUNS} timed runs, and whether they were {@link #steady} (else the
+     * table says so).
+     */
+    record Measure(String what, List<Sample> samples, boolean steady) {
         Sample median() {
             List<Sample> sorted = new ArrayList<>(samples);
             sorted.sort((a, b) -> Double.compare(a.perSecond, b.perSecond));
@@ -197,14 +204,35 @@ public final class Benchmarks {
         Sample once() throws Exception;
     }
 
-    private static Measure measure(String what, TimedRun timed) throws Exception {
+    /**
+     * Warm-up ({@link #warmUp}), then timed runs until the last {@link #RUNS} are {@link #steady}, at most
+     * {@link #MAX_EXTRA_RUNS} more: a server whose JIT was still compiling once warm-up ended (each run faster than
+     * the one before by a third or more) must not be measured in passing.
+     */
+    static Measure measure(String what, TimedRun timed) throws Exception {
         warmUp(what, () -> timed.once().perSecond);
-        List<Sample> samples = new ArrayList<>();
-        for (int i = 0; i < RUNS; i++) {
-            samples.add(timed.once());
-            System.err.printf(Locale.ROOT, "%s, run %d: %.1f/s%n", what, i + 1, samples.get(i).perSecond);
+        List<Sample> all = new ArrayList<>();
+        List<Sample> window = List.of();
+        for (int i = 0; i < RUNS + MAX_EXTRA_RUNS; i++) {
+            all.add(timed.once());
+            System.err.printf(Locale.ROOT, "%s, run %d: %.1f/s%n", what, i + 1, all.get(i).perSecond);
+            if (all.size() >= RUNS) {
+                window = List.copyOf(all.subList(all.size() - RUNS, all.size()));
+                if (steady(window)) {
+                    return new Measure(what, window, true);
+                }
+            }
         }
-        return new Measure(what, samples);
+        System.err.printf(Locale.ROOT, "%s: the last %d runs still differ by more than %.0f%%%n", what, RUNS,
+                STEADY_SPREAD * 100);
+        return new Measure(what, window, false);
+    }
+
+    /** Whether the fastest of these runs is at most {@link #STEADY_SPREAD} faster than the slowest. */
+    static boolean steady(List<Sample> runs) {
+        double lowest = runs.stream().mapToDouble(Sample::perSecond).min().orElse(0);
+        double highest = runs.stream().mapToDouble(Sample::perSecond).max().orElse(0);
+        return highest <= lowest * (1 + STEADY_SPREAD);
     }
 
     /** What one of {@link #runOnThreads}'s threads does; {@code thread} is its number, from 0. */
@@ -536,20 +564,24 @@ public final class Benchmarks {
                 java.time.temporal.ChronoUnit.SECONDS)).append("\n\n");
         t.append(String.format(Locale.ROOT, "Machine: %d cores, %.1f GiB memory; load driver JVM %s %s;"
                         + " Liberty %s; database %s. Median of %d runs of %s after at least two warm-up runs"
-                        + " (more until a run is within 10%% of the one before);"
+                        + " (more until a run is within 10%% of the one before), the last %d of up to %d timed runs,"
+                        + " taken until the fastest of the last %d is within %.0f%% of the slowest (\"unsteady\" where"
+                        + " they never were);"
                         + " spread = lowest–highest run; load average (1 minute) as the table was written: %.1f.%n%n",
                 Runtime.getRuntime().availableProcessors(), os.getTotalMemorySize() / (1024.0 * 1024 * 1024),
                 System.getProperty("java.vm.name"), System.getProperty("java.version"), liberty, database, RUNS,
-                run.toSeconds() + " s", os.getSystemLoadAverage()));
+                run.toSeconds() + " s", RUNS, RUNS + MAX_EXTRA_RUNS, RUNS, STEADY_SPREAD * 100,
+                os.getSystemLoadAverage()));
         t.append("| measure | OSMS (median, spread, p50 / p99) | limit in the same run (median, spread) | ratio |"
                 + " target |\n|---|---|---|---|---|\n");
         for (Row r : rows) {
             Sample o = r.osms.median();
             Sample l = r.limit.median();
-            t.append(String.format(Locale.ROOT, "| %s | %.0f/s (%.0f–%.0f), %.1f / %.1f ms | %s: %.0f/s (%.0f–%.0f),"
+            t.append(String.format(Locale.ROOT, "| %s | %.0f/s (%.0f–%.0f%s), %.1f / %.1f ms | %s: %.0f/s (%.0f–%.0f%s),"
                             + " p99 %.1f ms | %.2f | ≥ %.1f%s |%n",
-                    r.measure, o.perSecond, r.osms.lowest(), r.osms.highest(), o.p50Millis, o.p99Millis,
-                    r.limitName, l.perSecond, r.limit.lowest(), r.limit.highest(), l.p99Millis, r.ratio(), r.target,
+                    r.measure, o.perSecond, r.osms.lowest(), r.osms.highest(), r.osms.steady() ? "" : ", unsteady",
+                    o.p50Millis, o.p99Millis, r.limitName, l.perSecond, r.limit.lowest(), r.limit.highest(),
+                    r.limit.steady() ? "" : ", unsteady", l.p99Millis, r.ratio(), r.target,
                     r.ratio() >= r.target ? "" : " (not met)"));
         }
         return t.toString();

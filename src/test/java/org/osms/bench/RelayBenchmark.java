@@ -107,17 +107,12 @@ final class RelayBenchmark {
         }
     }
 
-    /** Warm-up runs, then timed runs, as {@link Benchmarks} does; each operation relays {@code perOperation}. */
+    /** Measured as {@link Benchmarks#measure} measures; each operation relays {@code perOperation} messages. */
     private Benchmarks.Measure measure(String what, int perOperation, Benchmarks.Operation op) throws Exception {
-        Benchmarks.warmUp(what, () -> Benchmarks.once(PAIRS, op, run).perSecond() * perOperation);
-        List<Benchmarks.Sample> samples = new ArrayList<>();
-        for (int i = 0; i < Benchmarks.RUNS; i++) {
+        return Benchmarks.measure(what, () -> {
             Benchmarks.Sample s = Benchmarks.once(PAIRS, op, run);
-            samples.add(new Benchmarks.Sample(s.perSecond() * perOperation, s.p50Millis(), s.p99Millis()));
-            System.err.printf(Locale.ROOT, "%s, run %d: %.1f messages/s%n", what, i + 1,
-                    samples.get(i).perSecond());
-        }
-        return new Benchmarks.Measure(what, samples);
+            return new Benchmarks.Sample(s.perSecond() * perOperation, s.p50Millis(), s.p99Millis());
+        });
     }
 
     // -- OSMS: the reference client over HTTP
