@@ -360,16 +360,16 @@ class FrontIT {
     }
 
     /**
-     * A circuit holds at most 20 connections of the front at once, idle ones included: a 21st is answered 429
-     * circuit_busy, while another circuit is served; once the 20 have closed, the circuit is served again.
+     * A circuit holds at most 8 connections of the front at once, idle ones included: a 9th is answered 429
+     * circuit_busy, while another circuit is served; once the 8 have closed, the circuit is served again.
      */
     @Test
-    void aCircuitsTwentyIdleConnectionsCountAgainstItsLimit() throws Exception {
+    void aCircuitsEightIdleConnectionsCountAgainstItsLimit() throws Exception {
         long circuit = 0x7_0001;
         byte[] pk = ascii("GET /pk HTTP/1.1\r\nHost: x\r\nAccept: application/json\r\nConnection: close\r\n\r\n");
         List<java.net.Socket> idle = new ArrayList<>();
         try {
-            for (int i = 0; i < 20; i++) {
+            for (int i = 0; i < 8; i++) {
                 java.net.Socket s = new java.net.Socket("127.0.0.1", front.port());
                 s.getOutputStream().write(Front.proxyHeader(circuit)); // and nothing more: an idle stream
                 s.getOutputStream().flush();

@@ -101,7 +101,7 @@ class OnionServiceIT {
         List<String> effective = Files.readAllLines(dump);
         for (String option : List.of("HiddenServicePoWDefensesEnabled 1", "HiddenServicePoWQueueRate 50",
                 "HiddenServicePoWQueueBurst 250", "HiddenServiceEnableIntroDoSDefense 0",
-                "HiddenServiceMaxStreams 20", "HiddenServiceMaxStreamsCloseCircuit 1",
+                "HiddenServiceMaxStreams 8", "HiddenServiceMaxStreamsCloseCircuit 1",
                 "HiddenServiceExportCircuitID haproxy")) {
             assertTrue(effective.contains(option), "tor reads " + option + ": " + effective);
         }
