@@ -37,8 +37,8 @@ import org.osms.web.ApiException;
  *   which has no share of its own: any local process could as well name a fresh circuit in the header.</li>
  *   <li>A class at its cap does not refuse newcomers: the newcomer displaces the oldest conversation of the circuit
  *   that holds the most of the class (counting the newcomer), so a flooding circuit displaces its own conversations
- *   before anyone else's. A login handshake that completes quickly is never the oldest; an abandoned handshake always
- *   is. A registration conversation stays in its class through its puzzle's search, and can be displaced meanwhile
+ *   before anyone else's. An abandoned handshake is always the oldest; a login handshake that completes quickly is
+ *   displaced only by a flood of as many newcomers as the cap, spread over as many circuits, within its handshake. A registration conversation stays in its class through its puzzle's search, and can be displaced meanwhile
  *   (docs/protocol.md, "Admission", rule 3).</li>
  *   <li>Once a class is half full, the first {@code POST /create_session} must carry the solution of a puzzle (one
  *   SHA-256 to check) whose difficulty rises by a bit for each doubling of the admissions of the last ten seconds above
