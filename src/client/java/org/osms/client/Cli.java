@@ -766,15 +766,21 @@ public final class Cli {
 
         abstract String done();
 
+        /** What the answer adds to the confirmation, if anything. */
+        String more(JsonObject answer) {
+            return "";
+        }
+
         @Override
         public Integer call() {
-            cli.out.println(done() + " " + TerminalText.line(
-                    cli.inSession(s -> run(s, Username.of(user).value())).getString("username")));
+            JsonObject answer = cli.inSession(s -> run(s, Username.of(user).value()));
+            cli.out.println(done() + " " + TerminalText.line(answer.getString("username")) + more(answer));
             return 0;
         }
     }
 
-    @Command(name = "block", description = "Refuse messages from USER (they are not told).")
+    @Command(name = "block", description = "Refuse messages from USER (they are not told), and discard their"
+            + " messages that are waiting for you.")
     static class Block extends OnUser {
         @Override
         JsonObject run(OsmsClient.Session session, String username) {
@@ -784,6 +790,13 @@ public final class Cli {
         @Override
         String done() {
             return "blocked";
+        }
+
+        @Override
+        String more(JsonObject answer) {
+            int discarded = answer.getInt("discarded", 0);
+            return discarded == 0 ? "" : discarded == 1 ? "; 1 waiting message from them discarded"
+                    : "; " + discarded + " waiting messages from them discarded";
         }
     }
 

@@ -71,7 +71,11 @@ public class MailboxCommands implements CommandHandler {
             }
             case "fetch" -> fetch(caller, c, reply);
             case "ack" -> reply.add("acked", mailboxes.ack(me, ids(c)));
-            case "block" -> describe(mailboxes.block(me, Username.of(CommandArguments.text(c, "username"))), reply);
+            case "block" -> {
+                Mailboxes.Blocked blocked = mailboxes.block(me, Username.of(CommandArguments.text(c, "username")));
+                describe(blocked.identity(), reply);
+                reply.add("discarded", blocked.discarded());
+            }
             case "unblock" -> describe(mailboxes.unblock(me, Username.of(CommandArguments.text(c, "username"))),
                     reply);
             case "blocked" -> blocked(me, c, reply);

@@ -97,6 +97,10 @@ public class Mailboxes {
         Identity recipient = unlessBlocked.or(() -> blocking).filter(r -> r.status().mayLogIn())
                 .orElseThrow(Mailboxes::noSuchRecipient);
         Mailbox mailbox = lockedMailbox(recipient.id());
+        if (blocking.isEmpty() && em.find(Block.class, new Block.Key(recipient.id(), from.identityId())) != null) {
+            // blocked since the first read: block takes this lock too, so this read sees every block answered before
+            return;
+        }
         if (mailbox.messageCount() >= limits.maxMessages() || mailbox.byteCount() + body.length() > limits.maxBytes()) {
             throw new ApiException(507, "mailbox_full",
                     "The recipient's mailbox is full; try again once they have read their messages.");
@@ -232,18 +236,39 @@ public class Mailboxes {
         return deleted;
     }
 
-    /** Refuses {@code who}'s messages from now on (the sender is not told). */
-    public Identity block(long identityId, Username who) {
+    /** The identity blocked, and how many of its messages waiting for the blocker were discarded. */
+    public record Blocked(Identity identity, int discarded) {
+    }
+
+    /**
+     * Refuses {@code who}'s messages from now on (the sender is not told), and discards those of its messages still
+     * waiting: a block is how an owner takes back a mailbox that a sender, or a few, filled. The mailbox's lock orders
+     * the block with every send to it: a send that stored a message before is discarded here, and one after finds
+     * the block.
+     */
+    public Blocked block(long identityId, Username who) {
         Identity target = directory.findByUsername(who).orElseThrow(Mailboxes::unknownUser);
         if (target.id() == identityId) {
             throw new ApiException(400, "bad_command", "An identity cannot block itself.");
         }
+        Mailbox mailbox = lockedMailbox(identityId);
         if (em.find(Block.class, new Block.Key(identityId, target.id())) != null) {
             throw new ApiException(409, "no_change", "This user is already blocked.");
         }
         em.persist(new Block(identityId, target.id(), clock.millis()));
+        Object[] theirs = em.createNamedQuery("StoredMessage.fromSender", Object[].class)
+                .setParameter("r", identityId).setParameter("s", target.id()).getSingleResult();
+        int waiting = ((Number) theirs[0]).intValue();
+        if (waiting > 0) {
+            mailbox.removed(waiting, ((Number) theirs[1]).longValue());
+            int deleted = em.createNamedQuery("StoredMessage.deleteFromSender")
+                    .setParameter("r", identityId).setParameter("s", target.id()).executeUpdate();
+            if (deleted != waiting) {
+                throw new IllegalStateException("block found " + waiting + " messages but deleted " + deleted);
+            }
+        }
         em.flush();
-        return target;
+        return new Blocked(target, waiting);
     }
 
     public Identity unblock(long identityId, Username who) {

@@ -22,6 +22,8 @@ import java.util.Objects;
         + " WHERE m.recipientId = :r AND m.seq IN :seqs")
 @NamedQuery(name = "StoredMessage.fromSender", query = "SELECT COUNT(m), SUM(m.bodyLength) FROM StoredMessage m"
         + " WHERE m.recipientId = :r AND m.senderId = :s")
+@NamedQuery(name = "StoredMessage.deleteFromSender", query = "DELETE FROM StoredMessage m"
+        + " WHERE m.recipientId = :r AND m.senderId = :s")
 @NamedQuery(name = "StoredMessage.deleteAcknowledged", query = "DELETE FROM StoredMessage m"
         + " WHERE m.recipientId = :r AND m.seq IN :seqs")
 @IdClass(StoredMessage.Key.class)

@@ -90,6 +90,21 @@ class CliMessagingTest {
      * ids live only in this process; the next run finds nothing to read again.
      */
     @Test
+    void blockSaysHowManyWaitingMessagesItDiscarded() {
+        String fp = OtrPublicKey.of(BOB.getPublic()).fingerprint().hex();
+        server.mailbox("alice").add(new FakeServer.Stored(1, "bob", 22, fp, "?OTRv3?"));
+        server.mailbox("alice").add(new FakeServer.Stored(2, "bob", 22, fp, "?OTRv3?"));
+        Run block = osms("", "block", "bob");
+        assertEquals(0, block.exit(), block.err());
+        assertTrue(block.out().endsWith("\nblocked bob; 2 waiting messages from them discarded\n"), block.out());
+        assertTrue(server.mailbox("alice").isEmpty());
+        server.mailbox("alice").add(new FakeServer.Stored(3, "bob", 22, fp, "?OTRv3?"));
+        Run again = osms("", "block", "bob");
+        assertEquals("blocked bob; 1 waiting message from them discarded\n", again.out());
+        assertEquals("blocked bob\n", osms("", "block", "bob").out(), "nothing waiting, nothing said of it");
+    }
+
+    @Test
     void inboxAcknowledgesBeforeItLogsOutWhatARefusedAckLeft() {
         String fp = OtrPublicKey.of(BOB.getPublic()).fingerprint().hex();
         for (int i = 0; i < 3; i++) {

@@ -329,6 +329,13 @@ final class FakeServer implements AutoCloseable {
                 mailbox(login.username).removeIf(s -> ids.contains(s.id()));
                 reply.add("ok", true).add("acked", before - mailbox(login.username).size());
             }
+            case "block" -> {
+                String who = c.getString("username");
+                int before = mailbox(login.username).size();
+                mailbox(login.username).removeIf(m -> m.from().equals(who));
+                reply.add("ok", true).add("username", who).add("identityId", identities.get(who))
+                        .add("discarded", before - mailbox(login.username).size());
+            }
             // paging that never moves on, as a misbehaving server could answer: a client must not follow it for ever
             case "blocked" -> reply.add("ok", true)
                     .add("blocked", Json.createArrayBuilder().add(Json.createObjectBuilder()

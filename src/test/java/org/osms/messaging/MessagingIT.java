@@ -196,15 +196,19 @@ class MessagingIT {
         assertEquals("body_too_large", refused(a, to, fakeDataMessage(20_000)).code());
 
         OsmsClient.Session b = login(bob);
-        assertEquals(identityId(alice), b.block(alice.name().value()).getJsonNumber("identityId").longValue());
-        int waiting = b.quota().getJsonObject("usage").getInt("messages");
+        JsonObject blocking = b.block(alice.name().value());
+        assertEquals(identityId(alice), blocking.getJsonNumber("identityId").longValue());
+        assertEquals(1, blocking.getInt("discarded"), "alice's waiting message goes with the block: " + blocking);
+        assertEquals(0, b.quota().getJsonObject("usage").getInt("messages"));
         assertEquals(Json.createObjectBuilder().add("ok", true).add("to", to).build(),
                 withoutSeq(a.sendTo(to, "?OTRv3?")), "a blocked sender is answered as for a delivery");
-        assertEquals(waiting, b.quota().getJsonObject("usage").getInt("messages"), "and its message is stored nowhere");
+        assertEquals(0, b.quota().getJsonObject("usage").getInt("messages"), "and its message is stored nowhere");
         assertEquals(1, b.blocked().getJsonArray("blocked").size());
         b.unblock(alice.name().value());
         assertEquals(0, b.blocked().getJsonArray("blocked").size());
         assertEquals("no_change", assertThrows(OsmsException.class, () -> b.unblock(alice.name().value())).code());
+        assertEquals(0, b.fetch(0, 100, 0).getJsonArray("messages").size(), "an unblock brings nothing back");
+        a.sendTo(to, "?OTRv3?");
 
         // one sender fills at most a quarter of bob's mailbox (test servers: osms.it.mailboxMaxMessages)
         int max = Integer.parseInt(System.getProperty("osms.it.mailboxMaxMessages", "20"));
@@ -262,6 +266,61 @@ class MessagingIT {
         assertEquals(0, b.quota().getJsonObject("usage").getInt("messages"));
         a.logout();
         b.logout();
+    }
+
+    /**
+     * A few senders that fill a mailbox shut everyone else out until its owner reads it all; a block takes the
+     * mailbox back at once: the blocked sender's waiting messages are discarded, and nobody else's.
+     */
+    @Test
+    void aBlockDiscardsTheBlockedSendersWaitingMessagesAndNoOthers() {
+        User bob = register("bob");
+        User carol = register("carol");
+        OsmsClient.Session b = login(bob);
+        OsmsClient.Session c = login(carol);
+        String to = bob.name().value();
+        String fromCarol = fakeDataMessage(150);
+        c.sendTo(to, fromCarol);
+        int max = Integer.parseInt(System.getProperty("osms.it.mailboxMaxMessages", "20"));
+        List<User> fillers = new ArrayList<>();
+        int stored = 1;
+        while (stored < max) {
+            User filler = register("filler");
+            fillers.add(filler);
+            OsmsClient.Session f = login(filler);
+            for (int i = 0; i < max / 4 && stored < max; i++, stored++) {
+                f.sendTo(to, fakeDataMessage(100 + fillers.size()));
+            }
+            f.logout();
+        }
+        assertTrue(fillers.size() >= 4, "the mailbox took " + fillers.size() + " senders to fill");
+        OsmsClient.Session late = login(register("late"));
+        assertEquals("mailbox_full", refused(late, to, fakeDataMessage(100)).code());
+
+        int left = max;
+        long bytes = b.quota().getJsonObject("usage").getJsonNumber("bytes").longValue();
+        for (User filler : fillers) {
+            JsonObject blocking = b.block(filler.name().value());
+            int theirs = blocking.getInt("discarded");
+            assertTrue(theirs > 0 && theirs <= max / 4, "discarded " + theirs);
+            left -= theirs;
+            bytes -= (long) theirs * fakeDataMessage(100 + fillers.indexOf(filler) + 1).length();
+            JsonObject usage = b.quota().getJsonObject("usage");
+            assertEquals(left, usage.getInt("messages"), "exactly the blocked sender's messages went");
+            assertEquals(bytes, usage.getJsonNumber("bytes").longValue());
+        }
+        assertEquals(1, left, "carol's message is all that is left");
+        assertEquals(fromCarol.length(), bytes);
+        JsonArray waiting = b.fetch(0, 100, 0).getJsonArray("messages");
+        assertEquals(1, waiting.size());
+        assertEquals(carol.name().value(), waiting.getJsonObject(0).getString("from"));
+        assertEquals(fromCarol, waiting.getJsonObject(0).getString("body"));
+        assertEquals(to, late.sendTo(to, fakeDataMessage(100)).getString("to"), "the mailbox takes mail again");
+        assertEquals("no_change", assertThrows(OsmsException.class,
+                () -> b.block(fillers.get(0).name().value())).code(), "blocked already");
+        late.logout();
+        b.logout();
+        c.logout();
     }
 
     @Test
