@@ -14,6 +14,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 import org.osms.session.Wakeup;
 
 /**
@@ -28,6 +30,7 @@ import org.osms.session.Wakeup;
  */
 @ApplicationScoped
 public class MailboxNotifier {
+    private static final Logger LOG = Logger.getLogger(MailboxNotifier.class.getName());
     @Resource(lookup = "java:comp/TransactionSynchronizationRegistry")
     TransactionSynchronizationRegistry transactions;
 
@@ -126,7 +129,15 @@ public class MailboxNotifier {
             }
             break;
         }
-        wake.forEach(Runnable::run);
+        for (Runnable w : wake) {
+            try {
+                w.run();
+            } catch (RuntimeException e) {
+                // one fetch that could not be woken (its answer refused by the executor, say) must not keep the others
+                // waiting: it is answered when its wait is over instead
+                LOG.log(Level.WARNING, "A waiting fetch could not be woken: {0}", e.toString());
+            }
+        }
     }
 
     /**

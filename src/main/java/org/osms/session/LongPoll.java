@@ -33,10 +33,18 @@ final class LongPoll {
         this.answer = answer;
     }
 
-    /** A message arrived: the answer is made now, unless the timeout already began it. */
+    /**
+     * A message arrived: the answer is made now, unless the timeout already began it. Should the executor refuse the
+     * answer, the wake-up did not happen: the request's timeout still answers it.
+     */
     void woken() {
         if (started.compareAndSet(false, true)) {
-            executor.execute(answer);
+            try {
+                executor.execute(answer);
+            } catch (RuntimeException refused) {
+                started.set(false);
+                throw refused;
+            }
         }
     }
 

@@ -43,6 +43,21 @@ class MailboxNotifierTest {
         assertEquals(0, notifier.waiting());
     }
 
+    /** A waiter whose wake-up fails (its answer refused by the executor) does not keep the others waiting. */
+    @Test
+    void aWakeUpThatFailsDoesNotKeepTheOtherWaitersWaiting() {
+        long seen = notifier.version(ALICE);
+        AtomicInteger woken = new AtomicInteger();
+        notifier.wakeupFor(ALICE, seen).onWake(woken::incrementAndGet);
+        notifier.wakeupFor(ALICE, seen).onWake(() -> {
+            throw new java.util.concurrent.RejectedExecutionException("refused");
+        });
+        notifier.wakeupFor(ALICE, seen).onWake(woken::incrementAndGet);
+        notifier.arrived(ALICE);
+        assertEquals(2, woken.get(), "both others woken");
+        assertEquals(0, notifier.waiting());
+    }
+
     @Test
     void aWaitRegisteredAfterAnArrivalFiresAtOnce() {
         long seen = notifier.version(ALICE);

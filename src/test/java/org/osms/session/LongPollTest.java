@@ -2,6 +2,7 @@ package org.osms.session;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import jakarta.ws.rs.container.AsyncResponse;
@@ -43,6 +44,26 @@ class LongPollTest {
         poll.woken(); // a message arrives meanwhile
         runQueued();
         assertEquals(1, answersMade, "made once");
+        assertTrue(request.resumed.isEmpty());
+    }
+
+    /** A wake-up whose answer the executor refuses did not begin it: the timeout still makes the answer, once. */
+    @Test
+    void aWakeUpTheExecutorRefusedLeavesTheAnswerToTheTimeout() {
+        boolean[] refuse = {true};
+        LongPoll refusing = new LongPoll(r -> {
+            if (refuse[0]) {
+                throw new java.util.concurrent.RejectedExecutionException("full");
+            }
+            queued.add(r);
+        }, () -> answersMade++);
+        assertThrows(java.util.concurrent.RejectedExecutionException.class, refusing::woken);
+        assertFalse(refusing.started(), "nothing was begun");
+        refuse[0] = false;
+        refusing.timedOut(request);
+        assertEquals(List.of(LongPoll.ANSWER_SECONDS), request.timeouts, "45 s for the answer, not a 503 now");
+        runQueued();
+        assertEquals(1, answersMade);
         assertTrue(request.resumed.isEmpty());
     }
 
