@@ -9,6 +9,7 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.Base64;
@@ -35,6 +36,8 @@ class AdminConsoleOffIT {
     private static final Duration START_TIMEOUT = Duration.ofMinutes(15);
     private static final String OFF = "The operator's console is off: OSMS_ADMIN_USER and OSMS_ADMIN_PASSWORD are"
             + " not both set, so no administrator can sign in and its port stays closed.";
+    private static final String TOO_SHORT = "The operator's console is off: OSMS_ADMIN_PASSWORD has fewer than 16"
+            + " characters, too easily guessed and its port stays closed.";
     private static final String ADMIN_PORT_OPENED = "CWWKO0219I: TCP Channel adminHttpEndpoint-ssl";
 
     private final LibertyServer server = new LibertyServer("osms-it-console-off");
@@ -72,13 +75,8 @@ class AdminConsoleOffIT {
                 "no error; log:\n" + log);
 
         // the control: the same server with credentials opens its admin port and says nothing of the kind
-        server.command("stop");
-        assertTrue(running.waitFor(120, TimeUnit.SECONDS));
         String password = random();
-        running = server.runInForeground(Map.of("OSMS_ADMIN_USER", "operator", "OSMS_ADMIN_PASSWORD", password),
-                Path.of("target/console-on.log"));
-        LibertyServer.awaitReady(http, START_TIMEOUT);
-        awaitLine("CWWKF0011I");
+        restart(http, Map.of("OSMS_ADMIN_USER", "operator", "OSMS_ADMIN_PASSWORD", password), "on");
         AdminEndpoint admin = new AdminEndpoint("https://127.0.0.1:" + ADMIN_PORT,
                 AdminEndpoint.trusting(server, keystorePassword));
         assertEquals(200, admin.get("/health/ready").status());
@@ -88,17 +86,32 @@ class AdminConsoleOffIT {
         assertFalse(server.log().contains(password), "the password is never logged");
 
         // a password of 15 characters: the port stays closed as without one, and the log says why
+        String shortPassword = random().substring(0, 15);
+        restart(http, Map.of("OSMS_ADMIN_USER", "operator", "OSMS_ADMIN_PASSWORD", shortPassword), "short");
+        assertClosedSaying(TOO_SHORT, shortPassword);
+
+        // a long password in the environment, and the short one in bootstrap.properties, which Liberty prefers: the
+        // check reads the password Liberty's registry uses, so the port stays closed all the same
+        Files.writeString(server.directory().resolve("bootstrap.properties"),
+                "\nosms.admin.password=" + shortPassword + "\n", StandardOpenOption.APPEND);
+        restart(http, Map.of("OSMS_ADMIN_USER", "operator", "OSMS_ADMIN_PASSWORD", random()), "outranked");
+        assertClosedSaying(TOO_SHORT, shortPassword);
+    }
+
+    /** Stops the server, then runs it again with this environment until it has started. */
+    private void restart(Http http, Map<String, String> environment, String name) throws Exception {
         server.command("stop");
         assertTrue(running.waitFor(120, TimeUnit.SECONDS));
-        String shortPassword = random().substring(0, 15);
-        running = server.runInForeground(Map.of("OSMS_ADMIN_USER", "operator", "OSMS_ADMIN_PASSWORD", shortPassword),
-                Path.of("target/console-short.log"));
+        running = server.runInForeground(environment, Path.of("target/console-" + name + ".log"));
         LibertyServer.awaitReady(http, START_TIMEOUT);
         awaitLine("CWWKF0011I");
+    }
+
+    /** The admin port closed, and the log saying why exactly once and never the password. */
+    private void assertClosedSaying(String why, String password) throws IOException {
         assertFalse(listens(ADMIN_PORT), "the admin port must not accept connections");
-        assertEquals(1, occurrences(server.log(), "The operator's console is off: OSMS_ADMIN_PASSWORD has fewer than 16"
-                + " characters, too easily guessed and its port stays closed."), server.log());
-        assertFalse(server.log().contains(shortPassword), "the password is never logged");
+        assertEquals(1, occurrences(server.log(), why), server.log());
+        assertFalse(server.log().contains(password), "the password is never logged");
     }
 
     private void awaitLine(String text) throws InterruptedException {

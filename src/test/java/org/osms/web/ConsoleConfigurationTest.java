@@ -93,6 +93,31 @@ class ConsoleConfigurationTest {
         assertEquals("OSMS_ADMIN_PASSWORD has fewer than 16 characters, too easily guessed",
                 AdminConsole.whyOff(Map.of("OSMS_ADMIN_USER", "op", "OSMS_ADMIN_PASSWORD", " " + "p".repeat(15) + " ")),
                 "blanks around it do not count");
+        for (String encoded : List.of("{hash}ATAAAAAIxyz0123456789abcdefQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUE=",
+                "{xor}Lz4sLCgwLTs=Lz4sLCgwLTs=", " {aes}ARBjS3FWnYxbX0xsc2mkUhJtRJb2Y0kFWKbcYeIGyd+b")) {
+            assertEquals("OSMS_ADMIN_PASSWORD is encoded ({xor}, {aes} or {hash}), so its length cannot be checked;"
+                    + " give it plain", AdminConsole.whyOff(Map.of("OSMS_ADMIN_USER", "op", "OSMS_ADMIN_PASSWORD",
+                    encoded)), "an encoded password is long whatever the password it stands for: " + encoded);
+        }
+    }
+
+    /**
+     * The console's check reads the administrator Liberty resolved for its registry, and asks Liberty to decode
+     * nothing: its decoding logs a value that is not encoded, the plain password, in the clear.
+     */
+    @Test
+    void theConsolesCheckReadsTheValuesTheRegistryReads() throws Exception {
+        Element registry = (Element) document().getElementsByTagName("quickStartSecurity").item(0);
+        Map<String, Element> entries = new HashMap<>();
+        NodeList list = document().getElementsByTagName("jndiEntry");
+        for (int i = 0; i < list.getLength(); i++) {
+            Element e = (Element) list.item(i);
+            entries.put(e.getAttribute("jndiName"), e);
+        }
+        assertEquals(registry.getAttribute("userName"), entries.get(AdminConsole.USER_JNDI).getAttribute("value"));
+        assertEquals(registry.getAttribute("userPassword"),
+                entries.get(AdminConsole.PASSWORD_JNDI).getAttribute("value"));
+        assertEquals("", entries.get(AdminConsole.PASSWORD_JNDI).getAttribute("decode"));
     }
 
     private static Map<String, Element> elementsById(String tag) throws Exception {
