@@ -17,6 +17,8 @@ public final class AdmissionPuzzle {
     public static final String BITS_HEADER = "OSMS-Puzzle-Bits";
     /** Request header: the solution's counter. */
     public static final String COUNTER_HEADER = "OSMS-Puzzle-Counter";
+    /** Optional: the zero bits the answer was searched for, when more than the puzzle asked (docs/protocol.md). */
+    public static final String EFFORT_HEADER = "OSMS-Puzzle-Effort";
     public static final int MAX_BITS = 40;
 
     private AdmissionPuzzle() {
@@ -27,12 +29,16 @@ public final class AdmissionPuzzle {
     }
 
     public static boolean isSolved(String token, long counter, int bits) {
+        return effort(token, counter) >= bits;
+    }
+
+    /** The leading zero bits of an answer's hash (at most 256); -1 for a negative counter. */
+    public static int effort(String token, long counter) {
         if (counter < 0) {
-            return false;
+            return -1;
         }
         try {
-            byte[] hash = MessageDigest.getInstance("SHA-256").digest(input(token, counter));
-            return SessionProofs.leadingZeroBits(hash) >= bits;
+            return SessionProofs.leadingZeroBits(MessageDigest.getInstance("SHA-256").digest(input(token, counter)));
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException(e);
         }
@@ -44,18 +50,37 @@ public final class AdmissionPuzzle {
 
     /** As {@link #solve(String, int)}, but gives up (and returns -1) once {@code giveUp} says so. */
     public static long solve(String token, int bits, java.util.function.BooleanSupplier giveUp) {
+        return solve(token, bits, bits, giveUp);
+    }
+
+    /**
+     * The first counter whose hash has {@code wanted} leading zero bits (at least {@code bits}, the puzzle's
+     * difficulty). The search for more than {@code bits} stops after twice the work {@code wanted} takes on average
+     * (2^(wanted + 1) hashes), and the first counter that had {@code bits} is taken instead; so does {@code giveUp},
+     * or it returns -1 when none had.
+     */
+    public static long solve(String token, int bits, int wanted, java.util.function.BooleanSupplier giveUp) {
+        long extraSearch = wanted > bits ? 1L << Math.min(62, wanted + 1) : 0;
         MessageDigest sha256;
         try {
             sha256 = MessageDigest.getInstance("SHA-256");
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException(e);
         }
+        long enough = -1;
         for (long counter = 0; ; counter++) {
-            if (SessionProofs.leadingZeroBits(sha256.digest(input(token, counter))) >= bits) {
+            int zeros = SessionProofs.leadingZeroBits(sha256.digest(input(token, counter)));
+            if (zeros >= wanted) {
                 return counter;
             }
+            if (enough < 0 && zeros >= bits) {
+                enough = counter;
+            }
+            if (enough >= 0 && counter >= extraSearch) {
+                return enough;
+            }
             if ((counter & 0xffff) == 0xffff && giveUp.getAsBoolean()) {
-                return -1;
+                return enough;
             }
         }
     }

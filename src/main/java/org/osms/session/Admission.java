@@ -35,11 +35,13 @@ import org.osms.web.ApiException;
  *   ({@link #share}); a circuit at its share is refused ({@code 429 circuit_busy}) until one of its own conversations
  *   moves on or expires. Requests that did not come through the front share one circuit, {@link Circuit#LOCAL},
  *   which has no share of its own: any local process could as well name a fresh circuit in the header.</li>
- *   <li>A class at its cap does not refuse newcomers: the newcomer displaces the oldest conversation of the circuit
- *   that holds the most of the class (counting the newcomer), so a flooding circuit displaces its own conversations
- *   before anyone else's. An abandoned handshake is always the oldest; a login handshake that completes quickly is
- *   displaced only by a flood of as many newcomers as the cap, spread over as many circuits, within its handshake. A registration conversation stays in its class through its puzzle's search, and can be displaced meanwhile
- *   (docs/protocol.md, "Admission", rule 3).</li>
+ *   <li>A class at its cap does not refuse newcomers: the newcomer displaces, among the conversations whose admission
+ *   paid the least beyond its price, the oldest of the circuit that holds the most of the class (counting the
+ *   newcomer). So a conversation that paid more than its puzzle asked outlasts cheaper ones, and a flooding circuit
+ *   displaces its own conversations before anyone else's. An abandoned handshake is always the oldest; a login handshake that
+ *   completes quickly is displaced only by a flood of as many newcomers as the cap, spread over as many circuits,
+ *   within its handshake, none of them cheaper than it. A registration conversation stays in its class through its
+ *   puzzle's search, and can be displaced meanwhile (docs/protocol.md, "Admission", rule 3).</li>
  *   <li>Once a class is half full, the first {@code POST /create_session} must carry the solution of a puzzle (one
  *   SHA-256 to check) whose difficulty rises by a bit for each doubling of the admissions of the last ten seconds above
  *   the class's cap, like tor's own proof of work: an attacker can displace conversations only as fast as it can
@@ -74,8 +76,12 @@ public class Admission {
         }
     }
 
-    /** A conversation of one class, the circuit it came on and the time by which it must have moved on. */
-    private record Ticket(Circuit circuit, Instant deadline) {
+    /**
+     * A conversation of one class, the circuit it came on, the time by which it must have moved on, and the bits of
+     * work its admission paid beyond the price asked then ({@link #check}; 0 for one that paid the price, or needed
+     * no puzzle).
+     */
+    private record Ticket(Circuit circuit, Instant deadline, int extra) {
     }
 
     /** A circuit's conversations in one class, at most {@link #share} of the class unless it is the local one. */
@@ -160,21 +166,30 @@ public class Admission {
         return bits;
     }
 
+    /** As {@link #check(Kind, Circuit, String, String, String)} without a declared effort. */
+    public int check(Kind kind, Circuit circuit, String token, String counterHeader) {
+        return check(kind, circuit, token, counterHeader, null);
+    }
+
     /**
      * Checks the puzzle of a first {@code POST /create_session}: nothing when none is needed now, else the headers
-     * must answer a fresh puzzle of this class at about the current difficulty.
+     * must answer a fresh puzzle of this class at about the current difficulty. {@code effortHeader}, optional: the
+     * zero bits the answer was searched for, which it must show, from the puzzle's own to {@link
+     * AdmissionPuzzle#MAX_BITS}. Returns the bits paid beyond the current price (0 when none was needed): a
+     * declared effort, not the answer's luck, since half of the answers of a price show a bit more by chance.
      */
-    public void check(Kind kind, Circuit circuit, String token, String counterHeader) {
+    public int check(Kind kind, Circuit circuit, String token, String counterHeader, String effortHeader) {
         refuseOverShare(kind, circuit);
         int required = requiredBits(kind);
         if (required == 0) {
-            return;
+            return 0;
         }
         if (token == null && counterHeader == null) {
             throw puzzle(kind, required, "The server is busy: solve the puzzle in OSMS-Puzzle and send it again.");
         }
         if (token == null || counterHeader == null || token.length() > MAX_TOKEN_CHARS
-                || !counterHeader.matches("[0-9]{1,18}")) {
+                || !counterHeader.matches("[0-9]{1,18}")
+                || effortHeader != null && !effortHeader.matches("[0-9]{1,2}")) {
             throw badPuzzle();
         }
         ByteBuffer payload = payloadOf(token);
@@ -189,7 +204,9 @@ public class Admission {
         }
         Instant issued = Instant.ofEpochMilli(payload.getLong());
         int bits = payload.get();
-        if (!AdmissionPuzzle.isSolved(token, Long.parseLong(counterHeader), bits)) {
+        int effort = effortHeader == null ? bits : Integer.parseInt(effortHeader);
+        if (effort < bits || effort > AdmissionPuzzle.MAX_BITS
+                || !AdmissionPuzzle.isSolved(token, Long.parseLong(counterHeader), effort)) {
             throw badPuzzle();
         }
         Instant now = clock.instant();
@@ -197,6 +214,7 @@ public class Admission {
             throw puzzle(kind, required, "The puzzle expired or the server got busier: solve this one.");
         }
         spend(token, issued, kind, required);
+        return Math.max(0, effort - required);
     }
 
     /**
@@ -285,8 +303,9 @@ public class Admission {
 
     /**
      * Makes room for one more conversation of this class from this circuit: refused when the circuit holds its
-     * share; when the class is full, the oldest conversations of the circuit that holds the most (the newcomer
-     * counted) are displaced. The caller ends the conversations returned (the registry, under its own lock).
+     * share; when the class is full, conversations are displaced: of those whose admission paid the least beyond its
+     * price, the oldest of the circuit that holds the most (the newcomer counted). The caller ends the conversations
+     * returned (the registry, under its own lock).
      */
     synchronized List<SessionId> makeRoom(Kind kind, Circuit circuit) {
         refuseOverShare(kind, circuit);
@@ -294,21 +313,20 @@ public class Admission {
         Map<Circuit, Integer> counts = perCircuit.get(kind);
         List<SessionId> displaced = new ArrayList<>();
         while (tickets.size() >= cap(kind) && !tickets.isEmpty()) {
+            int least = tickets.values().stream().mapToInt(Ticket::extra).min().orElseThrow();
             int most = 0;
-            for (Map.Entry<Circuit, Integer> c : counts.entrySet()) {
-                most = Math.max(most, c.getValue() + (c.getKey().equals(circuit) ? 1 : 0));
+            for (Ticket t : tickets.values()) {
+                if (t.extra() == least) {
+                    most = Math.max(most, counts.get(t.circuit()) + (t.circuit().equals(circuit) ? 1 : 0));
+                }
             }
             SessionId victim = null;
             for (Map.Entry<SessionId, Ticket> t : tickets.entrySet()) {
                 Circuit of = t.getValue().circuit();
-                if (counts.get(of) + (of.equals(circuit) ? 1 : 0) == most) {
+                if (t.getValue().extra() == least && counts.get(of) + (of.equals(circuit) ? 1 : 0) == most) {
                     victim = t.getKey();
                     break;
                 }
-            }
-            if (victim == null) {
-                // the newcomer's circuit alone is the largest but holds nothing yet: all hold one; the oldest goes
-                victim = tickets.keySet().iterator().next();
             }
             remove(kind, victim);
             displaced.add(victim);
@@ -317,8 +335,13 @@ public class Admission {
     }
 
     synchronized void opened(SessionId id, Kind kind, Circuit circuit) {
+        opened(id, kind, circuit, 0);
+    }
+
+    /** A new conversation of this class; {@code extra}: the bits its admission paid beyond the price (see check). */
+    synchronized void opened(SessionId id, Kind kind, Circuit circuit, int extra) {
         Instant now = clock.instant();
-        held.get(kind).put(id, new Ticket(circuit, now.plus(settings.handshakeTimeout())));
+        held.get(kind).put(id, new Ticket(circuit, now.plus(settings.handshakeTimeout()), extra));
         perCircuit.get(kind).merge(circuit, 1, Integer::sum);
         load.get(kind).admissions.add(now);
     }
@@ -335,8 +358,8 @@ public class Admission {
     synchronized void handshakeDone(SessionId id) {
         Ticket t = remove(Kind.LOGIN, id);
         if (t == null) {
-            held.get(Kind.REGISTRATION).computeIfPresent(id,
-                    (k, old) -> new Ticket(old.circuit(), clock.instant().plus(settings.registrationTimeout())));
+            held.get(Kind.REGISTRATION).computeIfPresent(id, (k, old) -> new Ticket(old.circuit(),
+                    clock.instant().plus(settings.registrationTimeout()), old.extra()));
         }
     }
 

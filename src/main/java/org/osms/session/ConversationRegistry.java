@@ -133,6 +133,11 @@ public class ConversationRegistry {
      * caps, 429 when the circuit holds its share (see Admission).
      */
     public SessionId open(Username claimedUser, Circuit circuit) {
+        return open(claimedUser, circuit, 0);
+    }
+
+    /** As {@link #open(Username, Circuit)}, for one whose admission paid {@code extra} bits beyond its price. */
+    public SessionId open(Username claimedUser, Circuit circuit, int extra) {
         List<Entry> displaced = new ArrayList<>();
         SessionId id;
         synchronized (this) {
@@ -154,7 +159,7 @@ public class ConversationRegistry {
             bean.open(claimedUser, challenge, entry::ended);
             id = SessionId.random(random);
             live.put(id, entry);
-            admission.opened(id, kind, circuit);
+            admission.opened(id, kind, circuit, extra);
         }
         // outside the lock: ending a conversation waits for a request it is still answering (up to its access
         // timeout), and every first call to create_session would wait with it

@@ -71,6 +71,7 @@ public class SessionResource {
                                   @HeaderParam(USERNAME_HEADER) String usernameHeader,
                                   @HeaderParam(AdmissionPuzzle.PUZZLE_HEADER) String puzzle,
                                   @HeaderParam(AdmissionPuzzle.COUNTER_HEADER) String puzzleCounter,
+                                  @HeaderParam(AdmissionPuzzle.EFFORT_HEADER) String puzzleEffort,
                                   @HeaderParam(Circuit.HEADER) String circuitHeader,
                                   InputStream body) {
         String message = read(body);
@@ -79,8 +80,8 @@ public class SessionResource {
         if (created) {
             Username claimed = usernameHeader == null ? null : Username.of(usernameHeader);
             Circuit circuit = Circuit.of(circuitHeader);
-            admission.check(Admission.Kind.of(claimed), circuit, puzzle, puzzleCounter);
-            id = registry.open(claimed, circuit);
+            int extra = admission.check(Admission.Kind.of(claimed), circuit, puzzle, puzzleCounter, puzzleEffort);
+            id = registry.open(claimed, circuit, extra);
             metrics.handshakeStarted();
         } else {
             id = SessionId.parse(sessionHeader);

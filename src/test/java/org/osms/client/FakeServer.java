@@ -83,6 +83,14 @@ final class FakeServer implements AutoCloseable {
      * bits; an answer is never checked (a server that only makes its clients work, as a hostile one could).
      */
     volatile int admissionBits;
+    /**
+     * With {@link #admissionBits}: the one puzzle this server issues, and admits an answer to (instead of refusing
+     * every first call); {@link #admissionCounters} records the counters it was answered with.
+     */
+    volatile String admissionToken;
+    final List<Long> admissionCounters = new java.util.concurrent.CopyOnWriteArrayList<>();
+    /** The effort each admitted answer declared ({@code OSMS-Puzzle-Effort}), "" when none. */
+    final List<String> admissionEfforts = new java.util.concurrent.CopyOnWriteArrayList<>();
     /** The commands received, by name. */
     final List<String> commands = new ArrayList<>();
 
@@ -201,8 +209,16 @@ final class FakeServer implements AutoCloseable {
     private void createSession(HttpExchange ex, String body) throws Exception {
         String id = ex.getRequestHeaders().getFirst("OSMS-Session");
         Login login;
-        if (id == null && admissionBits > 0) {
-            ex.getResponseHeaders().add("OSMS-Puzzle", "token." + UUID.randomUUID());
+        String answered = ex.getRequestHeaders().getFirst("OSMS-Puzzle-Counter");
+        String token = ex.getRequestHeaders().getFirst("OSMS-Puzzle");
+        if (id == null && admissionToken != null && admissionToken.equals(token) && answered != null
+                && org.osms.protocol.AdmissionPuzzle.isSolved(token, Long.parseLong(answered), admissionBits)) {
+            admissionCounters.add(Long.parseLong(answered));
+            String effort = ex.getRequestHeaders().getFirst("OSMS-Puzzle-Effort");
+            admissionEfforts.add(effort == null ? "" : effort);
+        } else if (id == null && admissionBits > 0) {
+            ex.getResponseHeaders().add("OSMS-Puzzle", admissionToken != null ? admissionToken
+                    : "token." + UUID.randomUUID());
             ex.getResponseHeaders().add("OSMS-Puzzle-Bits", Integer.toString(admissionBits));
             answer(ex, 429, error("puzzle_required"), null);
             return;

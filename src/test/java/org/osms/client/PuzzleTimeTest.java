@@ -9,6 +9,7 @@ import java.security.KeyPair;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.osms.protocol.AdmissionPuzzle;
 import org.osms.protocol.RegistrationPuzzle;
 import org.osms.protocol.Username;
 
@@ -61,6 +62,40 @@ class PuzzleTimeTest {
             assertEquals(List.of(), server.commands, "no register sent");
             assertEquals(1, server.terminations, "the registration conversation was ended");
         }
+    }
+
+    /**
+     * The client searches one bit further than an admission puzzle asks and declares it (a conversation that paid
+     * more outlasts a flood that pays only the price), and takes the first answer of the price, declaring nothing,
+     * when that search has not succeeded after twice its average work. The puzzles here are fixed, so which answer
+     * each gets is known beforehand.
+     */
+    @Test
+    void anAdmissionPuzzleIsSolvedOneBitFurtherWhenThatComesInTime() throws Exception {
+        int bits = 6;
+        int searchedFor = 0;
+        int tookThePrice = 0;
+        for (int t = 0; t < 100 && (t < 8 || searchedFor == 0 || tookThePrice == 0); t++) {
+            String token = "fixed-token-" + t;
+            long priced = AdmissionPuzzle.solve(token, bits);
+            long further = AdmissionPuzzle.solve(token, bits + 1);
+            long expected = further <= Math.max(priced, 1L << (bits + 2)) ? further : priced;
+            try (FakeServer server = new FakeServer()) {
+                server.admissionBits = bits;
+                server.admissionToken = token;
+                server.register("alice", 11, KEY);
+                new OsmsClient(server.uri()).login(Username.of("alice"), KEY, server.serverKey()).logout();
+                assertEquals(List.of(expected), server.admissionCounters, token);
+                assertEquals(List.of(expected == further ? String.valueOf(bits + 1) : ""), server.admissionEfforts,
+                        "the effort is declared when it was found, and only then: " + token);
+            }
+            if (expected == further) {
+                searchedFor++;
+            } else {
+                tookThePrice++;
+            }
+        }
+        assertTrue(searchedFor > 0 && tookThePrice > 0, searchedFor + " / " + tookThePrice);
     }
 
     /** The time is a bound, not a delay: an easy puzzle is solved and used as before. */

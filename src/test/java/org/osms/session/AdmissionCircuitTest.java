@@ -168,6 +168,92 @@ class AdmissionCircuitTest {
         assertEquals(5, admission.held(Admission.Kind.LOGIN));
     }
 
+    /**
+     * A flood spread over as many circuits as the cap, each newcomer paying the puzzle's price and no more, displaces
+     * every cheaper conversation before one whose admission paid a bit more, however old; without that bit, the same
+     * flood displaces it first (the oldest, when every circuit holds one).
+     */
+    @Test
+    void aConversationThatShowedMoreWorkOutlastsAFloodThatPaysOnlyThePrice() {
+        for (int extra : new int[] {1, 0}) {
+            Admission full = admission(8, 8);
+            Circuit legit = Circuit.of("fc00:dead:beef:4dad::100");
+            SessionId patient = SessionId.random(random);
+            full.makeRoom(Admission.Kind.REGISTRATION, legit);
+            full.opened(patient, Admission.Kind.REGISTRATION, legit, extra);
+            List<SessionId> displaced = new ArrayList<>();
+            for (int i = 0; i < 40; i++) {
+                Circuit fresh = Circuit.of("fc00:dead:beef:4dad::" + Integer.toHexString(0x200 + i));
+                displaced.addAll(full.makeRoom(Admission.Kind.REGISTRATION, fresh));
+                full.opened(SessionId.random(random), Admission.Kind.REGISTRATION, fresh, 0);
+            }
+            assertEquals(8, full.held(Admission.Kind.REGISTRATION));
+            assertEquals(33, displaced.size());
+            if (extra == 1) {
+                assertFalse(displaced.contains(patient), "one bit more outlasts 40 newcomers");
+                assertEquals(1, full.held(Admission.Kind.REGISTRATION, legit));
+            } else {
+                assertEquals(patient, displaced.get(0), "at the same price the oldest goes first");
+                assertEquals(0, full.held(Admission.Kind.REGISTRATION, legit));
+            }
+        }
+    }
+
+    /** Among the conversations of the least work, the largest circuit's oldest still goes first. */
+    @Test
+    void amongTheCheapestTheLargestCircuitsOldestGoes() {
+        Admission full = admission(12, 12); // a circuit's share: 3
+        full.opened(SessionId.random(random), Admission.Kind.LOGIN, B, 4);
+        SessionId cCheap = SessionId.random(random);
+        full.opened(cCheap, Admission.Kind.LOGIN, C, 0);
+        SessionId bCheap = SessionId.random(random);
+        full.opened(bCheap, Admission.Kind.LOGIN, B, 0);
+        for (int i = 0; i < 9; i++) {
+            full.opened(SessionId.random(random), Admission.Kind.LOGIN,
+                    Circuit.of("fc00:dead:beef:4dad::" + Integer.toHexString(0x300 + i)), 2);
+        }
+        // B holds two (three with the newcomer): of the cheapest, B's goes, although C's is older
+        assertEquals(List.of(bCheap), full.makeRoom(Admission.Kind.LOGIN, B));
+        assertEquals(1, full.held(Admission.Kind.LOGIN, C));
+        assertEquals(11, full.held(Admission.Kind.LOGIN));
+    }
+
+    /**
+     * What an admission paid beyond the price is the effort it declares ({@code OSMS-Puzzle-Effort}), which its answer
+     * must show; without the header, the price, however many zero bits the answer shows by chance.
+     */
+    @Test
+    void theWorkBeyondThePriceIsTheDeclaredEffortTheAnswerShows() {
+        List<SessionId> displaced = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            open(Admission.Kind.LOGIN, Circuit.LOCAL, displaced);
+        }
+        int price = admission.requiredBits(Admission.Kind.LOGIN);
+        assertEquals(16, price, "half full: the base difficulty");
+        String token = admission.issue(Admission.Kind.LOGIN, price);
+        long further = org.osms.protocol.AdmissionPuzzle.solve(token, price + 1);
+        for (String bad : List.of(String.valueOf(price - 1), "41", "x", "", "017x", "100")) {
+            ApiException e = assertThrows(ApiException.class,
+                    () -> admission.check(Admission.Kind.LOGIN, B, token, String.valueOf(further), bad), bad);
+            assertEquals("bad_puzzle", e.code(), bad);
+        }
+        long priced = 0;
+        while (org.osms.protocol.AdmissionPuzzle.effort(token, priced) != price) {
+            priced++; // an answer of exactly the price
+        }
+        String pricedCounter = String.valueOf(priced);
+        ApiException overclaimed = assertThrows(ApiException.class, () -> admission.check(Admission.Kind.LOGIN, B,
+                token, pricedCounter, String.valueOf(price + 1)));
+        assertEquals("bad_puzzle", overclaimed.code(), "an effort the answer does not show");
+        assertEquals(1, admission.check(Admission.Kind.LOGIN, B, token, String.valueOf(further),
+                String.valueOf(price + 1)));
+
+        String lucky = admission.issue(Admission.Kind.LOGIN, price);
+        long luckyCounter = org.osms.protocol.AdmissionPuzzle.solve(lucky, price + 1);
+        assertEquals(0, admission.check(Admission.Kind.LOGIN, C, lucky, String.valueOf(luckyCounter)),
+                "undeclared, an answer counts for the price, whatever it shows");
+    }
+
     @Test
     void whenEveryCircuitHoldsOneTheOldestMakesRoom() {
         Admission small = admission(4, 4);

@@ -192,9 +192,31 @@ class AdmissionIT {
         assertEquals("puzzle_required", replayed.error());
         assertNotEquals(token, replayed.header(AdmissionPuzzle.PUZZLE_HEADER), "with a fresh puzzle");
         assertEquals(live + 1, registry.live());
+
+        // an effort declared beyond the price must show in the answer's hash; then it admits as any answer does
+        String next = replayed.header(AdmissionPuzzle.PUZZLE_HEADER);
+        int nextBits = Integer.parseInt(replayed.header(AdmissionPuzzle.BITS_HEADER));
+        long exact = 0;
+        while (AdmissionPuzzle.effort(next, exact) != nextBits) {
+            exact++;
+        }
+        Http.Answer overclaimed = createSession("someone", next, String.valueOf(exact), String.valueOf(nextBits + 1));
+        assertEquals(400, overclaimed.status(), overclaimed.body());
+        assertEquals("bad_puzzle", overclaimed.error());
+        assertEquals("bad_puzzle", createSession("someone", next, String.valueOf(exact), "x1").error());
+        assertEquals(live + 1, registry.live(), "refusals hold nothing");
+        long further = AdmissionPuzzle.solve(next, nextBits + 1);
+        Http.Answer paid = createSession("someone", next, String.valueOf(further), String.valueOf(nextBits + 1));
+        assertEquals(200, paid.status(), paid.body());
+        opened.add(SessionId.parse(paid.header(SessionResource.SESSION_HEADER)));
+        assertEquals(live + 2, registry.live());
     }
 
     private Http.Answer createSession(String username, String token, String counter) {
+        return createSession(username, token, counter, null);
+    }
+
+    private Http.Answer createSession(String username, String token, String counter, String effort) {
         Http http = new Http(deploymentUrl.toString());
         HttpRequest.Builder r = HttpRequest.newBuilder(http.uri("/create_session"))
                 .header("Accept", "application/json")
@@ -207,6 +229,9 @@ class AdmissionIT {
         }
         if (counter != null) {
             r.header(AdmissionPuzzle.COUNTER_HEADER, counter);
+        }
+        if (effort != null) {
+            r.header(AdmissionPuzzle.EFFORT_HEADER, effort);
         }
         return http.send(r);
     }
