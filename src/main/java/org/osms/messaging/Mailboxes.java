@@ -97,15 +97,14 @@ public class Mailboxes {
         Identity recipient = unlessBlocked.or(() -> blocking).filter(r -> r.status().mayLogIn())
                 .orElseThrow(Mailboxes::noSuchRecipient);
         Mailbox mailbox = lockedMailbox(recipient.id());
-        if (blocking.isEmpty() && em.find(Block.class, new Block.Key(recipient.id(), from.identityId())) != null) {
-            // blocked since the first read: block takes this lock too, so this read sees every block answered before
-            return;
-        }
+        // read again under the lock, which block takes too: a block answered before this send took it is seen here
+        boolean blocked = blocking.isPresent()
+                || em.find(Block.class, new Block.Key(recipient.id(), from.identityId())) != null;
         if (mailbox.messageCount() >= limits.maxMessages() || mailbox.byteCount() + body.length() > limits.maxBytes()) {
             throw new ApiException(507, "mailbox_full",
                     "The recipient's mailbox is full; try again once they have read their messages.");
         }
-        if (blocking.isPresent()) {
+        if (blocked) {
             return; // the recipient blocks the sender: answered as a delivery would be, stored nowhere
         }
         if (beyondSendersShare(mailbox, recipient.id(), from.identityId(), body.length(), limits)) {

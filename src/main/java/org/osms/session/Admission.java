@@ -35,13 +35,14 @@ import org.osms.web.ApiException;
  *   ({@link #share}); a circuit at its share is refused ({@code 429 circuit_busy}) until one of its own conversations
  *   moves on or expires. Requests that did not come through the front share one circuit, {@link Circuit#LOCAL},
  *   which has no share of its own: any local process could as well name a fresh circuit in the header.</li>
- *   <li>A class at its cap does not refuse newcomers: the newcomer displaces, among the conversations whose admission
- *   paid the least beyond its price, the oldest of the circuit that holds the most of the class (counting the
- *   newcomer). So a conversation that paid more than its puzzle asked outlasts cheaper ones, and a flooding circuit
- *   displaces its own conversations before anyone else's. An abandoned handshake is always the oldest; a login handshake that
- *   completes quickly is displaced only by a flood of as many newcomers as the cap, spread over as many circuits,
- *   within its handshake, none of them cheaper than it. A registration conversation stays in its class through its
- *   puzzle's search, and can be displaced meanwhile (docs/protocol.md, "Admission", rule 3).</li>
+ *   <li>A class at its cap does not refuse newcomers: the newcomer displaces, of the conversations of the circuits
+ *   that hold the most of the class (counting the newcomer), the one whose admission paid the least beyond its price,
+ *   the oldest first. So a flooding circuit displaces its own conversations before anyone else's, and when every
+ *   circuit holds one, a conversation that paid more than its puzzle asked outlasts cheaper ones. An abandoned
+ *   handshake is always the oldest; a login handshake that completes quickly is displaced only by a flood of as many
+ *   newcomers as the cap, spread over as many circuits, within its handshake, none of them cheaper than it. A
+ *   registration conversation stays in its class through its puzzle's search, and can be displaced meanwhile
+ *   (docs/protocol.md, "Admission", rule 3).</li>
  *   <li>Once a class is half full, the first {@code POST /create_session} must carry the solution of a puzzle (one
  *   SHA-256 to check) whose difficulty rises by a bit for each doubling of the admissions of the last ten seconds above
  *   the class's cap, like tor's own proof of work: an attacker can displace conversations only as fast as it can
@@ -214,7 +215,8 @@ public class Admission {
             throw puzzle(kind, required, "The puzzle expired or the server got busier: solve this one.");
         }
         spend(token, issued, kind, required);
-        return Math.max(0, effort - required);
+        // beyond what this puzzle asked and beyond the price now: a difficulty that fell since counts for nothing
+        return Math.max(0, effort - Math.max(bits, required));
     }
 
     /**
@@ -303,8 +305,8 @@ public class Admission {
 
     /**
      * Makes room for one more conversation of this class from this circuit: refused when the circuit holds its
-     * share; when the class is full, conversations are displaced: of those whose admission paid the least beyond its
-     * price, the oldest of the circuit that holds the most (the newcomer counted). The caller ends the conversations
+     * share; when the class is full, conversations are displaced: of those of the circuits that hold the most (the
+     * newcomer counted), the one whose admission paid the least beyond its price, the oldest first. The caller ends the conversations
      * returned (the registry, under its own lock).
      */
     synchronized List<SessionId> makeRoom(Kind kind, Circuit circuit) {
@@ -313,20 +315,23 @@ public class Admission {
         Map<Circuit, Integer> counts = perCircuit.get(kind);
         List<SessionId> displaced = new ArrayList<>();
         while (tickets.size() >= cap(kind) && !tickets.isEmpty()) {
-            int least = tickets.values().stream().mapToInt(Ticket::extra).min().orElseThrow();
             int most = 0;
-            for (Ticket t : tickets.values()) {
-                if (t.extra() == least) {
-                    most = Math.max(most, counts.get(t.circuit()) + (t.circuit().equals(circuit) ? 1 : 0));
-                }
+            for (Map.Entry<Circuit, Integer> c : counts.entrySet()) {
+                most = Math.max(most, c.getValue() + (c.getKey().equals(circuit) ? 1 : 0));
             }
+            // of the largest circuits' conversations, the one that paid the least beyond its price, the oldest first
             SessionId victim = null;
+            int least = Integer.MAX_VALUE;
             for (Map.Entry<SessionId, Ticket> t : tickets.entrySet()) {
                 Circuit of = t.getValue().circuit();
-                if (t.getValue().extra() == least && counts.get(of) + (of.equals(circuit) ? 1 : 0) == most) {
+                if (counts.get(of) + (of.equals(circuit) ? 1 : 0) == most && t.getValue().extra() < least) {
                     victim = t.getKey();
-                    break;
+                    least = t.getValue().extra();
                 }
+            }
+            if (victim == null) {
+                // the newcomer's circuit alone is the largest but holds nothing yet: all hold one; the oldest goes
+                victim = tickets.keySet().iterator().next();
             }
             remove(kind, victim);
             displaced.add(victim);

@@ -4,6 +4,8 @@ import jakarta.ws.rs.container.AsyncResponse;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 import org.osms.web.ApiException;
 
 /**
@@ -20,6 +22,7 @@ import org.osms.web.ApiException;
  * still being made) gets the same time, once: the answer it waits for is on its way.
  */
 final class LongPoll {
+    private static final Logger LOG = Logger.getLogger(LongPoll.class.getName());
     static final long ANSWER_SECONDS = 45;
 
     private final Executor executor;
@@ -35,7 +38,8 @@ final class LongPoll {
 
     /**
      * A message arrived: the answer is made now, unless the timeout already began it. Should the executor refuse the
-     * answer, the wake-up did not happen: the request's timeout still answers it.
+     * answer, the wake-up did not happen: the request's timeout still answers it. Nothing is thrown to the caller,
+     * which is whoever stored the message, or the request itself when the wake-up fires as it is registered.
      */
     void woken() {
         if (started.compareAndSet(false, true)) {
@@ -43,7 +47,8 @@ final class LongPoll {
                 executor.execute(answer);
             } catch (RuntimeException refused) {
                 started.set(false);
-                throw refused;
+                LOG.log(Level.WARNING, "A waiting command could not be woken; its wait will answer it: {0}",
+                        refused.toString());
             }
         }
     }

@@ -199,6 +199,35 @@ class AdmissionCircuitTest {
         }
     }
 
+    /**
+     * The largest circuit still makes room first: a flood from a few circuits at their share, each conversation paying
+     * two bits more than asked, does not make a conversation that paid one bit more the cheapest target of the class.
+     * Newcomers that pay only the price, from fresh circuits, displace the flood's own conversations.
+     */
+    @Test
+    void paidMoreDoesNotMakeTheLargestCircuitsFloodOutlastAnyoneElse() {
+        Admission full = admission(20, 20); // a circuit's share: 5
+        for (int c = 0; c < 4; c++) {
+            Circuit flood = Circuit.of("fc00:dead:beef:4dad::" + Integer.toHexString(0x400 + c));
+            for (int i = 0; i < 5; i++) {
+                full.opened(SessionId.random(random), Admission.Kind.REGISTRATION, flood, 2);
+            }
+        }
+        Circuit legit = Circuit.of("fc00:dead:beef:4dad::500");
+        List<SessionId> displaced = new ArrayList<>(full.makeRoom(Admission.Kind.REGISTRATION, legit));
+        SessionId patient = SessionId.random(random);
+        full.opened(patient, Admission.Kind.REGISTRATION, legit, 1);
+        for (int i = 0; i < 10; i++) {
+            Circuit fresh = Circuit.of("fc00:dead:beef:4dad::" + Integer.toHexString(0x600 + i));
+            displaced.addAll(full.makeRoom(Admission.Kind.REGISTRATION, fresh));
+            full.opened(SessionId.random(random), Admission.Kind.REGISTRATION, fresh, 0);
+        }
+        assertEquals(11, displaced.size());
+        assertFalse(displaced.contains(patient), "the flood's circuits make room, not the one that paid a bit more");
+        assertEquals(1, full.held(Admission.Kind.REGISTRATION, legit));
+        assertEquals(20, full.held(Admission.Kind.REGISTRATION));
+    }
+
     /** Among the conversations of the least work, the largest circuit's oldest still goes first. */
     @Test
     void amongTheCheapestTheLargestCircuitsOldestGoes() {
@@ -252,6 +281,15 @@ class AdmissionCircuitTest {
         long luckyCounter = org.osms.protocol.AdmissionPuzzle.solve(lucky, price + 1);
         assertEquals(0, admission.check(Admission.Kind.LOGIN, C, lucky, String.valueOf(luckyCounter)),
                 "undeclared, an answer counts for the price, whatever it shows");
+
+        // a puzzle issued when the price was higher: what it asked is no work beyond the price, declared or not
+        String dearer = admission.issue(Admission.Kind.LOGIN, price + 1);
+        long dearerCounter = org.osms.protocol.AdmissionPuzzle.solve(dearer, price + 2);
+        assertEquals(0, admission.check(Admission.Kind.LOGIN, Circuit.LOCAL, dearer, String.valueOf(dearerCounter)));
+        String dearer2 = admission.issue(Admission.Kind.LOGIN, price + 1);
+        long dearer2Counter = org.osms.protocol.AdmissionPuzzle.solve(dearer2, price + 2);
+        assertEquals(1, admission.check(Admission.Kind.LOGIN, Circuit.LOCAL, dearer2, String.valueOf(dearer2Counter),
+                String.valueOf(price + 2)), "declared beyond what it asked: one bit");
     }
 
     @Test

@@ -2,7 +2,6 @@ package org.osms.session;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import jakarta.ws.rs.container.AsyncResponse;
@@ -57,7 +56,7 @@ class LongPollTest {
             }
             queued.add(r);
         }, () -> answersMade++);
-        assertThrows(java.util.concurrent.RejectedExecutionException.class, refusing::woken);
+        refusing.woken(); // throws nothing at whoever stored the message, or at the request that registered the wait
         assertFalse(refusing.started(), "nothing was begun");
         refuse[0] = false;
         refusing.timedOut(request);
