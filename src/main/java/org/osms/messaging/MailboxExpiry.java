@@ -22,23 +22,14 @@ public class MailboxExpiry {
     @Transactional(Transactional.TxType.REQUIRES_NEW)
     public int expire(long identityId, long cutoff) {
         Mailbox mailbox = em.find(Mailbox.class, identityId, LockModeType.PESSIMISTIC_WRITE);
-        // counted and deleted by two statements, without reading a body: a full mailbox holds up to maxBytes of them
-        Object[] old = em.createQuery("SELECT COUNT(m), SUM(m.bodyLength) FROM StoredMessage m "
-                        + "WHERE m.recipientId = :r AND m.receivedAt < :cutoff", Object[].class)
-                .setParameter("r", identityId).setParameter("cutoff", cutoff).getSingleResult();
-        int count = ((Number) old[0]).intValue();
-        if (count == 0) {
-            return 0;
+        int count = MailboxDeletion.delete(mailbox, em.createQuery("SELECT COUNT(m), SUM(m.bodyLength)"
+                        + " FROM StoredMessage m WHERE m.recipientId = :r AND m.receivedAt < :cutoff", Object[].class)
+                        .setParameter("r", identityId).setParameter("cutoff", cutoff),
+                em.createQuery("DELETE FROM StoredMessage m WHERE m.recipientId = :r AND m.receivedAt < :cutoff")
+                        .setParameter("r", identityId).setParameter("cutoff", cutoff), "expiry");
+        if (count > 0) {
+            em.flush();
         }
-        int deleted = em.createQuery("DELETE FROM StoredMessage m WHERE m.recipientId = :r "
-                        + "AND m.receivedAt < :cutoff")
-                .setParameter("r", identityId).setParameter("cutoff", cutoff).executeUpdate();
-        if (deleted != count) {
-            // the mailbox's row lock keeps every other change to its messages out until the commit
-            throw new IllegalStateException("expiry counted " + count + " messages but deleted " + deleted);
-        }
-        mailbox.removed(count, ((Number) old[1]).longValue());
-        em.flush();
         return count;
     }
 }

@@ -216,22 +216,15 @@ public class Mailboxes {
         if (mailbox == null) {
             return 0;
         }
-        // One query counts all of them and their lengths (an id given twice, or not waiting, counts nothing more),
-        // without reading their bodies: an ack of a page is one statement to count and one to delete, whatever its
-        // length. The mailbox's row lock keeps every other change to these messages out until the commit.
-        Object[] found = em.createNamedQuery("StoredMessage.acknowledged", Object[].class)
-                .setParameter("r", identityId).setParameter("seqs", seqs).getSingleResult();
-        int waiting = ((Number) found[0]).intValue();
-        if (waiting == 0) {
-            return 0;
+        // an id given twice, or not waiting, counts nothing more: an ack of a page is one statement to count and one
+        // to delete, whatever its length
+        int deleted = MailboxDeletion.delete(mailbox, em.createNamedQuery("StoredMessage.acknowledged", Object[].class)
+                        .setParameter("r", identityId).setParameter("seqs", seqs),
+                em.createNamedQuery("StoredMessage.deleteAcknowledged")
+                        .setParameter("r", identityId).setParameter("seqs", seqs), "ack");
+        if (deleted > 0) {
+            em.flush();
         }
-        mailbox.removed(waiting, ((Number) found[1]).longValue());
-        int deleted = em.createNamedQuery("StoredMessage.deleteAcknowledged")
-                .setParameter("r", identityId).setParameter("seqs", seqs).executeUpdate();
-        if (deleted != waiting) {
-            throw new IllegalStateException("ack found " + waiting + " messages but deleted " + deleted);
-        }
-        em.flush();
         return deleted;
     }
 
@@ -255,19 +248,12 @@ public class Mailboxes {
             throw new ApiException(409, "no_change", "This user is already blocked.");
         }
         em.persist(new Block(identityId, target.id(), clock.millis()));
-        Object[] theirs = em.createNamedQuery("StoredMessage.fromSender", Object[].class)
-                .setParameter("r", identityId).setParameter("s", target.id()).getSingleResult();
-        int waiting = ((Number) theirs[0]).intValue();
-        if (waiting > 0) {
-            mailbox.removed(waiting, ((Number) theirs[1]).longValue());
-            int deleted = em.createNamedQuery("StoredMessage.deleteFromSender")
-                    .setParameter("r", identityId).setParameter("s", target.id()).executeUpdate();
-            if (deleted != waiting) {
-                throw new IllegalStateException("block found " + waiting + " messages but deleted " + deleted);
-            }
-        }
+        int discarded = MailboxDeletion.delete(mailbox, em.createNamedQuery("StoredMessage.fromSender", Object[].class)
+                        .setParameter("r", identityId).setParameter("s", target.id()),
+                em.createNamedQuery("StoredMessage.deleteFromSender")
+                        .setParameter("r", identityId).setParameter("s", target.id()), "block");
         em.flush();
-        return new Blocked(target, waiting);
+        return new Blocked(target, discarded);
     }
 
     public Identity unblock(long identityId, Username who) {
