@@ -167,11 +167,6 @@ public class Admission {
         return bits;
     }
 
-    /** As {@link #check(Kind, Circuit, String, String, String)} without a declared effort. */
-    public int check(Kind kind, Circuit circuit, String token, String counterHeader) {
-        return check(kind, circuit, token, counterHeader, null);
-    }
-
     /**
      * Checks the puzzle of a first {@code POST /create_session}: nothing when none is needed now, else the headers
      * must answer a fresh puzzle of this class at about the current difficulty. {@code effortHeader}, optional: the
@@ -306,8 +301,8 @@ public class Admission {
     /**
      * Makes room for one more conversation of this class from this circuit: refused when the circuit holds its
      * share; when the class is full, conversations are displaced: of those of the circuits that hold the most (the
-     * newcomer counted), the one whose admission paid the least beyond its price, the oldest first. The caller ends the conversations
-     * returned (the registry, under its own lock).
+     * newcomer counted), the one whose admission paid the least beyond its price, the oldest first. The caller ends
+     * the conversations returned (the registry, under its own lock).
      */
     synchronized List<SessionId> makeRoom(Kind kind, Circuit circuit) {
         refuseOverShare(kind, circuit);
@@ -337,10 +332,6 @@ public class Admission {
             displaced.add(victim);
         }
         return displaced;
-    }
-
-    synchronized void opened(SessionId id, Kind kind, Circuit circuit) {
-        opened(id, kind, circuit, 0);
     }
 
     /** A new conversation of this class; {@code extra}: the bits its admission paid beyond the price (see check). */

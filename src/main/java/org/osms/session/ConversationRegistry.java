@@ -123,20 +123,11 @@ public class ConversationRegistry {
         return closings.get();
     }
 
-    /** Opens a conversation for the account named (or for a registration when empty), as a local request. */
-    public SessionId open(Username claimedUser) {
-        return open(claimedUser, Circuit.LOCAL);
-    }
-
     /**
-     * Opens a conversation for the account named (or for a registration when empty) on this circuit; 503 at the
-     * caps, 429 when the circuit holds its share (see Admission).
+     * Opens a conversation for the account named (or for a registration when empty) on this circuit, for an admission
+     * that paid {@code extra} bits beyond its price (see Admission.check); 503 at the caps, 429 when the circuit holds
+     * its share (see Admission).
      */
-    public SessionId open(Username claimedUser, Circuit circuit) {
-        return open(claimedUser, circuit, 0);
-    }
-
-    /** As {@link #open(Username, Circuit)}, for one whose admission paid {@code extra} bits beyond its price. */
     public SessionId open(Username claimedUser, Circuit circuit, int extra) {
         List<Entry> displaced = new ArrayList<>();
         SessionId id;

@@ -58,7 +58,7 @@ class AdmissionCircuitTest {
     private SessionId open(Admission.Kind kind, Circuit circuit, List<SessionId> displaced) {
         displaced.addAll(admission.makeRoom(kind, circuit));
         SessionId id = SessionId.random(random);
-        admission.opened(id, kind, circuit);
+        admission.opened(id, kind, circuit, 0);
         return id;
     }
 
@@ -103,7 +103,7 @@ class AdmissionCircuitTest {
         open(Admission.Kind.LOGIN, A, displaced);
 
         Admission.CircuitBusy refused = assertThrows(Admission.CircuitBusy.class,
-                () -> admission.check(Admission.Kind.LOGIN, A, null, null));
+                () -> admission.check(Admission.Kind.LOGIN, A, null, null, null));
         assertEquals(429, refused.status());
         assertEquals("circuit_busy", refused.code());
         assertEquals(61, refused.retryAfterSeconds(), "the first of A's handshakes reaches its deadline in 60 s");
@@ -112,16 +112,16 @@ class AdmissionCircuitTest {
         assertEquals(2, admission.held(Admission.Kind.LOGIN));
 
         // the share is per class: A may still open a registration conversation; B and local are admitted
-        admission.check(Admission.Kind.REGISTRATION, A, null, null);
+        admission.check(Admission.Kind.REGISTRATION, A, null, null, null);
         open(Admission.Kind.REGISTRATION, A, displaced);
-        admission.check(Admission.Kind.LOGIN, B, null, null);
+        admission.check(Admission.Kind.LOGIN, B, null, null, null);
         open(Admission.Kind.LOGIN, B, displaced);
         assertTrue(displaced.isEmpty());
 
         // one of A's handshakes completing gives A room again
         admission.handshakeDone(first);
         assertEquals(1, admission.held(Admission.Kind.LOGIN, A));
-        admission.check(Admission.Kind.LOGIN, A, null, null);
+        admission.check(Admission.Kind.LOGIN, A, null, null, null);
     }
 
     @Test
@@ -279,13 +279,14 @@ class AdmissionCircuitTest {
 
         String lucky = admission.issue(Admission.Kind.LOGIN, price);
         long luckyCounter = org.osms.protocol.AdmissionPuzzle.solve(lucky, price + 1);
-        assertEquals(0, admission.check(Admission.Kind.LOGIN, C, lucky, String.valueOf(luckyCounter)),
+        assertEquals(0, admission.check(Admission.Kind.LOGIN, C, lucky, String.valueOf(luckyCounter), null),
                 "undeclared, an answer counts for the price, whatever it shows");
 
         // a puzzle issued when the price was higher: what it asked is no work beyond the price, declared or not
         String dearer = admission.issue(Admission.Kind.LOGIN, price + 1);
         long dearerCounter = org.osms.protocol.AdmissionPuzzle.solve(dearer, price + 2);
-        assertEquals(0, admission.check(Admission.Kind.LOGIN, Circuit.LOCAL, dearer, String.valueOf(dearerCounter)));
+        assertEquals(0,
+                admission.check(Admission.Kind.LOGIN, Circuit.LOCAL, dearer, String.valueOf(dearerCounter), null));
         String dearer2 = admission.issue(Admission.Kind.LOGIN, price + 1);
         long dearer2Counter = org.osms.protocol.AdmissionPuzzle.solve(dearer2, price + 2);
         assertEquals(1, admission.check(Admission.Kind.LOGIN, Circuit.LOCAL, dearer2, String.valueOf(dearer2Counter),
@@ -299,7 +300,7 @@ class AdmissionCircuitTest {
         for (int i = 0; i < 4; i++) {
             SessionId id = SessionId.random(random);
             small.makeRoom(Admission.Kind.REGISTRATION, Circuit.of("fc00:dead:beef:4dad::" + (i + 1)));
-            small.opened(id, Admission.Kind.REGISTRATION, Circuit.of("fc00:dead:beef:4dad::" + (i + 1)));
+            small.opened(id, Admission.Kind.REGISTRATION, Circuit.of("fc00:dead:beef:4dad::" + (i + 1)), 0);
             ids.add(id);
         }
         assertEquals(1, small.share(Admission.Kind.REGISTRATION));

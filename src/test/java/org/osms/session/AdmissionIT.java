@@ -61,7 +61,7 @@ class AdmissionIT {
     }
 
     private SessionId open(Username user) {
-        SessionId id = registry.open(user);
+        SessionId id = registry.open(user, Circuit.LOCAL, 0);
         opened.add(id);
         return id;
     }

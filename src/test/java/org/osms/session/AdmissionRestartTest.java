@@ -23,7 +23,7 @@ class AdmissionRestartTest {
     private Admission halfFull() {
         Admission a = AdmissionCircuitTest.admission(8, 8);
         for (int i = 2; i <= 5; i++) {
-            a.opened(SessionId.random(random), Admission.Kind.LOGIN, Circuit.of("fc00:dead:beef:4dad::" + i));
+            a.opened(SessionId.random(random), Admission.Kind.LOGIN, Circuit.of("fc00:dead:beef:4dad::" + i), 0);
         }
         return a;
     }
@@ -32,23 +32,23 @@ class AdmissionRestartTest {
     void anAnswerToAPuzzleOfTheServerBeforeItsRestartGetsAFreshPuzzle() {
         Admission before = halfFull();
         Admission.PuzzleRequired asked = assertThrows(Admission.PuzzleRequired.class,
-                () -> before.check(Admission.Kind.LOGIN, A, null, null));
+                () -> before.check(Admission.Kind.LOGIN, A, null, null, null));
         String token = asked.headers().get(AdmissionPuzzle.PUZZLE_HEADER);
         int bits = Integer.parseInt(asked.headers().get(AdmissionPuzzle.BITS_HEADER));
         String counter = String.valueOf(AdmissionPuzzle.solve(token, bits));
 
         Admission restarted = halfFull();
         Admission.PuzzleRequired again = assertThrows(Admission.PuzzleRequired.class,
-                () -> restarted.check(Admission.Kind.LOGIN, A, token, counter));
+                () -> restarted.check(Admission.Kind.LOGIN, A, token, counter, null));
         assertEquals(429, again.status());
         assertEquals("puzzle_required", again.code());
         assertNotEquals(token, again.headers().get(AdmissionPuzzle.PUZZLE_HEADER));
         assertEquals(0, restarted.remembered(), "nothing spent");
 
         // the same answer to the server that issued it is admitted; a malformed token is still the client's bug
-        assertDoesNotThrow(() -> before.check(Admission.Kind.LOGIN, A, token, counter));
+        assertDoesNotThrow(() -> before.check(Admission.Kind.LOGIN, A, token, counter, null));
         ApiException malformed = assertThrows(ApiException.class,
-                () -> restarted.check(Admission.Kind.LOGIN, A, token.substring(0, token.indexOf('.')), counter));
+                () -> restarted.check(Admission.Kind.LOGIN, A, token.substring(0, token.indexOf('.')), counter, null));
         assertEquals("bad_puzzle", malformed.code());
     }
 }

@@ -49,7 +49,7 @@ class AdmissionSpentTokensTest {
         admission.maxSpent = 3;
         SecureRandom random = new SecureRandom();
         for (int i = 0; i < 4; i++) { // half the class's cap of 8: from now on a first call needs a puzzle
-            admission.opened(SessionId.random(random), Admission.Kind.LOGIN, Circuit.LOCAL);
+            admission.opened(SessionId.random(random), Admission.Kind.LOGIN, Circuit.LOCAL, 0);
         }
     }
 
@@ -59,7 +59,7 @@ class AdmissionSpentTokensTest {
 
     private Answer solvedPuzzle() {
         Admission.PuzzleRequired p = assertThrows(Admission.PuzzleRequired.class,
-                () -> admission.check(Admission.Kind.LOGIN, Circuit.LOCAL, null, null));
+                () -> admission.check(Admission.Kind.LOGIN, Circuit.LOCAL, null, null, null));
         String token = p.headers().get(AdmissionPuzzle.PUZZLE_HEADER);
         int bits = Integer.parseInt(p.headers().get(AdmissionPuzzle.BITS_HEADER));
         clock.now = clock.now.plusMillis(1);
@@ -67,7 +67,7 @@ class AdmissionSpentTokensTest {
     }
 
     private void admit(Answer a) {
-        admission.check(Admission.Kind.LOGIN, Circuit.LOCAL, a.token(), a.counter());
+        admission.check(Admission.Kind.LOGIN, Circuit.LOCAL, a.token(), a.counter(), null);
     }
 
     private void assertRefusedWithAFreshPuzzle(Answer a, String why) {

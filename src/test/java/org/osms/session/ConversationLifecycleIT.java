@@ -55,7 +55,7 @@ class ConversationLifecycleIT {
     @Test
     void endingAConversationDestroysItsBean() {
         int before = Conversation.liveBeans();
-        SessionId id = registry.open(null);
+        SessionId id = registry.open(null, Circuit.LOCAL, 0);
         assertEquals(before + 1, Conversation.liveBeans());
         registry.end(id);
         assertEquals(before, Conversation.liveBeans(), "@Remove destroyed the bean");
@@ -74,16 +74,16 @@ class ConversationLifecycleIT {
         int live = registry.live();
         int beans = Conversation.liveBeans();
         for (int i = 0; i < 10; i++) { // the first conversations of a deployment may fill caches meant to fill
-            registry.end(registry.open(null));
+            registry.end(registry.open(null, Circuit.LOCAL, 0));
         }
         long before = conversationObjects();
         Username someone = Username.of("someone");
         long identity = 4_242_424_242L;
         for (int i = 0; i < conversations / 2; i++) {
-            registry.end(registry.open(null)); // logout
-            SessionId displaced = registry.open(someone);
+            registry.end(registry.open(null, Circuit.LOCAL, 0)); // logout
+            SessionId displaced = registry.open(someone, Circuit.LOCAL, 0);
             registry.markEncrypted(registry.find(displaced).orElseThrow(), identity);
-            SessionId current = registry.open(someone);
+            SessionId current = registry.open(someone, Circuit.LOCAL, 0);
             registry.markEncrypted(registry.find(current).orElseThrow(), identity);
             registry.endOthersOf(identity, current); // a new key or a closed identity ends the others
             assertEquals(true, registry.find(displaced).isEmpty());
@@ -115,7 +115,7 @@ class ConversationLifecycleIT {
     @Test
     void idleConversationsExpireAndTheirBeansAreDestroyed() {
         int before = Conversation.liveBeans();
-        SessionId id = registry.open(null);
+        SessionId id = registry.open(null, Circuit.LOCAL, 0);
         assertEquals(0, registry.expireIdle(clock.instant()), "not idle yet");
         int expired = registry.expireIdle(clock.instant().plus(settings.handshakeTimeout()).plusSeconds(1));
         assertEquals(true, expired >= 1);
@@ -125,7 +125,7 @@ class ConversationLifecycleIT {
 
     @Test
     void anEncryptedConversationLivesUntilItsIdleTimeout() {
-        SessionId id = registry.open(Username.of("someone"));
+        SessionId id = registry.open(Username.of("someone"), Circuit.LOCAL, 0);
         try {
             registry.markEncrypted(registry.find(id).orElseThrow());
             admission.handshakeDone(id);
@@ -140,7 +140,7 @@ class ConversationLifecycleIT {
 
     /** A conversation whose login handshake proved {@code identity}'s key, as SessionResource records it. */
     private SessionId loggedIn(long identity) {
-        SessionId id = registry.open(Username.of("someone"));
+        SessionId id = registry.open(Username.of("someone"), Circuit.LOCAL, 0);
         registry.markEncrypted(registry.find(id).orElseThrow(), identity);
         admission.handshakeDone(id);
         return id;
@@ -200,7 +200,7 @@ class ConversationLifecycleIT {
         int beans = Conversation.liveBeans();
         int handshakes = registry.handshakes();
         Instant opened = Instant.now();
-        SessionId id = registry.open(null);
+        SessionId id = registry.open(null, Circuit.LOCAL, 0);
         assertEquals(handshakes + 1, registry.handshakes());
         // The sweeper runs every five seconds; polling the counts (find would count as use) until a deadline.
         Instant deadline = opened.plus(settings.handshakeTimeout()).plusSeconds(45);
