@@ -66,6 +66,10 @@ class MessagingIT {
     @Resource(lookup = "jdbc/osms")
     DataSource db;
 
+    /** The embedded database shows other sessions, and who blocks them, to its owner only. */
+    @Resource(lookup = "jdbc/osmsOwner")
+    DataSource owner;
+
     @Inject
     Mailboxes mailboxes;
 
@@ -321,6 +325,93 @@ class MessagingIT {
         late.logout();
         b.logout();
         c.logout();
+    }
+
+    /**
+     * A send that looked for a block before the block was committed, and then waits for the mailbox while the block
+     * holds it, stores nothing: it reads the block list again once it holds the mailbox. The test holds bob's mailbox
+     * row itself, lets bob's block of carol queue for it first and carol's send second, then lets both go. On
+     * PostgreSQL the first to queue takes the row first, so the send finds the block only by reading again. The
+     * embedded database lets one writing transaction in at a time, and the send looks for blocks only once in: there
+     * the two pass in either order, and both orders must leave nothing of carol's waiting.
+     */
+    @Test
+    void aSendWaitingForTheMailboxWhileABlockHoldsItStoresNothing() throws Exception {
+        User bob = register("bob");
+        User carol = register("carol");
+        OsmsClient.Session b = login(bob);
+        OsmsClient.Session c = login(carol);
+        String to = bob.name().value();
+        String body = fakeDataMessage(120);
+        long bobId = identityId(bob);
+        CompletableFuture<JsonObject> blocking;
+        CompletableFuture<JsonObject> sending;
+        // threads of their own: the common pool of a two-core machine runs one task at a time
+        java.util.concurrent.ExecutorService two = java.util.concurrent.Executors.newFixedThreadPool(2);
+        try (Connection holder = db.getConnection()) {
+            holder.setAutoCommit(false);
+            try (PreparedStatement lock = holder.prepareStatement(
+                    "SELECT message_count FROM mailbox WHERE identity_id = ? FOR UPDATE")) {
+                lock.setLong(1, bobId);
+                lock.executeQuery().close();
+            }
+            blocking = CompletableFuture.supplyAsync(() -> b.block(carol.name().value()), two);
+            awaitLockWaiters(1, blocking);
+            sending = CompletableFuture.supplyAsync(() -> c.sendTo(to, body), two);
+            awaitLockWaiters(2, sending);
+            assertFalse(blocking.isDone() || sending.isDone(), "both wait for the mailbox");
+            holder.rollback();
+        } finally {
+            two.shutdown();
+        }
+        JsonObject blocked = blocking.get(30, TimeUnit.SECONDS);
+        assertEquals(to, sending.get(30, TimeUnit.SECONDS).getString("to"),
+                "answered as a delivery, whichever went first: a refusal would tell carol she is blocked");
+        int discarded = blocked.getInt("discarded");
+        assertTrue(discarded == 0 || discarded == 1, "discarded " + discarded);
+        assertEquals(0, count("SELECT COUNT(*) FROM mailbox_message WHERE recipient_id = ?", bobId),
+                "nothing of carol's waits for bob");
+        JsonObject usage = b.quota().getJsonObject("usage");
+        assertEquals(0, usage.getInt("messages"));
+        assertEquals(0, usage.getJsonNumber("bytes").longValue());
+        assertEquals(0, b.fetch(0, 10, 0).getJsonArray("messages").size());
+        b.logout();
+        c.logout();
+    }
+
+    /**
+     * Waits until this many commands wait behind the test's lock of the mailbox row. On PostgreSQL, the first waiter
+     * for a row waits for the holder's transaction and the next for the row's lock: one lock not granted each. The
+     * embedded database lets one writing transaction in at a time (org.osms.h2.WriteGate), which the test's
+     * {@code FOR UPDATE} holds: there the commands wait at that gate, before their first write.
+     */
+    private void awaitLockWaiters(int n, CompletableFuture<?> command) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+        try (Connection c = owner.getConnection()) {
+            boolean h2 = "H2".equals(c.getMetaData().getDatabaseProductName());
+            while ((h2 ? threadsAtTheWriteGate() : locksNotGranted(c)) < n) {
+                if (command.isDone()) {
+                    throw new AssertionError("the command did not wait: "
+                            + command.handle((v, e) -> e == null ? v : e).join());
+                }
+                assertTrue(System.nanoTime() < deadline, "no " + n + " commands waiting in 15 s");
+                Thread.sleep(20);
+            }
+        }
+    }
+
+    private static long locksNotGranted(Connection c) throws SQLException {
+        try (PreparedStatement p = c.prepareStatement("SELECT COUNT(*) FROM pg_locks WHERE NOT granted");
+             ResultSet r = p.executeQuery()) {
+            r.next();
+            return r.getLong(1);
+        }
+    }
+
+    /** Threads of this server waiting to write to the embedded database: the test runs in the server. */
+    private static long threadsAtTheWriteGate() {
+        return Thread.getAllStackTraces().values().stream().filter(stack -> java.util.Arrays.stream(stack).anyMatch(
+                f -> f.getClassName().equals("org.osms.h2.WriteGate") && f.getMethodName().equals("enter"))).count();
     }
 
     @Test
