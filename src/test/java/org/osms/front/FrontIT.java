@@ -314,6 +314,20 @@ class FrontIT {
         assertEquals("", logged.strip(), "the front logged nothing");
     }
 
+    /**
+     * A kept-alive connection that sends no further request is closed by the front 10 s after its answer (timeout
+     * http-request, which haproxy applies to the wait for a next request when timeout http-keep-alive is not set): the
+     * SOCKS transport of the reference client reuses a connection for half of that (SocksKeptConnectionsTest).
+     */
+    @Test
+    void anIdleKeptAliveConnectionIsClosedTenSecondsAfterItsAnswer() throws Exception {
+        Exchange x = exchange(CIRCUIT + 5, ascii("GET /pk HTTP/1.1\r\nHost: x\r\nAccept: application/json\r\n\r\n"));
+        assertEquals(1, x.wire().split("HTTP/1.1 200 ", -1).length - 1, x.wire());
+        assertFalse(x.wire().toLowerCase(java.util.Locale.ROOT).contains("connection: close"),
+                "kept alive after the answer: " + x.wire());
+        assertTrue(x.millis() >= 9_500 && x.millis() < 13_000, "closed " + x.millis() + " ms after the request");
+    }
+
     /** A body that does not fit the front's buffer beside its head is refused there, at once, as too large. */
     @Test
     void aBodyLongerThanTheFrontsBufferIsRefusedThereAtOnce() throws Exception {
