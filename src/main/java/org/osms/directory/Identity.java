@@ -68,6 +68,13 @@ public class Identity {
     @Column(name = "version", nullable = false)
     private long version;
 
+    /**
+     * Counts the changes that end the identity's conversations (a key replacement, a suspension, a closing status):
+     * a conversation acts only while the count it logged in under is still the count (org.osms.session.Authority).
+     */
+    @Column(name = "authority_epoch", nullable = false)
+    private long authorityEpoch;
+
     protected Identity() {
         // for JPA
     }
@@ -122,6 +129,11 @@ public class Identity {
         return createdAt;
     }
 
+    /** See the field: unchanged by a change that leaves the identity's conversations as they are (a rename, say). */
+    public long authorityEpoch() {
+        return authorityEpoch;
+    }
+
     /** What the audit log records as the "before" or "after" state. */
     IdentityState state() {
         return new IdentityState(username, fingerprint, publicKey == null ? null : publicKey.clone());
@@ -136,6 +148,7 @@ public class Identity {
     void replaceKey(OtrPublicKey key, long now) {
         requireNotFinal();
         setKey(key);
+        this.authorityEpoch++;
         this.updatedAt = now;
     }
 
@@ -149,6 +162,9 @@ public class Identity {
             this.publicKey = null;
             this.fingerprint = null;
         }
+        if (next.isFinal()) {
+            this.authorityEpoch++;
+        }
         this.status = next;
         this.updatedAt = now;
     }
@@ -161,6 +177,7 @@ public class Identity {
         }
         this.statusBeforeSuspension = status;
         this.status = IdentityStatus.SUSPENDED;
+        this.authorityEpoch++;
         this.updatedAt = now;
     }
 

@@ -13,7 +13,10 @@ import org.osms.protocol.Fingerprint;
 
 /**
  * The rule every command obeys (docs/protocol.md, "Authority"): a conversation may act for its identity only while
- * the key it proved is the identity's current key and the identity may log in. The check and the command run in one
+ * the key it proved is the identity's current key and the identity may log in, and nothing that ends the identity's
+ * conversations (a key replacement, a suspension, a closing) happened since it logged in or last replaced the key
+ * itself: the identity's authority epoch is the one it acts under. The epoch is how a server sees such a change made
+ * through another server on the same database, even one undone since (a suspension lifted, a key replaced back). The check and the command run in one
  * transaction, with the identity's row locked from the check to the commit (unless the command changes nothing: then
  * the row is read again after the command): a command racing a key replacement, revocation or deletion either runs
  * entirely before that change or is refused; it is never applied, nor answered, under a key that is no longer
@@ -45,11 +48,11 @@ public class Authority {
      * command may have been done.
      */
     @TransactionAttribute(TransactionAttributeType.REQUIRED)
-    public void run(long identityId, Fingerprint provenKey, byte[] challenge, boolean mayDefer,
+    public void run(long identityId, Fingerprint provenKey, long epoch, byte[] challenge, boolean mayDefer,
                     boolean changesNothing, Object prepared, CommitPoint commitPoint, Consumer<Caller> command) {
         Identity identity = (changesNothing ? directory.find(identityId) : directory.lockForCommand(identityId))
                 .orElseThrow(Lost::new);
-        if (!mayAct(identity, provenKey)) {
+        if (!mayAct(identity, provenKey, epoch)) {
             throw new Lost();
         }
         command.accept(new Caller(identity, provenKey, challenge, mayDefer, prepared));
@@ -57,7 +60,7 @@ public class Authority {
             // Without the lock, a change of the key or status could commit while the command read (messages that
             // arrived after a replace-key, say, would reach the old key): read the identity again, so that all the
             // command read was read while the key was still current, or its answer is not given.
-            if (directory.readAgain(identityId).filter(again -> mayAct(again, provenKey)).isEmpty()) {
+            if (directory.readAgain(identityId).filter(again -> mayAct(again, provenKey, epoch)).isEmpty()) {
                 throw new Lost();
             }
         } else {
@@ -71,12 +74,16 @@ public class Authority {
      * The command's own check, under the lock, decides.
      */
     @TransactionAttribute(TransactionAttributeType.NOT_SUPPORTED)
-    public boolean mayStillAct(long identityId, Fingerprint provenKey) {
-        return directory.find(identityId).filter(identity -> mayAct(identity, provenKey)).isPresent();
+    public boolean mayStillAct(long identityId, Fingerprint provenKey, long epoch) {
+        return directory.find(identityId).filter(identity -> mayAct(identity, provenKey, epoch)).isPresent();
     }
 
-    /** True when {@code provenKey} is the identity's current key and the identity may log in. */
-    public static boolean mayAct(Identity identity, Fingerprint provenKey) {
-        return identity.status().mayLogIn() && identity.fingerprint().filter(provenKey::equals).isPresent();
+    /**
+     * True when {@code provenKey} is the identity's current key, the identity may log in, and its authority epoch is
+     * still {@code epoch}.
+     */
+    public static boolean mayAct(Identity identity, Fingerprint provenKey, long epoch) {
+        return identity.status().mayLogIn() && identity.authorityEpoch() == epoch
+                && identity.fingerprint().filter(provenKey::equals).isPresent();
     }
 }

@@ -220,7 +220,7 @@ public class Commands {
         Object prepared = handler.prepares(name) ? prepare(state, handler, name, c) : null;
         Caller[] ran = new Caller[1];
         try {
-            authority.run(state.identityId(), state.provenKey(), state.challenge(), mayDefer,
+            authority.run(state.identityId(), state.provenKey(), state.authorityEpoch(), state.challenge(), mayDefer,
                     handler.changesNothing(name), prepared, commitPoint, caller -> {
                 ran[0] = caller;
                 handler.handle(caller, name, c, reply);
@@ -235,7 +235,7 @@ public class Commands {
         // Committed: only now does the conversation follow what the command changed.
         Caller caller = ran[0];
         if (caller.newlyProvenKey() != null) {
-            state.provenKey(caller.newlyProvenKey());
+            state.actsUnder(caller.newlyProvenKey(), caller.identity().authorityEpoch());
         }
         if (caller.endsOtherConversations()) {
             state.identityChanged();
@@ -250,7 +250,7 @@ public class Commands {
     static final int MAX_REFUSED_PREPARATIONS = 3;
 
     private Object prepare(ConversationState state, CommandHandler handler, String name, JsonObject c) {
-        if (!authority.mayStillAct(state.identityId(), state.provenKey())) {
+        if (!authority.mayStillAct(state.identityId(), state.provenKey(), state.authorityEpoch())) {
             throw new Authority.Lost();
         }
         if (state.refusedPreparations() >= MAX_REFUSED_PREPARATIONS) {
@@ -296,7 +296,7 @@ public class Commands {
         Identity identity = directory.register(username, key, commitPoint);
         commitPoint.committed();
         registrationWork.registered();
-        state.loggedInAs(identity.id());
+        state.loggedInAs(identity.id(), identity.authorityEpoch());
         DirectoryCommands.describe(identity, reply);
     }
 }

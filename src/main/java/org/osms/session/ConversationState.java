@@ -25,6 +25,8 @@ final class ConversationState {
     private Fingerprint provenKey;
     private OtrPublicKey registrationKey;
     private long identityId = NO_IDENTITY;
+    /** The identity's authority epoch when this conversation logged in or last replaced its key (see Authority). */
+    private long authorityEpoch;
     private long lastSeq;
     private int refusedPreparations;
     private boolean ended;
@@ -95,11 +97,23 @@ final class ConversationState {
         return identityId != NO_IDENTITY;
     }
 
-    void loggedInAs(long id) {
+    /** The identity's authority epoch this conversation acts under: see {@link Authority}. */
+    long authorityEpoch() {
+        return authorityEpoch;
+    }
+
+    /** A key replacement made in this conversation: it acts under the new key and the epoch that change began. */
+    void actsUnder(Fingerprint key, long epoch) {
+        this.provenKey = key;
+        this.authorityEpoch = epoch;
+    }
+
+    void loggedInAs(long id, long epoch) {
         if (id == NO_IDENTITY) {
             throw new IllegalArgumentException("no identity has the id " + NO_IDENTITY);
         }
         this.identityId = id;
+        this.authorityEpoch = epoch;
         this.claimedUser = null;
     }
 

@@ -24,7 +24,7 @@ public class Logins {
         Identity identity = directory.lookUp(claimed).orElse(null); // read-only, outside any transaction
         ApiException refusal = refusal(identity, proven);
         if (refusal == null) {
-            state.loggedInAs(identity.id());
+            state.loggedInAs(identity.id(), identity.authorityEpoch());
         }
         return refusal;
     }

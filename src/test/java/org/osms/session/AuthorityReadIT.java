@@ -48,10 +48,20 @@ class AuthorityReadIT {
     }
 
     private void read(Identity identity, Fingerprint proven, Runnable meanwhile) {
-        authority.run(identity.id(), proven, new byte[32], false, true, null, new CommitPoint(), caller -> {
+        read(identity, proven, epochOf(identity), meanwhile);
+    }
+
+    /** A read by a conversation that logged in (or last replaced its key) at {@code epoch}. */
+    private void read(Identity identity, Fingerprint proven, long epoch, Runnable meanwhile) {
+        authority.run(identity.id(), proven, epoch, new byte[32], false, true, null, new CommitPoint(), caller -> {
             assertEquals(identity.id(), caller.identityId());
             meanwhile.run();
         });
+    }
+
+    /** The identity's authority epoch as committed now. */
+    private long epochOf(Identity identity) {
+        return directory.find(identity.id()).orElseThrow().authorityEpoch();
     }
 
     private void committedElsewhere(Runnable change) {
@@ -68,7 +78,8 @@ class AuthorityReadIT {
      */
     private Fingerprint refusedWhenMeanwhile(Identity identity, Consumer<Identity> change) {
         Fingerprint key = identity.fingerprint().orElseThrow();
-        assertThrows(Authority.Lost.class, () -> read(identity, key,
+        long epoch = epochOf(identity);
+        assertThrows(Authority.Lost.class, () -> read(identity, key, epoch,
                 () -> committedElsewhere(() -> change.accept(identity))));
         return key;
     }
@@ -97,10 +108,51 @@ class AuthorityReadIT {
     void aReadWithNothingChangedMeanwhileAnswers() {
         Identity identity = registered();
         Fingerprint key = identity.fingerprint().orElseThrow();
+        long epoch = epochOf(identity);
         AtomicReference<String> renamed = new AtomicReference<>();
-        // a change that leaves the key and the right to log in alone (a rename) does not refuse the read
-        read(identity, key, () -> committedElsewhere(() -> renamed.set(directory.rename(identity.id(),
+        // a change that leaves the key and the right to log in alone (a rename, the key's publication) does not
+        // refuse the read
+        read(identity, key, epoch, () -> committedElsewhere(() -> renamed.set(directory.rename(identity.id(),
                 Deployments.freshUsername("reread")).username().value())));
         assertEquals(renamed.get(), directory.find(identity.id()).orElseThrow().username().value());
+        directory.unpublishKey(identity.id());
+        directory.publishKey(identity.id());
+        read(identity, key, epoch, () -> { });
+        assertEquals(epoch, epochOf(identity));
+    }
+
+    /**
+     * A suspension lifted again, committed by another server on the same database (this server's registry never
+     * heard of it): the key and the status are as they were, and still a conversation that logged in before the
+     * suspension may no longer act. One that logged in after it may.
+     */
+    @Test
+    void aSuspensionLiftedSinceTheLoginStillRefuses() {
+        Identity identity = registered();
+        Fingerprint key = identity.fingerprint().orElseThrow();
+        long before = epochOf(identity);
+        directory.suspend(identity.username());
+        directory.reinstate(identity.username());
+        Identity now = directory.find(identity.id()).orElseThrow();
+        assertEquals(identity.status(), now.status());
+        assertEquals(identity.fingerprint(), now.fingerprint());
+        assertThrows(Authority.Lost.class, () -> read(identity, key, before, () -> { }));
+        assertEquals(before + 1, now.authorityEpoch());
+        read(identity, key, now.authorityEpoch(), () -> { });
+    }
+
+    /** The same for a key replaced and then replaced back: the old key is current again, its old logins are not. */
+    @Test
+    void aKeyReplacedAndReplacedBackStillRefusesTheLoginsOfBefore() {
+        Identity identity = registered();
+        Fingerprint key = identity.fingerprint().orElseThrow();
+        OtrPublicKey first = identity.publicKey().orElseThrow();
+        long before = epochOf(identity);
+        directory.replaceKey(identity.id(), Deployments.freshKey());
+        directory.replaceKey(identity.id(), first);
+        assertEquals(key, directory.find(identity.id()).orElseThrow().fingerprint().orElseThrow());
+        assertThrows(Authority.Lost.class, () -> read(identity, key, before, () -> { }));
+        assertEquals(before + 2, epochOf(identity));
+        read(identity, key, epochOf(identity), () -> { });
     }
 }
