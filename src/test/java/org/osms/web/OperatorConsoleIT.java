@@ -17,6 +17,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.KeyPair;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -205,6 +206,40 @@ class OperatorConsoleIT {
     private Http.Answer file(Path path) {
         return admin.get("/IBMJMXConnectorREST/file/" + URLEncoder.encode(path.toString(), StandardCharsets.UTF_8),
                 credentials.user(), credentials.password());
+    }
+
+    /**
+     * No page of another site may frame the console (clickjacking): Admin Center's pages allow frames of their own
+     * origin only, which its tools need, and every other answer of the admin endpoint none at all; none may be read
+     * as another type than it declares. Each header once: the endpoint adds its own only where the page set none.
+     */
+    @Test
+    void noOtherSiteMayFrameAnAnswerOfTheConsole() {
+        Http.Answer login = admin.get("/adminCenter/login.jsp");
+        assertEquals(200, login.status());
+        assertEquals(List.of("SAMEORIGIN"), values(login, "X-Frame-Options"));
+        assertEquals(1, values(login, "Content-Security-Policy").size());
+        assertTrue(login.header("Content-Security-Policy").contains("frame-ancestors 'self'"),
+                login.header("Content-Security-Policy"));
+        assertEquals(List.of("nosniff"), values(login, "X-Content-Type-Options"));
+        Map<String, Integer> answers = new java.util.LinkedHashMap<>();
+        answers.put("/health/ready", 200);
+        answers.put("/metrics", 401);
+        answers.put("/IBMJMXConnectorREST", 401);
+        answers.put("/openapi", 200);
+        answers.put("/no-such-page", 404);
+        answers.forEach((path, status) -> {
+            Http.Answer a = admin.get(path);
+            assertEquals(status, a.status(), path);
+            assertEquals(List.of("DENY"), values(a, "X-Frame-Options"), path);
+            assertEquals(List.of("frame-ancestors 'none'"), values(a, "Content-Security-Policy"), path);
+            assertEquals(List.of("nosniff"), values(a, "X-Content-Type-Options"), path);
+        });
+    }
+
+    private static List<String> values(Http.Answer a, String header) {
+        return a.headers().entrySet().stream().filter(e -> e.getKey().equalsIgnoreCase(header))
+                .flatMap(e -> e.getValue().stream()).toList();
     }
 
     @Test
