@@ -212,6 +212,49 @@ class AdmissionIT {
         assertEquals(live + 2, registry.live());
     }
 
+    /**
+     * Over HTTP, an answer that shows more zero bits than its price by luck, with no {@code OSMS-Puzzle-Effort}, is
+     * counted at its price: when the class is full it is displaced before conversations that declared more work,
+     * even older ones. Counted by its luck, it would outlast them (half of all answers show an extra bit).
+     */
+    @Test
+    void overHttpALuckyAnswerThatDeclaresNothingCountsForItsPriceOnly() {
+        List<SessionId> paidMore = new ArrayList<>();
+        while (admission.held(Admission.Kind.LOGIN) < settings.maxHandshakes() - 2) {
+            SessionId id = registry.open(SOMEONE, Circuit.LOCAL, 1);
+            opened.add(id);
+            paidMore.add(id);
+        }
+        Http.Answer asked = createSession("someone", null, null);
+        assertEquals("puzzle_required", asked.error());
+        String token = asked.header(AdmissionPuzzle.PUZZLE_HEADER);
+        int bits = Integer.parseInt(asked.header(AdmissionPuzzle.BITS_HEADER));
+        long lucky = 0;
+        while (AdmissionPuzzle.effort(token, lucky) < bits + 1) {
+            lucky++;
+        }
+        Http.Answer undeclared = createSession("someone", token, String.valueOf(lucky));
+        assertEquals(200, undeclared.status(), undeclared.body());
+        SessionId luckyId = SessionId.parse(undeclared.header(SessionResource.SESSION_HEADER));
+        opened.add(luckyId);
+
+        Http.Answer askedAgain = createSession("someone", null, null);
+        String next = askedAgain.header(AdmissionPuzzle.PUZZLE_HEADER);
+        int nextBits = Integer.parseInt(askedAgain.header(AdmissionPuzzle.BITS_HEADER));
+        Http.Answer declared = createSession("someone", next,
+                String.valueOf(AdmissionPuzzle.solve(next, nextBits + 1)), String.valueOf(nextBits + 1));
+        assertEquals(200, declared.status(), declared.body());
+        SessionId declaredId = SessionId.parse(declared.header(SessionResource.SESSION_HEADER));
+        opened.add(declaredId);
+        assertEquals(settings.maxHandshakes(), admission.held(Admission.Kind.LOGIN), "the class is full");
+
+        opened.add(registry.open(SOMEONE, Circuit.LOCAL, 0)); // makes room for itself
+        assertTrue(registry.find(luckyId).isEmpty(), "the lucky answer, the newest but one, went first");
+        assertTrue(registry.find(declaredId).isPresent(), "the one that declared its work stays");
+        paidMore.forEach(id -> assertTrue(registry.find(id).isPresent(), "so does every older one that paid more"));
+        assertEquals(settings.maxHandshakes(), admission.held(Admission.Kind.LOGIN));
+    }
+
     private Http.Answer createSession(String username, String token, String counter) {
         return createSession(username, token, counter, null);
     }
