@@ -16,11 +16,11 @@ import org.osms.protocol.Fingerprint;
  * the key it proved is the identity's current key and the identity may log in, and nothing that ends the identity's
  * conversations (a key replacement, a suspension, a closing) happened since it logged in or last replaced the key
  * itself: the identity's authority epoch is the one it acts under. The epoch is how a server sees such a change made
- * through another server on the same database, even one undone since (a suspension lifted, a key replaced back). The check and the command run in one
- * transaction, with the identity's row locked from the check to the commit (unless the command changes nothing: then
- * the row is read again after the command): a command racing a key replacement, revocation or deletion either runs
- * entirely before that change or is refused; it is never applied, nor answered, under a key that is no longer
- * current.
+ * through another server on the same database, even one undone since (a suspension lifted, a key replaced back).
+ * The check and the command run in one transaction, with the identity's row locked from the check to the commit
+ * (unless the command changes nothing: then the row is read again after the command): a command racing a key
+ * replacement, revocation or deletion either runs entirely before that change or is refused; it is never applied,
+ * nor answered, under a key that is no longer current.
  *
  * <p>A stateless bean with a container-managed transaction, like {@link Directory}: refusals are application
  * exceptions (ApiException, Lost, and ProtocolException by WEB-INF/ejb-jar.xml) that roll the command back and reach

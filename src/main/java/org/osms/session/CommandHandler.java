@@ -10,7 +10,8 @@ import java.util.Set;
  * editing a central switch. A command name belongs to exactly one handler.
  *
  * <p>{@link #handle} runs inside the transaction that has just checked the caller's authority (the identity's row is
- * locked, its current key is the key this conversation proved, and it may log in): whatever the handler changes is
+ * locked, its current key is the key this conversation proved, it may log in, and its authority epoch is the one the
+ * conversation acts under: see {@link Authority}): whatever the handler changes is
  * decided against that state and committed with it, or not at all. To refuse, throw an
  * {@link org.osms.web.ApiException} or {@link org.osms.protocol.ProtocolException}: the transaction rolls back and
  * the refusal is answered inside the channel ({@code "ok": false}).
@@ -18,8 +19,8 @@ import java.util.Set;
  * <p>A command that changes nothing ({@link #changesNothing}) runs with the identity read but not locked: a lock
  * makes every command a writing transaction, which the database must make durable at its commit (PostgreSQL flushes
  * its write-ahead log, H2 writes its file). Instead, {@link Authority} reads the identity again once the command is
- * done, and refuses the answer when its key or status changed meanwhile: what the command read was read while the key
- * was current.
+ * done, and refuses the answer when its key, status or authority epoch changed meanwhile: what the command read was
+ * read while the key was current.
  */
 public interface CommandHandler {
     /** The command names this handler answers. */

@@ -88,13 +88,16 @@ class MailboxMigrationTest {
 
         // V5: every message's length beside its body, as the mailbox counted it
         assertEquals(1, flyway(url, user, password, "5").migrate().migrationsExecuted);
-        try (Connection c = connect(url, user, password); Statement s = c.createStatement();
-             ResultSet r = s.executeQuery("SELECT seq, body_length FROM mailbox_message ORDER BY seq")) {
-            List<List<Long>> lengths = new ArrayList<>();
-            while (r.next()) {
-                lengths.add(List.of(r.getLong(1), r.getLong(2)));
-            }
-            assertEquals(List.of(List.of(6L, 300L), List.of(7L, 400L)), lengths);
+        try (Connection c = connect(url, user, password)) {
+            assertEquals(List.of(List.of(6L, 300L), List.of(7L, 400L)),
+                    rows(c, "SELECT seq, body_length FROM mailbox_message ORDER BY seq"));
+        }
+
+        // V6: every existing identity, deleted ones included, starts at authority epoch 0, as a new one does
+        assertEquals(1, flyway(url, user, password, "6").migrate().migrationsExecuted);
+        try (Connection c = connect(url, user, password)) {
+            assertEquals(List.of(List.of(1L, 0L), List.of(2L, 0L), List.of(3L, 0L), List.of(4L, 0L)),
+                    rows(c, "SELECT id, authority_epoch FROM identity ORDER BY id"));
         }
     }
 
@@ -138,11 +141,20 @@ class MailboxMigrationTest {
     }
 
     private static List<List<Long>> mailboxes(Connection c) throws SQLException {
+        return rows(c, "SELECT identity_id, next_seq, message_count, byte_count FROM mailbox ORDER BY identity_id");
+    }
+
+    /** Every row of a query of numbers, each as the list of its columns. */
+    private static List<List<Long>> rows(Connection c, String sql) throws SQLException {
         List<List<Long>> rows = new ArrayList<>();
-        try (Statement s = c.createStatement(); ResultSet r = s.executeQuery(
-                "SELECT identity_id, next_seq, message_count, byte_count FROM mailbox ORDER BY identity_id")) {
+        try (Statement s = c.createStatement(); ResultSet r = s.executeQuery(sql)) {
+            int columns = r.getMetaData().getColumnCount();
             while (r.next()) {
-                rows.add(List.of(r.getLong(1), r.getLong(2), r.getLong(3), r.getLong(4)));
+                List<Long> row = new ArrayList<>();
+                for (int i = 1; i <= columns; i++) {
+                    row.add(r.getLong(i));
+                }
+                rows.add(List.copyOf(row));
             }
         }
         return rows;

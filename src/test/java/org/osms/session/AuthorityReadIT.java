@@ -104,6 +104,23 @@ class AuthorityReadIT {
         refusedWhenMeanwhile(registered(), i -> directory.suspend(i.username()));
     }
 
+    /** Undone before the read ends, as through another server: the key and status read again are as before. */
+    @Test
+    void aReadRacingASuspensionLiftedAgainIsRefused() {
+        refusedWhenMeanwhile(registered(), i -> {
+            directory.suspend(i.username());
+            directory.reinstate(i.username());
+        });
+    }
+
+    @Test
+    void aReadRacingAKeyReplacedAndReplacedBackIsRefused() {
+        refusedWhenMeanwhile(registered(), i -> {
+            directory.replaceKey(i.id(), Deployments.freshKey());
+            directory.replaceKey(i.id(), i.publicKey().orElseThrow());
+        });
+    }
+
     @Test
     void aReadWithNothingChangedMeanwhileAnswers() {
         Identity identity = registered();

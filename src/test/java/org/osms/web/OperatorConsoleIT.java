@@ -222,6 +222,17 @@ class OperatorConsoleIT {
         assertTrue(login.header("Content-Security-Policy").contains("frame-ancestors 'self'"),
                 login.header("Content-Security-Policy"));
         assertEquals(List.of("nosniff"), values(login, "X-Content-Type-Options"));
+        // every tool of the console draws in a frame of the console: each keeps its own SAMEORIGIN
+        Http.Answer catalog = admin.get("/ibm/api/adminCenter/v1/catalog", credentials.user(), credentials.password());
+        assertEquals(200, catalog.status());
+        List<String> tools = catalog.json().getJsonArray("featureTools").getValuesAs(jakarta.json.JsonObject.class)
+                .stream().map(t -> t.getString("url")).toList();
+        assertTrue(tools.contains("/ibm/adminCenter/explore-1.0"), tools.toString());
+        for (String tool : tools) {
+            Http.Answer frame = admin.get(tool + "/", credentials.user(), credentials.password());
+            assertEquals(200, frame.status(), tool);
+            assertEquals(List.of("SAMEORIGIN"), values(frame, "X-Frame-Options"), tool);
+        }
         Map<String, Integer> answers = new java.util.LinkedHashMap<>();
         answers.put("/health/ready", 200);
         answers.put("/metrics", 401);
