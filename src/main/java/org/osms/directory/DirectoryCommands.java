@@ -85,7 +85,7 @@ public class DirectoryCommands implements CommandHandler {
     private Identity replaceKey(Caller caller) {
         OtrPublicKey newKey = (OtrPublicKey) caller.prepared(); // validated and proven in prepare()
         Identity replaced = directory.replaceKey(caller.identityId(), newKey);
-        caller.replacedKeyWith(newKey);
+        caller.replacedKeyWith(replaced);
         return replaced;
     }
 

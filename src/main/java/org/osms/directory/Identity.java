@@ -69,8 +69,9 @@ public class Identity {
     private long version;
 
     /**
-     * Counts the changes that end the identity's conversations (a key replacement, a suspension, a closing status):
-     * a conversation acts only while the count it logged in under is still the count (org.osms.session.Authority).
+     * Counts the changes that end the identity's conversations and can be undone (a key replacement, a suspension;
+     * revoked and deleted are final, and refused by the status alone): a conversation acts only while the count it
+     * logged in under is still the count (org.osms.session.Authority).
      */
     @Column(name = "authority_epoch", nullable = false)
     private long authorityEpoch;
@@ -161,9 +162,6 @@ public class Identity {
         if (next == IdentityStatus.DELETED) {
             this.publicKey = null;
             this.fingerprint = null;
-        }
-        if (next.isFinal()) {
-            this.authorityEpoch++;
         }
         this.status = next;
         this.updatedAt = now;

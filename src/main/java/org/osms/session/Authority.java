@@ -14,9 +14,10 @@ import org.osms.protocol.Fingerprint;
 /**
  * The rule every command obeys (docs/protocol.md, "Authority"): a conversation may act for its identity only while
  * the key it proved is the identity's current key and the identity may log in, and nothing that ends the identity's
- * conversations (a key replacement, a suspension, a closing) happened since it logged in or last replaced the key
- * itself: the identity's authority epoch is the one it acts under. The epoch is how a server sees such a change made
- * through another server on the same database, even one undone since (a suspension lifted, a key replaced back).
+ * conversations and can be undone (a key replacement, a suspension) happened since it logged in or last replaced the
+ * key itself: the identity's authority epoch is the one it acts under. The epoch is how a server sees such a change
+ * made through another server on the same database, even one undone since (a suspension lifted, a key replaced
+ * back).
  * The check and the command run in one transaction, with the identity's row locked from the check to the commit
  * (unless the command changes nothing: then the row is read again after the command): a command racing a key
  * replacement, revocation or deletion either runs entirely before that change or is refused; it is never applied,
@@ -80,7 +81,9 @@ public class Authority {
 
     /**
      * True when {@code provenKey} is the identity's current key, the identity may log in, and its authority epoch is
-     * still {@code epoch}.
+     * still {@code epoch}. With every server counting, a matching epoch implies the key and a status that may log in,
+     * except after a revocation or deletion (final, not counted); the key's check stays as the guard against a
+     * writer that does not count (a server of before schema version 6).
      */
     public static boolean mayAct(Identity identity, Fingerprint provenKey, long epoch) {
         return identity.status().mayLogIn() && identity.authorityEpoch() == epoch

@@ -4,7 +4,6 @@ import jakarta.json.JsonObject;
 import java.util.Objects;
 import org.osms.directory.Identity;
 import org.osms.protocol.Fingerprint;
-import org.osms.protocol.OtrPublicKey;
 
 /**
  * The authority a command runs under: the identity, locked and checked in the command's transaction, and the key
@@ -17,6 +16,7 @@ public final class Caller {
     private final Fingerprint provenKey;
     private final byte[] challenge;
     private Fingerprint newlyProvenKey;
+    private long newEpoch;
     private boolean endThisConversation;
     private boolean endOtherConversations;
     private final boolean mayDefer;
@@ -58,11 +58,13 @@ public final class Caller {
     }
 
     /**
-     * The identity's key is now {@code key}, proven inside this conversation: this conversation acts under it from
-     * now on, and every other conversation of the identity, proven with the old key, ends.
+     * The identity as the directory left it after replacing its key with one proven inside this conversation: this
+     * conversation acts under that key and the authority epoch the replacement began from now on, and every other
+     * conversation of the identity, proven with the old key, ends.
      */
-    public void replacedKeyWith(OtrPublicKey key) {
-        this.newlyProvenKey = key.fingerprint();
+    public void replacedKeyWith(Identity replaced) {
+        this.newlyProvenKey = replaced.fingerprint().orElseThrow();
+        this.newEpoch = replaced.authorityEpoch();
         this.endOtherConversations = true;
     }
 
@@ -110,6 +112,11 @@ public final class Caller {
 
     Fingerprint newlyProvenKey() {
         return newlyProvenKey;
+    }
+
+    /** The authority epoch of {@link #newlyProvenKey}'s replacement. */
+    long newEpoch() {
+        return newEpoch;
     }
 
     boolean endsThisConversation() {

@@ -235,7 +235,7 @@ public class Commands {
         // Committed: only now does the conversation follow what the command changed.
         Caller caller = ran[0];
         if (caller.newlyProvenKey() != null) {
-            state.actsUnder(caller.newlyProvenKey(), caller.identity().authorityEpoch());
+            state.actsUnder(caller.newlyProvenKey(), caller.newEpoch());
         }
         if (caller.endsOtherConversations()) {
             state.identityChanged();

@@ -73,8 +73,13 @@ public final class Http {
         }
 
         public String header(String name) {
+            return headers(name).stream().findFirst().orElse(null);
+        }
+
+        /** Every value of the header, in the order the answer gave them. */
+        public List<String> headers(String name) {
             return headers.entrySet().stream().filter(e -> e.getKey().equalsIgnoreCase(name))
-                    .flatMap(e -> e.getValue().stream()).findFirst().orElse(null);
+                    .flatMap(e -> e.getValue().stream()).toList();
         }
 
         public JsonObject json() {

@@ -357,10 +357,13 @@ class MessagingIT {
                 lock.setLong(1, bobId);
                 lock.executeQuery().close();
             }
+            long holderPid = postgres ? backendPid(holder) : 0;
+            // both waits well within the 20 s a command waits for a lock before it answers busy
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
             blocking = CompletableFuture.supplyAsync(() -> b.block(carol.name().value()), two);
-            awaitLockWaiters(1, blocking);
+            awaitWaiters(1, blocking, holderPid, deadline);
             sending = CompletableFuture.supplyAsync(() -> c.sendTo(to, body), two);
-            awaitLockWaiters(2, sending);
+            awaitWaiters(2, sending, holderPid, deadline);
             assertFalse(blocking.isDone() || sending.isDone(), "both wait for the mailbox");
             holder.rollback();
         } finally {
@@ -391,28 +394,41 @@ class MessagingIT {
      * embedded database lets one writing transaction in at a time (org.osms.h2.WriteGate), which the test's
      * {@code FOR UPDATE} holds: there the commands wait at that gate, before their first write.
      */
-    private void awaitLockWaiters(int n, CompletableFuture<?> command) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+    private void awaitWaiters(int n, CompletableFuture<?> command, long holderPid, long deadline) throws Exception {
         try (Connection c = owner.getConnection()) {
-            boolean h2 = "H2".equals(c.getMetaData().getDatabaseProductName());
-            while ((h2 ? commandsAtTheWriteGate() : blockedSessions(c)) < n) {
+            while ((holderPid == 0 ? commandsAtTheWriteGate() : waitingBehind(c, holderPid)) < n) {
                 if (command.isDone()) {
                     throw new AssertionError("the command did not wait: "
                             + command.handle((v, e) -> e == null ? v : e).join());
                 }
-                assertTrue(System.nanoTime() < deadline, "no " + n + " commands waiting in 15 s");
+                assertTrue(System.nanoTime() < deadline, "no " + n + " commands waiting in time");
                 Thread.sleep(20);
             }
         }
     }
 
-    /** Sessions of this database that another one blocks (any other database's waits are none of this test's). */
-    private static long blockedSessions(Connection c) throws SQLException {
-        try (PreparedStatement p = c.prepareStatement("SELECT COUNT(*) FROM pg_stat_activity WHERE datname = "
-                + "current_database() AND cardinality(pg_blocking_pids(pid)) > 0");
-             ResultSet r = p.executeQuery()) {
+    private static long backendPid(Connection c) throws SQLException {
+        try (PreparedStatement p = c.prepareStatement("SELECT pg_backend_pid()"); ResultSet r = p.executeQuery()) {
             r.next();
             return r.getLong(1);
+        }
+    }
+
+    /**
+     * Sessions waiting behind the holder's: blocked by it, or by a session that it blocks (the second waiter for a
+     * row waits for the first).
+     */
+    private static long waitingBehind(Connection c, long holderPid) throws SQLException {
+        try (PreparedStatement p = c.prepareStatement("SELECT COUNT(*) FROM pg_stat_activity a"
+                + " WHERE CAST(? AS INTEGER) = ANY(pg_blocking_pids(a.pid)) OR EXISTS (SELECT 1 FROM pg_stat_activity b"
+                + " WHERE CAST(? AS INTEGER) = ANY(pg_blocking_pids(b.pid))"
+                + " AND b.pid = ANY(pg_blocking_pids(a.pid)))")) {
+            p.setLong(1, holderPid);
+            p.setLong(2, holderPid);
+            try (ResultSet r = p.executeQuery()) {
+                r.next();
+                return r.getLong(1);
+            }
         }
     }
 

@@ -9,10 +9,14 @@ import jakarta.json.JsonObject;
 import java.net.URI;
 import java.net.URL;
 import java.security.KeyPair;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.junit5.ArquillianExtension;
 import org.jboss.arquillian.test.api.ArquillianResource;
 import org.jboss.shrinkwrap.api.spec.WebArchive;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.osms.client.KeyStoreFiles;
@@ -46,12 +50,29 @@ class SharedDatabaseIT {
     @Inject
     Directory directory;
 
+    /** The waiting fetch's own thread: the common pool of a two-core machine may be busy with another task. */
+    private static final ExecutorService THREADS = Executors.newCachedThreadPool();
+
+    @AfterAll
+    static void stopThreads() {
+        THREADS.shutdownNow();
+    }
+
     private OsmsClient client() {
         return new OsmsClient(URI.create(Deployments.application(deploymentUrl).base()));
     }
 
     private static JsonObject whoami(OsmsClient.Session s) {
         return s.command(Json.createObjectBuilder().add("command", "whoami").build());
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
     }
 
     private static void assertEnded(OsmsClient.Session s) {
@@ -85,11 +106,25 @@ class SharedDatabaseIT {
         after.logout();
     }
 
+    /**
+     * Besides the conversation that sends the next command: a fetch waiting here answers 404 when its wait ends and it
+     * runs again (nothing here wakes it; one that arrived after the change would answer 404 at once), and another
+     * conversation of before still logs out as any does.
+     */
     @Test
     void aConversationFromBeforeASuspensionLiftedElsewhereIsEnded() {
         LoggedIn before = loggedIn();
+        OsmsClient.Session waiting = client().login(before.name(), before.key(), client().serverKey());
+        OsmsClient.Session leaving = client().login(before.name(), before.key(), client().serverKey());
+        CompletableFuture<OsmsException> fetch = CompletableFuture.supplyAsync(
+                () -> assertThrows(OsmsException.class, () -> waiting.fetch(0, 10, 2)), THREADS);
+        sleep(500); // the fetch reaches the server and waits there
         directory.suspend(before.name());
         directory.reinstate(before.name());
+        OsmsException ended = fetch.join();
+        assertEquals(404, ended.status(), ended.getMessage());
+        assertEquals("unknown_session", ended.code());
+        leaving.logout();
         Identity now = directory.find(before.identity().id()).orElseThrow();
         assertEquals(before.identity().status(), now.status(), "the status is what it was");
         assertEquals(before.identity().fingerprint(), now.fingerprint(), "and so is the key");
