@@ -1,6 +1,6 @@
 package org.osms.audit;
 
-import jakarta.enterprise.context.RequestScoped;
+import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
@@ -10,9 +10,12 @@ import org.osms.protocol.AuditPage;
 import org.osms.web.PageRequest;
 import org.osms.web.Representations;
 
-/** {@code GET /audit?after=N&limit=M}: the whole log, in pages, for anyone to audit and recompute. */
+/**
+ * {@code GET /audit?after=N&limit=M}: the whole log, in pages, for anyone to audit and recompute. One instance serves
+ * every request: it holds nothing of a request.
+ */
 @Path("audit")
-@RequestScoped
+@ApplicationScoped
 public class AuditResource {
     @Inject
     AuditLog log;

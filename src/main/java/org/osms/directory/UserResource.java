@@ -1,6 +1,6 @@
 package org.osms.directory;
 
-import jakarta.enterprise.context.RequestScoped;
+import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
@@ -14,9 +14,14 @@ import org.osms.protocol.Username;
 import org.osms.web.PageRequest;
 import org.osms.web.Representations;
 
-/** The public directory: {@code GET /user/{username}} and {@code GET /user/{username}/history}. No login needed. */
+/**
+ * The public directory: {@code GET /user/{username}} and {@code GET /user/{username}/history}. No login needed.
+ *
+ * <p>One instance serves every request (it holds nothing of a request), so no lookup pays for building and injecting a
+ * resource of its own (docs/performance.md, "Lookups by CPU time").
+ */
 @Path("user/{username}")
-@RequestScoped
+@ApplicationScoped
 public class UserResource {
     @Inject
     PublicDirectory directory;

@@ -1,6 +1,6 @@
 package org.osms.serverkey;
 
-import jakarta.enterprise.context.RequestScoped;
+import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
@@ -12,9 +12,10 @@ import org.osms.web.Representations;
 /**
  * {@code GET /pk}: the server's current OTR public key, the first step of every login; {@code GET /pk/history}: every
  * key it has had, with the signed handovers that let a client that pinned an old key follow it to the current one.
+ * One instance serves every request: it holds nothing of a request.
  */
 @Path("pk")
-@RequestScoped
+@ApplicationScoped
 public class PublicKeyResource {
     @Inject
     ServerKey serverKey;
