@@ -1,6 +1,7 @@
 package org.osms.session;
 
 import jakarta.ws.rs.container.AsyncResponse;
+import java.time.Duration;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -24,16 +25,26 @@ import org.osms.web.ApiException;
 final class LongPoll {
     private static final Logger LOG = Logger.getLogger(LongPoll.class.getName());
     static final long ANSWER_SECONDS = 45;
+    /**
+     * How often a refused wake-up is logged at most: an executor that refuses work refuses it for every message stored
+     * meanwhile, and a line for each would fill the log at the rate messages arrive.
+     */
+    static final Duration REFUSALS_LOGGED_EVERY = Duration.ofMinutes(1);
 
     private final Executor executor;
     private final Runnable answer;
+    private final LogThrottle refusals;
     private final AtomicBoolean started = new AtomicBoolean();
     private final AtomicBoolean extended = new AtomicBoolean();
 
-    /** {@code answer} makes the answer and resumes the request with it (or with its refusal); run once at most. */
-    LongPoll(Executor executor, Runnable answer) {
+    /**
+     * {@code answer} makes the answer and resumes the request with it (or with its refusal); run once at most.
+     * {@code refusals} is shared by every long poll of the application, and counts the wake-ups the executor refused.
+     */
+    LongPoll(Executor executor, Runnable answer, LogThrottle refusals) {
         this.executor = executor;
         this.answer = answer;
+        this.refusals = refusals;
     }
 
     /**
@@ -47,8 +58,11 @@ final class LongPoll {
                 executor.execute(answer);
             } catch (RuntimeException refused) {
                 started.set(false);
-                LOG.log(Level.WARNING, "A waiting command could not be woken; its wait will answer it: {0}",
-                        refused.toString());
+                long leftOut = refusals.occurred(System.nanoTime());
+                if (leftOut >= 0) {
+                    LOG.log(Level.WARNING, "A waiting command could not be woken; its wait will answer it ({0} more"
+                            + " since the last such line, not logged): {1}", new Object[] {leftOut, refused.toString()});
+                }
             }
         }
     }

@@ -64,6 +64,9 @@ public class SessionResource {
     @Resource(lookup = "java:comp/DefaultManagedExecutorService")
     ManagedExecutorService executor;
 
+    /** The wake-ups {@link #executor} refused, logged once a minute at most ({@link LongPoll}). */
+    private final LogThrottle refusedWakeUps = new LogThrottle(LongPoll.REFUSALS_LOGGED_EVERY);
+
     @POST
     @Path("create_session")
     @Produces(MediaType.APPLICATION_JSON)
@@ -178,7 +181,7 @@ public class SessionResource {
             } catch (RuntimeException e) {
                 async.resume(e);
             }
-        });
+        }, refusedWakeUps);
         async.setTimeoutHandler(poll::timedOut);
         async.setTimeout(deferred.maxWait().toMillis(), TimeUnit.MILLISECONDS);
         registration.set(deferred.wakeup().onWake(poll::woken));

@@ -6,11 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import org.junit.jupiter.api.Test;
+import org.osms.CapturedLog;
 
 /** The retention sweep over many mailboxes: one that fails does not stop the rest. */
 class RetentionSweepTest {
@@ -34,29 +33,12 @@ class RetentionSweepTest {
      */
     @Test
     void aFailedMailboxIsLoggedByItsKindOnly() {
-        Logger log = Logger.getLogger(Mailboxes.class.getName());
-        List<LogRecord> records = new ArrayList<>();
-        Handler capture = new Handler() {
-            @Override
-            public void publish(LogRecord r) {
-                records.add(r);
-            }
-
-            @Override
-            public void flush() {
-            }
-
-            @Override
-            public void close() {
-            }
-        };
-        log.addHandler(capture);
-        try {
+        List<LogRecord> records;
+        try (CapturedLog log = CapturedLog.of(Mailboxes.class)) {
             Mailboxes.expireEach(List.of(4242424242L, 4343434343L), id -> {
                 throw new IllegalStateException("value 'alice' refused");
             });
-        } finally {
-            log.removeHandler(capture);
+            records = log.records();
         }
         assertEquals(1, records.size(), "one line for the sweep");
         assertEquals(Level.WARNING, records.get(0).getLevel());

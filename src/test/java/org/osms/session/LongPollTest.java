@@ -12,7 +12,10 @@ import java.util.Date;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
 import org.junit.jupiter.api.Test;
+import org.osms.CapturedLog;
 import org.osms.web.ApiException;
 
 /**
@@ -25,7 +28,8 @@ import org.osms.web.ApiException;
 class LongPollTest {
     private final List<Runnable> queued = new ArrayList<>();
     private int answersMade;
-    private final LongPoll poll = new LongPoll(queued::add, () -> answersMade++);
+    private final LogThrottle refusals = new LogThrottle(LongPoll.REFUSALS_LOGGED_EVERY);
+    private final LongPoll poll = new LongPoll(queued::add, () -> answersMade++, refusals);
     private final Request request = new Request();
 
     private void runQueued() {
@@ -55,7 +59,7 @@ class LongPollTest {
                 throw new java.util.concurrent.RejectedExecutionException("full");
             }
             queued.add(r);
-        }, () -> answersMade++);
+        }, () -> answersMade++, refusals);
         refusing.woken(); // throws nothing at whoever stored the message, or at the request that registered the wait
         assertFalse(refusing.started(), "nothing was begun");
         refuse[0] = false;
@@ -99,6 +103,35 @@ class LongPollTest {
         assertEquals("unavailable", ((ApiException) request.resumed.get(0)).code());
         poll.woken();
         assertEquals(1, queued.size(), "one answer, however many wake-ups");
+    }
+
+    /**
+     * An executor that refuses work refuses the wake-up of every message stored meanwhile: one WARNING for the first,
+     * none for the others within the minute, however many long polls they belong to (the throttle is the
+     * application's, shared). Each refused wake-up still leaves its answer to its timeout.
+     */
+    @Test
+    void refusedWakeUpsAreLoggedOnceAMinuteNotOnceEach() {
+        List<LogRecord> records;
+        List<LongPoll> polls = new ArrayList<>();
+        try (CapturedLog log = CapturedLog.of(LongPoll.class)) {
+            for (int i = 0; i < 50; i++) {
+                LongPoll refused = new LongPoll(r -> {
+                    throw new java.util.concurrent.RejectedExecutionException("full");
+                }, () -> answersMade++, refusals);
+                refused.woken();
+                polls.add(refused);
+            }
+            records = log.records();
+        }
+        assertEquals(1, records.size(), "one line for 50 refusals within the minute");
+        assertEquals(Level.WARNING, records.get(0).getLevel());
+        assertEquals("A waiting command could not be woken; its wait will answer it (0 more since the last such"
+                + " line, not logged): java.util.concurrent.RejectedExecutionException: full",
+                java.text.MessageFormat.format(records.get(0).getMessage(), records.get(0).getParameters()));
+        assertTrue(polls.stream().noneMatch(LongPoll::started), "every refused wake-up left its answer to the timeout");
+        assertEquals(49, refusals.occurred(System.nanoTime() + LongPoll.REFUSALS_LOGGED_EVERY.toNanos()),
+                "the next line, a minute on, counts the 49 left out");
     }
 
     /** What the long poll does to its request: the timeouts it sets and what it resumes it with. */
