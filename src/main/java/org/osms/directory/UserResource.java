@@ -18,7 +18,7 @@ import org.osms.web.Representations;
  * The public directory: {@code GET /user/{username}} and {@code GET /user/{username}/history}. No login needed.
  *
  * <p>One instance serves every request (it holds nothing of a request), so no lookup pays for building and injecting a
- * resource of its own (docs/performance.md, "Lookups by CPU time").
+ * resource of its own (docs/performance.md, "Resources built per request").
  */
 @Path("user/{username}")
 @ApplicationScoped

@@ -4,8 +4,10 @@ import java.time.Duration;
 
 /**
  * At most one log line per interval for a condition that can repeat as often as requests arrive: the line that is
- * written says how many were left out since the one before, so the operator loses the count, not the news. The time
- * is passed in ({@link System#nanoTime} in service), compared by difference so that it may wrap.
+ * written says how many were left out since the one before, so the operator loses the lines, not the news. The count
+ * of the occurrences after the last line written is told only by the next one: a burst that ends within the interval
+ * shows as its first line. The time is passed in ({@link System#nanoTime} in service), compared by difference so
+ * that it may wrap.
  */
 final class LogThrottle {
     private final long intervalNanos;

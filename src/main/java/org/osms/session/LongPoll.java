@@ -60,8 +60,9 @@ final class LongPoll {
                 started.set(false);
                 long leftOut = refusals.occurred(System.nanoTime());
                 if (leftOut >= 0) {
-                    LOG.log(Level.WARNING, "A waiting command could not be woken; its wait will answer it ({0} more"
-                            + " since the last such line, not logged): {1}", new Object[] {leftOut, refused.toString()});
+                    LOG.log(Level.WARNING, "A waiting command could not be woken; its wait will answer it (refusals not"
+                            + " logged since the last such line: {0}): {1}",
+                            new Object[] {Long.toString(leftOut), refused.toString()});
                 }
             }
         }

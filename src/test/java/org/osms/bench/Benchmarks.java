@@ -214,8 +214,7 @@ public final class Benchmarks {
         List<Sample> all = new ArrayList<>();
         List<Sample> window = List.of();
         for (int i = 0; i < RUNS + MAX_EXTRA_RUNS; i++) {
-            all.add(timed.once());
-            System.err.printf(Locale.ROOT, "%s, run %d: %.1f/s%n", what, i + 1, all.get(i).perSecond);
+            timedRun(what, timed, all);
             if (all.size() >= RUNS) {
                 window = List.copyOf(all.subList(all.size() - RUNS, all.size()));
                 if (steady(window)) {
@@ -229,12 +228,13 @@ public final class Benchmarks {
     }
 
     /**
-     * Two measures of one server taken in turn, run by run (A, B, A, B, …), for the ratio of the two: whatever the
-     * server goes through meanwhile falls on both alike. Measured one after the other, a fresh server's first minute
-     * ({@code GET /pk} at 4,200–5,400 requests a second for three steady runs, then 12,000 for the lookup measured next)
-     * made a ratio of 0.69 or 1.94 out of a server that answered both endpoints alike (docs/performance.md, "Two
-     * measures in turn"). Warm-up as {@link #warmUp}, on each pair's added rates; then pairs of timed runs until the
-     * last {@link #RUNS} of each are {@link #steady}, {@link #MAX_EXTRA_RUNS} more pairs at most.
+     * Two measures of one server taken in turn, run by run, for the ratio of the two: whatever the server goes through
+     * meanwhile falls on both. Measured one after the other, a fresh server's first minute ({@code GET /pk} at
+     * 4,895–5,440 requests a second for three steady runs, the lookup measured after it at 9,451–10,215) made a ratio
+     * of 1.94 on the embedded database and 0.69 on PostgreSQL (docs/performance.md, "Two measures in turn"). The order
+     * within a pair alternates (A B, B A, A B, …), so that a server still getting faster favours neither side. Warm-up
+     * as {@link #warmUp}, on each pair's added rates; then pairs of timed runs until the last {@link #RUNS} of each are
+     * {@link #steady}, {@link #MAX_EXTRA_RUNS} more pairs at most.
      */
     static List<Measure> inTurn(String whatA, TimedRun a, String whatB, TimedRun b) throws Exception {
         warmUp(whatA + " and " + whatB + " in turn (the two rates added)", () -> a.once().perSecond
@@ -244,10 +244,13 @@ public final class Benchmarks {
         List<Sample> windowA = List.of();
         List<Sample> windowB = List.of();
         for (int i = 0; i < RUNS + MAX_EXTRA_RUNS; i++) {
-            as.add(a.once());
-            System.err.printf(Locale.ROOT, "%s, run %d: %.1f/s%n", whatA, i + 1, as.get(i).perSecond);
-            bs.add(b.once());
-            System.err.printf(Locale.ROOT, "%s, run %d: %.1f/s%n", whatB, i + 1, bs.get(i).perSecond);
+            if (i % 2 == 0) {
+                timedRun(whatA, a, as);
+                timedRun(whatB, b, bs);
+            } else {
+                timedRun(whatB, b, bs);
+                timedRun(whatA, a, as);
+            }
             if (as.size() >= RUNS) {
                 windowA = List.copyOf(as.subList(as.size() - RUNS, as.size()));
                 windowB = List.copyOf(bs.subList(bs.size() - RUNS, bs.size()));
@@ -259,6 +262,11 @@ public final class Benchmarks {
         System.err.printf(Locale.ROOT, "%s and %s: the last %d runs of each still differ by more than %.0f%%%n",
                 whatA, whatB, RUNS, STEADY_SPREAD * 100);
         return List.of(new Measure(whatA, windowA, steady(windowA)), new Measure(whatB, windowB, steady(windowB)));
+    }
+
+    private static void timedRun(String what, TimedRun timed, List<Sample> runs) throws Exception {
+        runs.add(timed.once());
+        System.err.printf(Locale.ROOT, "%s, run %d: %.1f/s%n", what, runs.size(), runs.get(runs.size() - 1).perSecond);
     }
 
     /** Whether the fastest of these runs is at most {@link #STEADY_SPREAD} faster than the slowest. */

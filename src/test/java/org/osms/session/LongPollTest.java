@@ -126,8 +126,8 @@ class LongPollTest {
         }
         assertEquals(1, records.size(), "one line for 50 refusals within the minute");
         assertEquals(Level.WARNING, records.get(0).getLevel());
-        assertEquals("A waiting command could not be woken; its wait will answer it (0 more since the last such"
-                + " line, not logged): java.util.concurrent.RejectedExecutionException: full",
+        assertEquals("A waiting command could not be woken; its wait will answer it (refusals not logged since the"
+                + " last such line: 0): java.util.concurrent.RejectedExecutionException: full",
                 java.text.MessageFormat.format(records.get(0).getMessage(), records.get(0).getParameters()));
         assertTrue(polls.stream().noneMatch(LongPoll::started), "every refused wake-up left its answer to the timeout");
         assertEquals(49, refusals.occurred(System.nanoTime() + LongPoll.REFUSALS_LOGGED_EVERY.toNanos()),
